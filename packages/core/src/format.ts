@@ -1,0 +1,19 @@
+/**
+ * A wire format: turns a value holding ModelRefs into bytes or text and back. A format never
+ * loads anything; decode gives ModelRefs back and hydrate fills them.
+ */
+export interface Format<Wire extends Uint8Array | string = Uint8Array | string> {
+  /** `msgpack`, `json` or `yaml`. */
+  readonly name: string;
+  /**
+   * @param value - a value whose refs are ModelRef instances
+   * @returns the wire form
+   */
+  encode(value: unknown): Wire;
+  /**
+   * @param wire - the wire form; may be hostile
+   * @returns the value with ModelRef placeholders
+   * @throws CerealError `MALFORMED` or `INVALID_REF`; never runs code, never loads
+   */
+  decode(wire: Wire): unknown;
+}

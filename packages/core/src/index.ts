@@ -1,0 +1,12 @@
+export { CerealError } from './error.js';
+export type { CerealErrorCode, CerealErrorOptions } from './error.js';
+export { canonicalKey } from './key.js';
+export type { Key, PrimaryKey } from './key.js';
+export { ModelRef, ref, isRef } from './ref.js';
+export { refOf } from './row.js';
+export type { Loader, Loaders } from './loader.js';
+export type { Format } from './format.js';
+export { hydrate } from './hydrate.js';
+export type { HydrateOptions } from './_options.js';
+export { createSerializer } from './serializer.js';
+export type { Serializer, SerializerOptions } from './serializer.js';

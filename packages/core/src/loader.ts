@@ -1,0 +1,30 @@
+import type { PrimaryKey } from './key.js';
+
+/**
+ * Fetches fresh rows of one model. cereal calls `load` once per model per payload, with the
+ * unique primary keys of every ref to that model; rows may come back in any order, and a row
+ * that does not exist is simply absent. Anything `load` throws becomes `LOAD_FAILED`
+ * (retryable), except a CerealError, which passes through as it is.
+ */
+export interface Loader<Row extends object = Record<string, unknown>> {
+  /**
+   * @param pks - unique primary keys (never empty)
+   * @returns the rows that exist, in any order
+   */
+  load(pks: readonly PrimaryKey[]): Promise<readonly Row[]>;
+  /**
+   * @param row - a row that `load` returned
+   * @returns its primary key; cereal matches rows to refs by the canonical form of it
+   */
+  keyOf(row: Row): PrimaryKey;
+  /**
+   * How many parts a key of this model has: 1 for a single column, k for a composite key of k
+   * columns. When set, refs with another shape are `INVALID_REF` before anything is loaded.
+   */
+  readonly arity?: number;
+}
+
+/** Loaders by model name; the names are what refs carry on the wire. */
+// `any` lets a map hold loaders of different row types; each Loader stays typed where it is made.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Loaders = Readonly<Record<string, Loader<any>>>;

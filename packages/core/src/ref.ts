@@ -1,0 +1,63 @@
+import { CerealError } from './error.js';
+import { assertKey, type Key, type PrimaryKey } from './key.js';
+
+/** Model names: a letter, `_` or `$`, then letters, digits, `_ $ . - /`; at most 128 characters. */
+const MODEL_NAME = /^[A-Za-z_$][\w$.\-/]{0,127}$/;
+
+/**
+ * A reference to one database row: the model name (a key of the loader map) and the primary key.
+ * Immutable and validated on construction, so a ModelRef that exists is always well formed.
+ */
+export class ModelRef<M extends string = string> {
+  /** The model name, as written on the wire: a key of the loader map, not a table name. */
+  readonly model: M;
+  /** The primary key; an array is a composite key in the loader's column order. */
+  readonly pk: PrimaryKey;
+  /** Canonical identity, e.g. `users:42` or `orders:7,1001`; `42`, `42n` and `'42'` give the same key. */
+  readonly key: string;
+
+  /**
+   * @param model - the model name
+   * @param pk - the primary key
+   * @throws CerealError `INVALID_REF` when the model name or the key is not usable
+   */
+  constructor(model: M, pk: PrimaryKey) {
+    if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
+      throw new CerealError(
+        'INVALID_REF',
+        `invalid model name ${typeof model === 'string' ? `\`${model.slice(0, 64)}\`` : `of type ${typeof model}`}; a model name is a letter, \`_\` or \`$\` followed by letters, digits or \`_ $ . - /\` (at most 128)`,
+      );
+    }
+    const key = assertKey(pk, `invalid key for model \`${model}\``);
+    this.model = model;
+    this.pk = Array.isArray(pk) ? Object.freeze([...(pk as readonly Key[])]) : pk;
+    this.key = `${model}:${key}`;
+    Object.freeze(this);
+  }
+
+  /** `users:42`. */
+  toString(): string {
+    return this.key;
+  }
+}
+
+/**
+ * Makes a reference to one row.
+ *
+ * @param model - a model name of the loader map, e.g. `users`
+ * @param pk - the primary key; an array for a composite key
+ * @returns a frozen ModelRef
+ * @throws CerealError `INVALID_REF` for an unusable model name or key
+ * @example ref('users', 42); ref('orders', [7, 1001])
+ */
+export function ref<M extends string>(model: M, pk: PrimaryKey): ModelRef<M> {
+  return new ModelRef(model, pk);
+}
+
+/**
+ * @param value - anything
+ * @returns true when `value` is a ModelRef
+ */
+export function isRef(value: unknown): value is ModelRef {
+  return value instanceof ModelRef;
+}

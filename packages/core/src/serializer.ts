@@ -1,0 +1,110 @@
+import { CerealError } from './error.js';
+import type { Format } from './format.js';
+import { hydrateWith } from './hydrate.js';
+import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
+import type { Loaders } from './loader.js';
+import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
+import { ModelRef } from './ref.js';
+import { walk } from './_walk.js';
+
+/** A format and a loader map joined: encode values with refs, decode them to fresh rows. */
+export interface Serializer<Wire> {
+  /** The format's name: `msgpack`, `json` or `yaml`. */
+  readonly format: string;
+  /**
+   * @param value - a value holding refs and rows that hydrate returned (they become refs again)
+   * @returns the wire form
+   * @throws CerealError `UNKNOWN_MODEL` for a ref to a model outside the loader map, `LIMIT`,
+   *   `MALFORMED` when the format cannot write a value
+   */
+  encode(value: unknown): Wire;
+  /**
+   * @param wire - the wire form; may be hostile
+   * @param options - overrides the serializer's hydrate options for this call
+   * @returns the value with every ref replaced by its fresh row
+   */
+  decode(wire: Wire, options?: HydrateOptions): Promise<unknown>;
+  /**
+   * @param model - a model of the loader map
+   * @param row - any row of that model; its key is taken with the loader's `keyOf`
+   * @returns a ref to that row
+   * @throws CerealError `UNKNOWN_MODEL`, or `INVALID_REF` when the row has no usable key
+   */
+  ref(model: string, row: object): ModelRef;
+}
+
+/** Options of {@link createSerializer}: a format, loaders, and default hydrate options. */
+export type SerializerOptions<Wire extends Uint8Array | string> = {
+  /** The wire format, e.g. `msgpackFormat()`. */
+  format: Format<Wire>;
+  /** Loaders by model name. */
+  loaders: Loaders;
+} & HydrateOptions;
+
+/**
+ * Joins a format and a loader map.
+ *
+ * @example
+ * const cereal = createSerializer({ format: msgpackFormat(), loaders: knexLoaders(db, { users: 'users' }) })
+ * const wire = cereal.encode({ user: ref('users', 42) })
+ * const { user } = await cereal.decode(wire)   // the users row as it is now
+ */
+export function createSerializer<Wire extends Uint8Array | string>(options: SerializerOptions<Wire>): Serializer<Wire> {
+  const { format, loaders } = options;
+  if (format === null || typeof format !== 'object' || typeof format.encode !== 'function' || typeof format.decode !== 'function') {
+    throw new CerealError('INVALID_OPTION', '`format` must be a Format such as msgpackFormat()');
+  }
+  if (loaders === null || typeof loaders !== 'object') {
+    throw new CerealError('INVALID_OPTION', '`loaders` must be an object of loaders by model name, e.g. knexLoaders(db, { users: \'users\' })');
+  }
+  for (const model of Object.keys(loaders)) loaderOf(loaders, model);
+  const limits: Limits = resolveOptions(options);
+  const known = (r: ModelRef): ModelRef => {
+    if (!Object.hasOwn(loaders, r.model)) throw unknownModel([r.model], loaders, [r]);
+    return r;
+  };
+
+  return {
+    format: format.name,
+    encode(value) {
+      let count = 0;
+      const refs = walk(value, {
+        ref(r) {
+          if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
+          return known(r);
+        },
+        row: (_row, r) => known(r),
+      }, limits.maxDepth);
+      try {
+        return format.encode(refs);
+      } catch (cause) {
+        if (cause instanceof CerealError) throw cause;
+        throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      }
+    },
+    async decode(wire, callOptions) {
+      const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
+      let value: unknown;
+      try {
+        value = format.decode(wire);
+      } catch (cause) {
+        if (cause instanceof CerealError) throw cause;
+        throw new CerealError('MALFORMED', `[${format.name}] cannot decode the payload: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      }
+      return hydrateWith(value, loaders, callLimits);
+    },
+    ref(model, row) {
+      if (!Object.hasOwn(loaders, model)) throw unknownModel([model], loaders);
+      if (row === null || typeof row !== 'object') {
+        throw new CerealError('INVALID_REF', `cannot make a ref of model \`${model}\` from ${row === null ? 'null' : typeof row}; pass a row object`);
+      }
+      let pk: unknown;
+      try {
+        pk = loaderOf(loaders, model).keyOf(row);
+      } catch (cause) {
+        throw new CerealError('INVALID_REF', `the row has no usable key for model \`${model}\``, { cause });
+      }
+      return new ModelRef(model, pk as never);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { CerealError, canonicalKey, type Format, type Loader, type PrimaryKey } from '../src/index.js';
+
+export type Row = Record<string, unknown> & { id: PrimaryKey };
+
+/** A loader over an in-memory table that records every call, for asserting query counts. */
+export interface MemoryLoader extends Loader<Row> {
+  readonly calls: PrimaryKey[][];
+  readonly rows: Map<string, Row>;
+  fail?: unknown;
+}
+
+/**
+ * @param rows - the table; each load returns fresh copies, as a database would
+ * @param keyOf - how to read a row's key (default: `row.id`)
+ */
+export function memoryLoader(rows: Row[], options: { keyOf?: (row: Row) => PrimaryKey; arity?: number } = {}): MemoryLoader {
+  const keyOf = options.keyOf ?? ((row: Row) => row.id);
+  const table = new Map(rows.map((r) => [canonicalKey(keyOf(r))!, r]));
+  const loader: MemoryLoader = {
+    calls: [],
+    rows: table,
+    keyOf,
+    ...(options.arity === undefined ? {} : { arity: options.arity }),
+    async load(pks) {
+      loader.calls.push([...pks]);
+      if (loader.fail !== undefined) throw loader.fail;
+      const out: Row[] = [];
+      for (const pk of pks) {
+        const row = table.get(canonicalKey(pk)!);
+        if (row !== undefined) out.push({ ...row });
+      }
+      return out.reverse(); // any order
+    },
+  };
+  return loader;
+}
+
+/** A format that keeps values in memory and hands them back: tests core without a wire format. */
+export function memoryFormat(): Format<string> {
+  const store = new Map<string, unknown>();
+  return {
+    name: 'memory',
+    encode(value) {
+      const id = `m${store.size}`;
+      store.set(id, value);
+      return id;
+    },
+    decode(wire) {
+      if (!store.has(wire)) throw new SyntaxError(`no such payload ${wire}`);
+      return store.get(wire);
+    },
+  };
+}
+
+/** Runs `fn` and returns the CerealError it rejects with; fails when it resolves or throws something else. */
+export async function rejects(fn: () => unknown): Promise<CerealError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof CerealError) return err;
+    throw new Error(`expected a CerealError, got ${String(err)}`, { cause: err });
+  }
+  throw new Error('expected a CerealError, but it succeeded');
+}

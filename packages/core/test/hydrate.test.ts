@@ -1,0 +1,237 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError, hydrate, isRef, ref, refOf, type Loader } from '../src/index.js';
+import { memoryLoader, rejects, type Row } from './_fixtures.js';
+
+const users = () => memoryLoader([
+  { id: 1, name: 'Ada' },
+  { id: 2, name: 'Grace' },
+  { id: 3, name: 'Edsger' },
+]);
+const orders = () => memoryLoader([
+  { id: [7, 1001], total: 5 },
+  { id: [7, 1002], total: 9 },
+], { keyOf: (r) => r.id, arity: 2 });
+
+const Hydrate = suite('hydrate');
+
+Hydrate('finds refs in objects, arrays, Map keys and values and Set members, at any depth', async () => {
+  const loaders = { users: users(), orders: orders() };
+  const value = {
+    user: ref('users', 1),
+    list: [ref('users', 2), { deep: [[{ deeper: ref('orders', [7, 1001]) }]] }],
+    map: new Map<unknown, unknown>([[ref('users', 3), 'key'], ['value', ref('users', 1)]]),
+    set: new Set([ref('orders', [7, 1002])]),
+  };
+  const out = await hydrate(value, loaders);
+  assert.equal(out.user, { id: 1, name: 'Ada' });
+  assert.equal(out.list[0], { id: 2, name: 'Grace' });
+  assert.equal(out.list[1], { deep: [[{ deeper: { id: [7, 1001], total: 5 } }]] });
+  assert.equal([...out.map.keys()][0], { id: 3, name: 'Edsger' });
+  assert.equal(out.map.get('value'), { id: 1, name: 'Ada' });
+  assert.equal([...out.set], [{ id: [7, 1002], total: 9 }]);
+});
+
+Hydrate('loads each model once with its unique keys: N refs of M models cost M loads', async () => {
+  const loaders = { users: users(), orders: orders() };
+  const value = [ref('users', 1), ref('users', 2), ref('users', 1), ref('users', '2'), ref('users', 1n), ref('orders', [7, 1001]), ref('orders', ['7', 1001n])];
+  await hydrate(value, loaders);
+  assert.equal(loaders.users.calls, [[1, 2]]);
+  assert.equal(loaders.orders.calls, [[[7, 1001]]]);
+});
+
+Hydrate('puts the same row object wherever the same ref stood', async () => {
+  const out = await hydrate([ref('users', 1), { again: ref('users', '1') }, ref('users', 1n)], { users: users() });
+  assert.ok(out[0] === (out[1] as { again: unknown }).again);
+  assert.ok(out[0] === out[2]);
+});
+
+Hydrate('matches rows whose keys the driver returned as strings or bigints', async () => {
+  const pg = memoryLoader([{ id: '9007199254740993', name: 'big' }, { id: '5', name: 'small' }]);
+  const out = await hydrate([ref('users', 9007199254740993n), ref('users', 5)], { users: pg });
+  assert.equal(out, [{ id: '9007199254740993', name: 'big' }, { id: '5', name: 'small' }]);
+});
+
+Hydrate('never mutates its input', async () => {
+  const inner = [ref('users', 1)];
+  const map = new Map([['k', ref('users', 2)]]);
+  const set = new Set([ref('users', 3)]);
+  const value = Object.freeze({ a: Object.freeze(inner), m: map, s: set });
+  const out = await hydrate(value, { users: users() });
+  assert.ok(isRef(value.a[0]) && value.a[0] === inner[0]);
+  assert.ok(value.m === map && isRef(map.get('k')));
+  assert.ok(value.s === set && isRef([...set][0]));
+  assert.equal(out, { a: [{ id: 1, name: 'Ada' }], m: new Map([['k', { id: 2, name: 'Grace' }]]), s: new Set([{ id: 3, name: 'Edsger' }]) } as never);
+});
+
+Hydrate('returns a value without refs as it is, with no load', async () => {
+  const loaders = { users: users() };
+  const value = { a: [1, 2, { b: 'c' }], d: new Date(0) };
+  assert.ok((await hydrate(value, loaders)) === value);
+  assert.equal(loaders.users.calls, []);
+});
+
+Hydrate('copies only the containers that held refs', async () => {
+  const untouched = { big: [1, 2, 3] };
+  const out = await hydrate({ untouched, user: ref('users', 1) }, { users: users() });
+  assert.ok(out.untouched === untouched);
+});
+
+Hydrate('tags returned rows so refOf gives their ref, invisibly', async () => {
+  const [row] = await hydrate([ref('users', '2')], { users: users() });
+  assert.is(refOf(row as object)?.key, 'users:2');
+  assert.equal(Object.keys(row as object), ['id', 'name']);
+  assert.is(JSON.stringify(row), '{"id":2,"name":"Grace"}');
+  assert.is(refOf({ id: 2 }), undefined);
+});
+
+Hydrate('tags rows a loader froze', async () => {
+  const frozen: Loader<Row> = { keyOf: (r) => r.id, load: async () => [Object.freeze({ id: 1, name: 'ice' })] };
+  const [row] = await hydrate([ref('users', 1)], { users: frozen });
+  assert.is(refOf(row as object)?.key, 'users:1');
+});
+
+Hydrate('keeps __proto__ keys as data and leaves Object.prototype alone', async () => {
+  const value = JSON.parse('{"__proto__": {"polluted": true}, "user": null}') as Record<string, unknown>;
+  value.user = ref('users', 1);
+  const out = (await hydrate(value, { users: users() })) as Record<string, unknown>;
+  assert.ok(Object.hasOwn(out, '__proto__'));
+  assert.is(Object.getPrototypeOf(out), Object.prototype);
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
+});
+
+Hydrate('keeps null-prototype objects null-prototype', async () => {
+  const value = Object.assign(Object.create(null) as Record<string, unknown>, { user: ref('users', 1) });
+  const out = await hydrate(value, { users: users() });
+  assert.is(Object.getPrototypeOf(out), null);
+  assert.equal({ ...out }, { user: { id: 1, name: 'Ada' } });
+});
+
+Hydrate('ignores rows nobody asked for instead of handing back a different row', async () => {
+  const sloppy: Loader<Row> = { keyOf: (r) => r.id, load: async () => [{ id: 'ABC' }] };
+  const err = await rejects(() => hydrate([ref('codes', 'abc')], { codes: sloppy }));
+  assert.is(err.code, 'MISSING_ROW');
+  assert.equal(err.refs?.map((r) => r.key), ['codes:abc']);
+});
+
+Hydrate.run();
+
+// ---
+
+const Missing = suite('hydrate: missing rows');
+
+Missing('throws one MISSING_ROW listing every missing ref by default', async () => {
+  const err = await rejects(() => hydrate([ref('users', 1), ref('users', 8), ref('users', 9), ref('orders', [1, 1])], { users: users(), orders: orders() }));
+  assert.is(err.code, 'MISSING_ROW');
+  assert.is(err.retryable, false);
+  assert.equal(err.refs?.map((r) => r.key).sort(), ['orders:1,1', 'users:8', 'users:9']);
+  assert.match(err.message, /3 referenced rows are missing/);
+});
+
+Missing('puts null with missing: null', async () => {
+  const out = await hydrate({ a: ref('users', 9), b: ref('users', 1) }, { users: users() }, { missing: 'null' });
+  assert.equal(out, { a: null, b: { id: 1, name: 'Ada' } });
+});
+
+Missing('keeps the ModelRef with missing: keep', async () => {
+  const out = await hydrate({ a: ref('users', 9) }, { users: users() }, { missing: 'keep' });
+  assert.is((out.a as unknown as { key: string }).key, 'users:9');
+});
+
+Missing('rejects an unknown policy with INVALID_OPTION', async () => {
+  const err = await rejects(() => hydrate([], {}, { missing: 'skip' as never }));
+  assert.is(err.code, 'INVALID_OPTION');
+});
+
+Missing.run();
+
+// ---
+
+const Failures = suite('hydrate: failures');
+
+Failures('a loader that throws becomes LOAD_FAILED, retryable, with the driver error as cause', async () => {
+  const loaders = { users: users() };
+  const down = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+  loaders.users.fail = down;
+  const err = await rejects(() => hydrate([ref('users', 1)], loaders));
+  assert.is(err.code, 'LOAD_FAILED');
+  assert.is(err.retryable, true);
+  assert.is(err.cause, down);
+  assert.equal(err.refs?.map((r) => r.key), ['users:1']);
+  assert.match(err.message, /ECONNREFUSED/);
+});
+
+Failures('one failing model fails the whole value: nothing partial comes back', async () => {
+  const loaders = { users: users(), orders: orders() };
+  loaders.orders.fail = new Error('timeout');
+  const err = await rejects(() => hydrate({ u: ref('users', 1), o: ref('orders', [7, 1001]) }, loaders));
+  assert.is(err.code, 'LOAD_FAILED');
+});
+
+Failures('a CerealError from a loader passes through as it is', async () => {
+  const loaders = { users: users() };
+  loaders.users.fail = new CerealError('INVALID_REF', 'no');
+  assert.is((await rejects(() => hydrate([ref('users', 1)], loaders))).code, 'INVALID_REF');
+});
+
+Failures('a loader that returns no array, a non-object row or a row without a key is LOAD_FAILED', async () => {
+  const cases: Loader<Row>[] = [
+    { keyOf: (r) => r.id, load: async () => 'rows' as never },
+    { keyOf: (r) => r.id, load: async () => [null as never] },
+    { keyOf: (r) => r.id, load: async () => [{ id: {} as never }] },
+    { keyOf: () => { throw new TypeError('boom'); }, load: async () => [{ id: 1 }] },
+  ];
+  for (const loader of cases) {
+    assert.is((await rejects(() => hydrate([ref('users', 1)], { users: loader }))).code, 'LOAD_FAILED');
+  }
+});
+
+Failures('a model outside the loader map is UNKNOWN_MODEL before any load', async () => {
+  const loaders = { users: users(), orders: orders() };
+  const err = await rejects(() => hydrate([ref('users', 1), ref('invoices', 1), ref('invoices', 2)], loaders));
+  assert.is(err.code, 'UNKNOWN_MODEL');
+  assert.is(err.message, '[cereal] no loader for model `invoices`; known models: `users`, `orders`');
+  assert.equal(err.refs?.map((r) => r.key), ['invoices:1', 'invoices:2']);
+  assert.equal(loaders.users.calls, []);
+});
+
+Failures('model names that are Object.prototype properties are unknown, not inherited', async () => {
+  for (const model of ['constructor', 'toString', 'hasOwnProperty']) {
+    assert.is((await rejects(() => hydrate([ref(model, 1)], {}))).code, 'UNKNOWN_MODEL');
+  }
+});
+
+Failures('a key of the wrong arity is INVALID_REF before any load', async () => {
+  const loaders = { users: users(), orders: orders() };
+  const err = await rejects(() => hydrate([ref('users', 1), ref('orders', 7)], loaders));
+  assert.is(err.code, 'INVALID_REF');
+  assert.equal(err.refs?.map((r) => r.key), ['orders:7']);
+  assert.equal(loaders.users.calls, []);
+  assert.equal(loaders.orders.calls, []);
+});
+
+Failures('more refs than maxRefs is LIMIT before any load', async () => {
+  const loaders = { users: users() };
+  const err = await rejects(() => hydrate([ref('users', 1), ref('users', 1), ref('users', 1)], loaders, { maxRefs: 2 }));
+  assert.is(err.code, 'LIMIT');
+  assert.equal(loaders.users.calls, []);
+  await hydrate([ref('users', 1), ref('users', 1)], loaders, { maxRefs: 2 });
+});
+
+Failures('nesting deeper than maxDepth, or a cycle, is LIMIT', async () => {
+  let deep: unknown = ref('users', 1);
+  for (let i = 0; i < 10; i++) deep = [deep];
+  assert.is((await rejects(() => hydrate(deep, { users: users() }, { maxDepth: 5 }))).code, 'LIMIT');
+  assert.ok(await hydrate(deep, { users: users() }, { maxDepth: 11 }));
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  assert.is((await rejects(() => hydrate(cycle, {}))).code, 'LIMIT');
+});
+
+Failures('bad limits are INVALID_OPTION', async () => {
+  for (const options of [{ maxRefs: 0 }, { maxRefs: 1.5 }, { maxDepth: -1 }, { maxDepth: NaN }]) {
+    assert.is((await rejects(() => hydrate([], {}, options))).code, 'INVALID_OPTION');
+  }
+});
+
+Failures.run();

@@ -1,0 +1,101 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError, ModelRef, canonicalKey, isRef, ref } from '../src/index.js';
+
+const Ref = suite('ref');
+
+Ref('carries model, pk and a canonical key', () => {
+  const r = ref('users', 42);
+  assert.instance(r, ModelRef);
+  assert.is(r.model, 'users');
+  assert.is(r.pk, 42);
+  assert.is(r.key, 'users:42');
+  assert.is(String(r), 'users:42');
+});
+
+Ref('42, 42n and "42" share one key', () => {
+  assert.is(ref('users', 42n).key, 'users:42');
+  assert.is(ref('users', '42').key, 'users:42');
+  assert.is(ref('users', 2n ** 64n).key, 'users:18446744073709551616');
+});
+
+Ref('composite keys keep their parts in order and are frozen copies', () => {
+  const pk = [7, 1001];
+  const r = ref('orders', pk);
+  assert.is(r.key, 'orders:7,1001');
+  assert.equal(r.pk, [7, 1001]);
+  assert.ok(Object.isFrozen(r.pk));
+  pk[0] = 8;
+  assert.equal(r.pk, [7, 1001]);
+  assert.is(ref('orders', ['7', 1001n]).key, r.key);
+});
+
+Ref('a string key with a comma never collides with a composite key', () => {
+  assert.is.not(ref('tags', 'a,b').key, ref('tags', ['a', 'b']).key);
+  assert.is.not(ref('tags', 'a%2Cb').key, ref('tags', 'a,b').key);
+  assert.is.not(ref('tags', ['a,b', 'c']).key, ref('tags', ['a', 'b,c']).key);
+});
+
+Ref('is immutable', () => {
+  const r = ref('users', 1);
+  assert.ok(Object.isFrozen(r));
+  assert.throws(() => {
+    (r as { model: string }).model = 'admins';
+  });
+});
+
+Ref('isRef tells refs from look-alikes', () => {
+  assert.ok(isRef(ref('users', 1)));
+  assert.not.ok(isRef({ model: 'users', pk: 1, key: 'users:1' }));
+  assert.not.ok(isRef(null));
+});
+
+const bad: [string, () => unknown][] = [
+  ['model that is not a string', () => ref(42 as never, 1)],
+  ['empty model', () => ref('', 1)],
+  ['model with a colon', () => ref('a:b', 1)],
+  ['model with a space', () => ref('a b', 1)],
+  ['model longer than 128', () => ref('m'.repeat(129), 1)],
+  ['NaN', () => ref('users', NaN)],
+  ['a fraction', () => ref('users', 1.5)],
+  ['an integer beyond 2^53 as a number', () => ref('users', 2 ** 53 + 2)],
+  ['Infinity', () => ref('users', Infinity)],
+  ['an object', () => ref('users', {} as never)],
+  ['null', () => ref('users', null as never)],
+  ['undefined', () => ref('users', undefined as never)],
+  ['a boolean', () => ref('users', true as never)],
+  ['an empty composite key', () => ref('orders', [])],
+  ['a composite key of one part', () => ref('orders', [1])],
+  ['a nested composite key', () => ref('orders', [1, [2, 3]] as never)],
+  ['a composite part that is NaN', () => ref('orders', [1, NaN])],
+];
+for (const [name, make] of bad) {
+  Ref(`rejects ${name} with INVALID_REF`, () => {
+    try {
+      make();
+      assert.unreachable('should have thrown');
+    } catch (err) {
+      assert.instance(err, CerealError);
+      assert.is((err as CerealError).code, 'INVALID_REF');
+      assert.is((err as CerealError).retryable, false);
+      assert.match((err as Error).message, /^\[cereal\] /);
+    }
+  });
+}
+
+Ref.run();
+
+// ---
+
+const Canonical = suite('canonicalKey');
+
+Canonical('returns undefined for unusable keys and text for usable ones', () => {
+  assert.is(canonicalKey(1), '1');
+  assert.is(canonicalKey(-3n), '-3');
+  assert.is(canonicalKey(['a', 2]), 'a,2');
+  assert.is(canonicalKey(1.5), undefined);
+  assert.is(canonicalKey([1]), undefined);
+  assert.is(canonicalKey({}), undefined);
+});
+
+Canonical.run();

@@ -1,0 +1,103 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSerializer, isRef, ref, refOf, type Format } from '../src/index.js';
+import { memoryFormat, memoryLoader, rejects } from './_fixtures.js';
+
+const setup = (options = {}) => {
+  const users = memoryLoader([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);
+  const format = memoryFormat();
+  return { users, format, cereal: createSerializer({ format, loaders: { users }, ...options }) };
+};
+
+const Serializer = suite('createSerializer');
+
+Serializer('decodes to rows as they are at decode time, not at encode time', async () => {
+  const { users, cereal } = setup();
+  const wire = cereal.encode({ user: ref('users', 1) });
+  users.rows.set('1', { id: 1, name: 'Ada Lovelace' });
+  assert.equal(await cereal.decode(wire), { user: { id: 1, name: 'Ada Lovelace' } });
+});
+
+Serializer('encodes a hydrated row as its ref again', async () => {
+  const { cereal, format } = setup();
+  const first = (await cereal.decode(cereal.encode([ref('users', 2)]))) as object[];
+  const row = first[0]!;
+  assert.ok(refOf(row));
+  const encoded = cereal.encode({ row, nested: [row] });
+  // the memory format hands back what encode gave it: refs, not the row
+  const raw = format.decode(encoded) as { row: unknown; nested: unknown[] };
+  assert.ok(isRef(raw.row) && raw.row.key === 'users:2');
+  assert.ok(isRef(raw.nested[0]));
+  assert.equal(await cereal.decode(encoded), { row: { id: 2, name: 'Grace' }, nested: [{ id: 2, name: 'Grace' }] });
+});
+
+Serializer('ref(model, row) takes the key with that model\'s keyOf', () => {
+  const { cereal } = setup();
+  assert.is(cereal.ref('users', { id: 5, name: 'x' }).key, 'users:5');
+});
+
+Serializer('ref of a row without a usable key is INVALID_REF', async () => {
+  const { cereal } = setup();
+  for (const row of [{ name: 'no id' }, { id: 1.5 }, { id: null }]) {
+    assert.is((await rejects(() => cereal.ref('users', row))).code, 'INVALID_REF');
+  }
+  assert.is((await rejects(() => cereal.ref('users', null as never))).code, 'INVALID_REF');
+});
+
+Serializer('ref and encode for a model outside the loader map are UNKNOWN_MODEL', async () => {
+  const { cereal } = setup();
+  assert.is((await rejects(() => cereal.ref('invoices', { id: 1 }))).code, 'UNKNOWN_MODEL');
+  const err = await rejects(() => cereal.encode({ x: ref('invoices', 1) }));
+  assert.is(err.code, 'UNKNOWN_MODEL');
+  assert.is(err.message, '[cereal] no loader for model `invoices`; known models: `users`');
+});
+
+Serializer('encode enforces maxRefs and maxDepth', async () => {
+  const { cereal } = setup({ maxRefs: 2, maxDepth: 3 });
+  assert.is((await rejects(() => cereal.encode([ref('users', 1), ref('users', 1), ref('users', 2)]))).code, 'LIMIT');
+  assert.is((await rejects(() => cereal.encode([[[[1]]]]))).code, 'LIMIT');
+});
+
+Serializer('decode options override the serializer\'s defaults for one call', async () => {
+  const { cereal } = setup({ missing: 'null' });
+  const wire = cereal.encode([ref('users', 9)]);
+  assert.equal(await cereal.decode(wire), [null]);
+  assert.is((await rejects(() => cereal.decode(wire, { missing: 'throw' }))).code, 'MISSING_ROW');
+  assert.equal(await cereal.decode(wire), [null]);
+});
+
+Serializer('two serializers never share options', async () => {
+  const a = setup({ missing: 'null' }).cereal;
+  const b = setup().cereal;
+  assert.equal(await a.decode(a.encode([ref('users', 9)])), [null]);
+  assert.is((await rejects(() => b.decode(b.encode([ref('users', 9)])))).code, 'MISSING_ROW');
+});
+
+Serializer('a format that fails to decode is MALFORMED with the parser error as cause', async () => {
+  const { cereal } = setup();
+  const err = await rejects(() => cereal.decode('no-such-payload'));
+  assert.is(err.code, 'MALFORMED');
+  assert.instance(err.cause, SyntaxError);
+  assert.match(err.message, /^\[cereal\] \[memory\] cannot decode/);
+});
+
+Serializer('a format that fails to encode is MALFORMED', async () => {
+  const failing: Format<string> = { name: 'x', encode: () => { throw new RangeError('too big'); }, decode: () => null };
+  const cereal = createSerializer({ format: failing, loaders: {} });
+  assert.is((await rejects(() => cereal.encode(1))).code, 'MALFORMED');
+});
+
+Serializer('bad configuration is INVALID_OPTION', async () => {
+  const format = memoryFormat();
+  const cases = [
+    () => createSerializer({ format: null as never, loaders: {} }),
+    () => createSerializer({ format, loaders: null as never }),
+    () => createSerializer({ format, loaders: { users: {} as never } }),
+    () => createSerializer({ format, loaders: {}, maxRefs: -1 }),
+    () => createSerializer({ format, loaders: {}, missing: 'nope' as never }),
+  ];
+  for (const make of cases) assert.is((await rejects(make)).code, 'INVALID_OPTION');
+});
+
+Serializer.run();
+

@@ -1,0 +1,118 @@
+/**
+ * The conformance suite every Format passes: `testFormat(msgpackFormat(), { … })` in the
+ * format's own test file, then only what is particular to that format.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError, createSerializer, isRef, ref, type Format, type ModelRef } from '../../src/index.js';
+import { memoryLoader } from '../_fixtures.js';
+
+/** Wire samples that only the format under test can craft. */
+export interface FormatSamples<Wire> {
+  /** Wire data that is not valid at all: each must decode to `MALFORMED`. */
+  malformed: Wire[];
+  /** Well-formed wire data holding a ref of the wrong shape: each must decode to `INVALID_REF`. */
+  invalidRef: Wire[];
+}
+
+/** Values every format must round-trip exactly (refs compared by key). */
+export const corpus: [string, unknown][] = [
+  ['a ref', ref('users', 42)],
+  ['a string key', ref('tags', 'a,b%c "quoted" \n')],
+  ['a composite key', ref('orders', [7, 1001])],
+  ['a composite key with a string part', ref('memberships', ['acme', 12])],
+  ['a key above 2^53', ref('events', 9007199254740993n)],
+  ['a negative key', ref('users', -5)],
+  ['a key that is a bigint within 2^53', ref('users', 77n)],
+  ['refs nested in objects and arrays', { a: [ref('users', 1), { b: [[ref('users', 2)]] }], c: null }],
+  ['refs in a Map', new Map<unknown, unknown>([[ref('users', 1), 'as key'], ['as value', ref('users', 2)], [3, 'number key']])],
+  ['refs in a Set', new Set([ref('users', 1), ref('orders', [1, 2]), 'plain'])],
+  ['scalars', { s: 'text', n: 1.5, i: -7, z: 0, t: true, f: false, nil: null }],
+  ['a bigint value', { big: 123456789012345678901234567890n, small: 5n }],
+  ['a Date', { at: new Date('2026-11-27T01:02:03.456Z') }],
+  ['undefined in an object', { gone: undefined, here: 1 }],
+  ['strings formats care about', { s: ['', ' ', '\n\t', 'null', 'true', '42', '- x', '#', '!ref', ': ', '"', "'", '{}', '[]', '✓ 雪 🍣', '\u0000', '\\'] }],
+  ['an empty object and array', { o: {}, a: [] }],
+];
+
+/** Deep equality where refs compare by key and class. */
+export function sameValue(actual: unknown, expected: unknown): void {
+  assert.equal(comparable(actual), comparable(expected));
+}
+
+function comparable(value: unknown): unknown {
+  if (isRef(value)) return { $ref: (value as ModelRef).key };
+  if (Array.isArray(value)) return value.map(comparable);
+  if (value instanceof Map) return { $map: [...value].map(([k, v]) => [comparable(k), comparable(v)]) };
+  if (value instanceof Set) return { $set: [...value].map(comparable) };
+  if (value instanceof Date) return { $date: value.getTime() };
+  if (typeof value === 'bigint') return { $bigint: String(value) };
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, comparable(v)]));
+  }
+  return value;
+}
+
+const codeOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, CerealError, `expected a CerealError, got ${String(err)}`);
+    return (err as CerealError).code;
+  }
+  return 'no error';
+};
+
+/**
+ * @param format - the format under test, with default options
+ * @param samples - wire data only this format can craft
+ */
+export function testFormat<Wire extends Uint8Array | string>(format: Format<Wire>, samples: FormatSamples<Wire>): void {
+  const Conformance = suite(`testFormat(${format.name})`);
+
+  for (const [name, value] of corpus) {
+    Conformance(`round-trips ${name}`, () => {
+      sameValue(format.decode(format.encode(value)), value);
+    });
+  }
+
+  Conformance('decodes refs as ModelRef instances, keys above 2^53 exactly', () => {
+    const [a, b, c] = format.decode(format.encode([ref('users', 42), ref('orders', [7, 1001]), ref('events', 2n ** 63n + 5n)])) as ModelRef[];
+    assert.ok(isRef(a) && isRef(b) && isRef(c));
+    assert.is(a!.key, 'users:42');
+    assert.is(b!.key, 'orders:7,1001');
+    assert.is(c!.key, `events:${2n ** 63n + 5n}`);
+  });
+
+  Conformance('encodes to its wire type', () => {
+    const wire = format.encode({ a: 1 });
+    assert.ok(typeof wire === 'string' || wire instanceof Uint8Array);
+  });
+
+  Conformance('rejects malformed wire data with MALFORMED', () => {
+    for (const wire of samples.malformed) assert.is(codeOf(() => format.decode(wire)), 'MALFORMED', `for ${String(wire)}`);
+  });
+
+  Conformance('rejects a ref of the wrong shape with INVALID_REF', () => {
+    for (const wire of samples.invalidRef) assert.is(codeOf(() => format.decode(wire)), 'INVALID_REF', `for ${String(wire)}`);
+  });
+
+  Conformance('rejects a wire value of the wrong type with MALFORMED', () => {
+    for (const wire of [null, undefined, 42, {}]) assert.is(codeOf(() => format.decode(wire as never)), 'MALFORMED');
+  });
+
+  Conformance('joined with loaders, decodes every ref to its fresh row', async () => {
+    const users = memoryLoader([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);
+    const orders = memoryLoader([{ id: [7, 1001], total: 5 }], { arity: 2 });
+    const cereal = createSerializer({ format, loaders: { users, orders } });
+    const wire = cereal.encode({ who: [ref('users', 1), ref('users', 2), ref('users', 1)], order: ref('orders', [7, 1001]) });
+    users.rows.set('1', { id: 1, name: 'Ada Lovelace' });
+    const out = await cereal.decode(wire);
+    assert.equal(out, { who: [{ id: 1, name: 'Ada Lovelace' }, { id: 2, name: 'Grace' }, { id: 1, name: 'Ada Lovelace' }], order: { id: [7, 1001], total: 5 } });
+    assert.equal(users.calls, [[1, 2]]);
+    const again = await cereal.decode(cereal.encode(out));
+    assert.equal(again, out);
+  });
+
+  Conformance.run();
+}

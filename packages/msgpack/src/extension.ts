@@ -1,0 +1,67 @@
+/**
+ * The one place where @cereal/msgpack touches msgpackr's global state.
+ *
+ * msgpackr keeps one process-wide extension table: `addExtension` cannot be scoped to a Packr.
+ * cereal registers two extension types, once per process, guarded below:
+ *
+ * - {@link REF_TYPE} for ModelRef: written as `[model, pk]`, read back through the ModelRef
+ *   constructor, which validates it (a malformed ref is `INVALID_REF`).
+ * - {@link MAP_TYPE} for cereal's own `MapBox` wrapper: msgpackr writes every `Map` as a plain
+ *   msgpack map (it checks `constructor === Map` before any extension), which reads back as an
+ *   object, so the msgpack format boxes Maps on the way in and this extension rebuilds them.
+ *
+ * Both classes are cereal's own, so other users of msgpackr in the same process never meet
+ * these extensions unless they pack a ModelRef; the readers are pure (decoded data in, a new
+ * value out) and touch no other state. Type codes 42 and 43 are taken in this process.
+ */
+import { CerealError, ModelRef } from '@cereal/core';
+import { addExtension } from 'msgpackr';
+
+/** msgpack extension type of a ModelRef. */
+export const REF_TYPE = 42;
+/** msgpack extension type of a boxed Map. */
+export const MAP_TYPE = 43;
+
+/** A Map on its way through msgpackr: entries flattened to `[k0, v0, k1, v1, …]`. */
+export class MapBox {
+  constructor(readonly entries: unknown[]) {}
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+// A bigint that fits in a double is written as a number: 1 to 5 bytes instead of 9.
+const compact = (part: unknown): unknown =>
+  typeof part === 'bigint' && part <= MAX_SAFE && part >= -MAX_SAFE ? Number(part) : part;
+
+function readRef(data: unknown): ModelRef {
+  if (!Array.isArray(data) || data.length !== 2) {
+    throw new CerealError('INVALID_REF', '[msgpack] a ref must be [model, pk]');
+  }
+  return new ModelRef(data[0] as string, data[1]);
+}
+
+function readMap(data: unknown): Map<unknown, unknown> {
+  if (!Array.isArray(data) || data.length % 2 !== 0) {
+    throw new CerealError('MALFORMED', '[msgpack] a Map must be an array of [key, value, …] pairs');
+  }
+  const map = new Map<unknown, unknown>();
+  for (let i = 0; i < data.length; i += 2) map.set(data[i], data[i + 1]);
+  return map;
+}
+
+const REGISTERED = Symbol.for('@cereal/msgpack.extensions');
+
+/** Registers cereal's extensions with msgpackr, once per process. */
+export function registerExtensions(): void {
+  const g = globalThis as { [REGISTERED]?: boolean };
+  if (g[REGISTERED] === true) return;
+  addExtension({
+    Class: ModelRef,
+    type: REF_TYPE,
+    write: (r: ModelRef) => [r.model, Array.isArray(r.pk) ? r.pk.map(compact) : compact(r.pk)],
+    read: readRef,
+  });
+  addExtension({ Class: MapBox, type: MAP_TYPE, write: (box: MapBox) => box.entries, read: readMap });
+  g[REGISTERED] = true;
+}
+
+registerExtensions();

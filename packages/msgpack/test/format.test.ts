@@ -1,0 +1,73 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Packr, pack } from 'msgpackr';
+import { CerealError, ref } from '@cereal/core';
+import { msgpackFormat } from '../src/index.js';
+import { REF_TYPE } from '../src/extension.js';
+import { testFormat } from '../../core/test/suites/format.js';
+
+/** msgpackr's tag form of a read/write extension: fixext1 `type` with a 0 byte, then the value. */
+const tagged = (type: number, data: Uint8Array): Uint8Array => Uint8Array.from([0xd4, type, 0, ...data]);
+/** An ext8 value of `type` holding `data`: not how cereal's extensions are written. */
+const ext8 = (type: number, data: Uint8Array): Uint8Array => Uint8Array.from([0xc7, data.length, type, ...data]);
+
+testFormat(msgpackFormat(), {
+  malformed: [
+    new Uint8Array([]),
+    new Uint8Array([0x92, 0x01]), // array of 2, one element
+    new Uint8Array([0xdd, 0xff, 0xff, 0xff, 0xff]), // array claiming 4 billion elements
+    tagged(REF_TYPE, new Uint8Array([])), // a ref tag with nothing after it
+    ext8(REF_TYPE, pack(['users', 1])), // a ref as ext8 bytes
+    new Uint8Array([0xd4, 99, 0]), // an extension nobody registered
+    new Uint8Array([0x01, 0x01]), // trailing data
+    new Uint8Array([0xd6, 0x69, 0, 0, 0, 1, 0x90]), // structured-clone id extension
+    tagged(43, pack([1])), // a Map with a key and no value
+  ],
+  invalidRef: [
+    tagged(REF_TYPE, pack('users')),
+    tagged(REF_TYPE, pack(['users'])),
+    tagged(REF_TYPE, pack(['users', 1, 2])),
+    tagged(REF_TYPE, pack([42, 1])),
+    tagged(REF_TYPE, pack(['users', { id: 1 }])),
+    tagged(REF_TYPE, pack(['users', 1.5])),
+    tagged(REF_TYPE, pack(['orders', []])),
+    tagged(REF_TYPE, pack(['a:b', 1])),
+  ],
+});
+
+// ---
+
+const Msgpack = suite('msgpackFormat');
+
+Msgpack('writes a ref as extension 42 followed by [model, pk]', () => {
+  const wire = msgpackFormat().encode(ref('users', 42));
+  assert.equal([...wire], [0xd4, REF_TYPE, 0, 0x92, 0xa5, ...Buffer.from('users'), 42]);
+});
+
+Msgpack('writes a bigint key within 2^53 as a plain integer', () => {
+  assert.equal(msgpackFormat().encode(ref('users', 42n)), msgpackFormat().encode(ref('users', 42)));
+});
+
+Msgpack('keeps __proto__ keys from reaching the prototype', () => {
+  const evil = new Uint8Array([0x81, 0xa9, ...Buffer.from('__proto__'), 0x81, 0xa1, 0x78, 0x01]);
+  const out = msgpackFormat().decode(evil) as object;
+  assert.is(Object.getPrototypeOf(out), Object.prototype);
+  assert.is(({} as Record<string, unknown>).x, undefined);
+});
+
+Msgpack('a payload is readable by a plain msgpack reader, refs aside', () => {
+  const plain = new Packr({ useRecords: false }).unpack(msgpackFormat().encode({ a: [1, 'two'], b: { c: true } }));
+  assert.equal(plain, { a: [1, 'two'], b: { c: true } });
+});
+
+Msgpack('a decode failure keeps msgpackr\'s error as cause', () => {
+  try {
+    msgpackFormat().decode(new Uint8Array([0x92, 0x01]));
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, CerealError);
+    assert.instance((err as CerealError).cause, Error);
+  }
+});
+
+Msgpack.run();
