@@ -1,0 +1,58 @@
+import type { Knex } from 'knex';
+import type { PrimaryKey } from '@cereal/core';
+
+/** What the loader needs to know about the database behind a Knex instance. */
+export interface Dialect {
+  /** Driver name as Knex reports it (`better-sqlite3`, `pg`, `mysql2`…). */
+  readonly driver: string;
+  /** Most bound parameters one statement may carry. */
+  readonly maxParams: number;
+  /**
+   * Makes a query return integers above 2^53 exactly, for chunks whose keys need it; undefined
+   * when the driver never rounds keys (PostgreSQL returns bigint columns as strings).
+   */
+  exact?(query: Knex.QueryBuilder): Knex.QueryBuilder;
+  /** Puts a row from an `exact` query back in the driver's usual shape, except its key columns. */
+  normalize?(row: Record<string, unknown>, keyColumns: readonly string[]): void;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const isSafeBigint = (v: bigint): boolean => v <= MAX_SAFE && v >= -MAX_SAFE;
+
+/** better-sqlite3 returns every integer as a (lossy) number unless a statement asks for bigints. */
+const betterSqlite: Dialect = {
+  driver: 'better-sqlite3',
+  maxParams: 32766, // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32, which better-sqlite3 12 bundles
+  exact: (query) => query.options({ safeIntegers: true }),
+  normalize(row, keyColumns) {
+    // safeIntegers turns every integer column into a bigint; only key columns need that.
+    for (const column in row) {
+      const v = row[column];
+      if (typeof v === 'bigint' && isSafeBigint(v) && !keyColumns.includes(column)) row[column] = Number(v);
+    }
+  },
+};
+
+const BY_DRIVER: Record<string, Dialect> = {
+  'better-sqlite3': betterSqlite,
+  sqlite3: { driver: 'sqlite3', maxParams: 999 },
+  pg: { driver: 'pg', maxParams: 65535 },
+  mysql2: { driver: 'mysql2', maxParams: 65535 },
+  mysql: { driver: 'mysql', maxParams: 65535 },
+  mssql: { driver: 'mssql', maxParams: 2100 },
+};
+
+/** The dialect of a Knex instance or transaction; unknown drivers get a conservative default. */
+export function dialectOf(db: Knex): Dialect {
+  const client = db.client as { driverName?: string; config?: { client?: unknown } };
+  const driver = client.driverName ?? String(client.config?.client ?? 'unknown');
+  return BY_DRIVER[driver] ?? { driver, maxParams: 999 };
+}
+
+/** True when a key has a part that a double cannot hold exactly (a bigint or digits beyond 2^53). */
+export function isWide(pk: PrimaryKey): boolean {
+  if (Array.isArray(pk)) return pk.some((part) => isWide(part as PrimaryKey));
+  if (typeof pk === 'bigint') return !isSafeBigint(pk);
+  if (typeof pk === 'string' && pk.length >= 16 && /^-?\d+$/.test(pk)) return !isSafeBigint(BigInt(pk));
+  return false;
+}

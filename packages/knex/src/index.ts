@@ -1,0 +1,3 @@
+export { knexLoader } from './loader.js';
+export type { KnexLoader, KnexLoaderOptions } from './loader.js';
+export { knexLoaders } from './loaders.js';

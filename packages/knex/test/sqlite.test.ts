@@ -1,0 +1,47 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import knex, { type Knex } from 'knex';
+import { hydrate, ref } from '@cereal/core';
+import { knexLoader } from '../src/index.js';
+import { testLoader } from './suites/loader.js';
+
+const connect = (): Knex => knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+
+testLoader({ name: 'sqlite', connect });
+
+// ---
+
+const Sqlite = suite<{ db: Knex }>('knexLoader(sqlite)', {} as never);
+
+Sqlite.before(async (ctx) => {
+  ctx.db = connect();
+  await ctx.db.schema.createTable('wide', (t) => {
+    t.bigInteger('id').primary();
+    t.integer('small');
+    t.bigInteger('huge');
+  });
+  await ctx.db('wide').insert([{ id: 2n ** 62n, small: 7, huge: 2n ** 60n + 1n }, { id: 2n ** 62n + 1n, small: 8, huge: 3 }]);
+});
+
+Sqlite.after(({ db }) => db.destroy());
+
+Sqlite('takes up to 32766 parameters per statement, less room for the scope', ({ db }) => {
+  assert.is(knexLoader(db, { table: 'wide' }).chunkSize, 32666);
+  assert.is(knexLoader(db, { table: 'wide', primaryKey: ['a', 'b'] }).chunkSize, 16333);
+});
+
+Sqlite('wide keys come back as exact bigints, other integer columns as numbers when they fit', async ({ db }) => {
+  const [a, b] = (await hydrate([ref('wide', 2n ** 62n), ref('wide', 2n ** 62n + 1n)], { wide: knexLoader(db, { table: 'wide' }) })) as unknown as Record<string, unknown>[];
+  assert.is(a!.id, 2n ** 62n);
+  assert.is(b!.id, 2n ** 62n + 1n);
+  assert.is(a!.small, 7);
+  assert.is(a!.huge, 2n ** 60n + 1n);
+  assert.is(b!.huge, 3);
+});
+
+Sqlite('without exact statements, better-sqlite3 would have rounded the key (the reason they exist)', async ({ db }) => {
+  const [row] = await db('wide').where('small', 8);
+  assert.is(row.id, 2 ** 62); // the driver's default: 2^62 + 1 read as a double
+});
+
+Sqlite.run();
