@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, ModelRef, canonicalKey, isRef, ref } from '../src/index.js';
+import { CerealError, ModelRef, canonicalKey, fromRefList, isRef, ref, refList } from '../src/index.js';
 
 const Ref = suite('ref');
 
@@ -99,3 +99,31 @@ Canonical('returns undefined for unusable keys and text for usable ones', () => 
 });
 
 Canonical.run();
+
+// ---
+
+const List = suite('refList');
+
+List('gives the model once and the keys of an array of refs to one model', () => {
+  assert.equal(refList([ref('users', 1), ref('users', 2n)]), { model: 'users', pks: [1, 2n] });
+});
+
+List('is undefined for anything else', () => {
+  for (const value of [[], [ref('users', 1)], [ref('users', 1), ref('orders', 1)], [ref('users', 1), 1], 'x', null, new Set([ref('users', 1), ref('users', 2)])]) {
+    assert.is(refList(value), undefined);
+  }
+});
+
+List('fromRefList validates every key and the list itself', () => {
+  assert.equal(fromRefList('users', [1, '2']).map((r) => r.key), ['users:1', 'users:2']);
+  for (const [model, pks] of [['users', 5], ['users', [1, {}]], [7, [1]], ['a:b', [1]]] as const) {
+    try {
+      fromRefList(model, pks);
+      assert.unreachable('should have thrown');
+    } catch (err) {
+      assert.is((err as CerealError).code, 'INVALID_REF');
+    }
+  }
+});
+
+List.run();

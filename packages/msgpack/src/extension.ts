@@ -2,29 +2,38 @@
  * The one place where @cereal/msgpack touches msgpackr's global state.
  *
  * msgpackr keeps one process-wide extension table: `addExtension` cannot be scoped to a Packr.
- * cereal registers two extension types, once per process, guarded below:
+ * cereal registers three extension types, once per process, guarded below:
  *
  * - {@link REF_TYPE} for ModelRef: written as `[model, pk]`, read back through the ModelRef
  *   constructor, which validates it (a malformed ref is `INVALID_REF`).
+ * - {@link LIST_TYPE} for cereal's own `ListBox`: an array of refs to one model, written as
+ *   `[model, [pk, …]]` (the model name once), read back as an array of ModelRefs.
  * - {@link MAP_TYPE} for cereal's own `MapBox` wrapper: msgpackr writes every `Map` as a plain
  *   msgpack map (it checks `constructor === Map` before any extension), which reads back as an
  *   object, so the msgpack format boxes Maps on the way in and this extension rebuilds them.
  *
- * Both classes are cereal's own, so other users of msgpackr in the same process never meet
+ * All three classes are cereal's own, so other users of msgpackr in the same process never meet
  * these extensions unless they pack a ModelRef; the readers are pure (decoded data in, a new
- * value out) and touch no other state. Type codes 42 and 43 are taken in this process.
+ * value out) and touch no other state. Type codes 42 to 44 are taken in this process.
  */
-import { CerealError, ModelRef } from '@cereal/core';
+import { CerealError, ModelRef, fromRefList, type PrimaryKey } from '@cereal/core';
 import { addExtension } from 'msgpackr';
 
 /** msgpack extension type of a ModelRef. */
 export const REF_TYPE = 42;
 /** msgpack extension type of a boxed Map. */
 export const MAP_TYPE = 43;
+/** msgpack extension type of a list of refs to one model. */
+export const LIST_TYPE = 44;
 
 /** A Map on its way through msgpackr: entries flattened to `[k0, v0, k1, v1, …]`. */
 export class MapBox {
   constructor(readonly entries: unknown[]) {}
+}
+
+/** An array of refs to one model on its way through msgpackr. */
+export class ListBox {
+  constructor(readonly model: string, readonly pks: readonly PrimaryKey[]) {}
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -38,6 +47,15 @@ function readRef(data: unknown): ModelRef {
   }
   return new ModelRef(data[0] as string, data[1]);
 }
+
+function readList(data: unknown): ModelRef[] {
+  if (!Array.isArray(data) || data.length !== 2) {
+    throw new CerealError('INVALID_REF', '[msgpack] a list of refs must be [model, [pk, …]]');
+  }
+  return fromRefList(data[0], data[1]);
+}
+
+const compactKey = (pk: PrimaryKey): unknown => (Array.isArray(pk) ? pk.map(compact) : compact(pk));
 
 function readMap(data: unknown): Map<unknown, unknown> {
   if (!Array.isArray(data) || data.length % 2 !== 0) {
@@ -57,10 +75,11 @@ export function registerExtensions(): void {
   addExtension({
     Class: ModelRef,
     type: REF_TYPE,
-    write: (r: ModelRef) => [r.model, Array.isArray(r.pk) ? r.pk.map(compact) : compact(r.pk)],
+    write: (r: ModelRef) => [r.model, compactKey(r.pk)],
     read: readRef,
   });
   addExtension({ Class: MapBox, type: MAP_TYPE, write: (box: MapBox) => box.entries, read: readMap });
+  addExtension({ Class: ListBox, type: LIST_TYPE, write: (box: ListBox) => [box.model, box.pks.map(compactKey)], read: readList });
   g[REGISTERED] = true;
 }
 

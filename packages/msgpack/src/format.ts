@@ -1,6 +1,6 @@
 import { CerealError, type Format } from '@cereal/core';
 import { Packr, Unpackr } from 'msgpackr';
-import { boxMaps } from './_boxMaps.js';
+import { prepare } from './_prepare.js';
 import './extension.js';
 
 /** Options of {@link msgpackFormat}. */
@@ -40,7 +40,7 @@ export function msgpackFormat(options: MsgpackFormatOptions = {}): Format<Uint8A
   return {
     name: 'msgpack',
     encode(value) {
-      return packr.pack(boxMaps(value));
+      return packr.pack(prepare(value));
     },
     decode(wire) {
       if (!(wire instanceof Uint8Array)) {

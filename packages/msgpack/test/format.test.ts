@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Packr, pack } from 'msgpackr';
 import { CerealError, ref } from '@cereal/core';
 import { msgpackFormat } from '../src/index.js';
-import { REF_TYPE } from '../src/extension.js';
+import { LIST_TYPE, REF_TYPE } from '../src/extension.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
 /** msgpackr's tag form of a read/write extension: fixext1 `type` with a 0 byte, then the value. */
@@ -32,6 +32,9 @@ testFormat(msgpackFormat(), {
     tagged(REF_TYPE, pack(['users', 1.5])),
     tagged(REF_TYPE, pack(['orders', []])),
     tagged(REF_TYPE, pack(['a:b', 1])),
+    tagged(LIST_TYPE, pack(['users', 5])),
+    tagged(LIST_TYPE, pack(['users', [1, {}]])),
+    tagged(LIST_TYPE, pack(['users'])),
   ],
 });
 
@@ -42,6 +45,11 @@ const Msgpack = suite('msgpackFormat');
 Msgpack('writes a ref as extension 42 followed by [model, pk]', () => {
   const wire = msgpackFormat().encode(ref('users', 42));
   assert.equal([...wire], [0xd4, REF_TYPE, 0, 0x92, 0xa5, ...Buffer.from('users'), 42]);
+});
+
+Msgpack('writes a list of refs to one model with the model name once', () => {
+  const wire = msgpackFormat().encode([ref('users', 1), ref('users', 2), ref('users', 3)]);
+  assert.equal([...wire], [0xd4, LIST_TYPE, 0, 0x92, 0xa5, ...Buffer.from('users'), 0x93, 1, 2, 3]);
 });
 
 Msgpack('writes a bigint key within 2^53 as a plain integer', () => {

@@ -1,22 +1,26 @@
-import { MapBox } from './extension.js';
+import { refList } from '@cereal/core';
+import { ListBox, MapBox } from './extension.js';
 
 /**
- * Returns `value` with every Map replaced by a MapBox, copying only the containers on the way
- * to a Map; a value without Maps comes back as it is. Refs are immutable leaves and are not
- * entered. Depth is bounded by core's encode walk, which runs first.
+ * Returns `value` ready for msgpackr: every Map replaced by a MapBox, every array of refs to
+ * one model by a ListBox, copying only the containers on the way; a value with neither comes
+ * back as it is. Refs are immutable leaves and are not entered. Depth is bounded by core's
+ * encode walk, which runs first.
  */
-export function boxMaps(value: unknown): unknown {
+export function prepare(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Map) {
     const entries: unknown[] = [];
-    for (const [k, v] of value) entries.push(boxMaps(k), boxMaps(v));
+    for (const [k, v] of value) entries.push(prepare(k), prepare(v));
     return new MapBox(entries);
   }
   if (Array.isArray(value)) {
+    const list = refList(value);
+    if (list !== undefined) return new ListBox(list.model, list.pks);
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const nv = boxMaps(v);
+      const nv = prepare(v);
       if (out === undefined && nv !== v) out = value.slice(0, i);
       if (out !== undefined) out.push(nv);
     }
@@ -24,7 +28,7 @@ export function boxMaps(value: unknown): unknown {
   }
   if (value instanceof Set) {
     const before = [...value];
-    const after = before.map(boxMaps);
+    const after = before.map(prepare);
     return after.some((m, i) => m !== before[i]) ? new Set(after) : value;
   }
   const proto: unknown = Object.getPrototypeOf(value);
@@ -34,7 +38,7 @@ export function boxMaps(value: unknown): unknown {
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
     const v = obj[keys[i]!];
-    const nv = boxMaps(v);
+    const nv = prepare(v);
     if (out === undefined && nv !== v) {
       out = {};
       for (let j = 0; j < i; j++) define(out, keys[j]!, obj[keys[j]!]);
