@@ -56,6 +56,12 @@ Msgpack('writes a bigint key within 2^53 as a plain integer', () => {
   assert.equal(msgpackFormat().encode(ref('users', 42n)), msgpackFormat().encode(ref('users', 42)));
 });
 
+Msgpack('round-trips undefined', () => {
+  const out = msgpackFormat().decode(msgpackFormat().encode({ gone: undefined, list: [undefined] })) as Record<string, unknown>;
+  assert.ok(Object.hasOwn(out, 'gone') && out.gone === undefined);
+  assert.equal(out.list, [undefined]);
+});
+
 Msgpack('keeps __proto__ keys from reaching the prototype', () => {
   const evil = new Uint8Array([0x81, 0xa9, ...Buffer.from('__proto__'), 0x81, 0xa1, 0x78, 0x01]);
   const out = msgpackFormat().decode(evil) as object;

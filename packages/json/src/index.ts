@@ -1,0 +1,2 @@
+export { jsonFormat } from './format.js';
+export type { JsonFormatOptions } from './format.js';

@@ -1,0 +1,63 @@
+import { CerealError, ModelRef, fromRefList, refList, type Key, type PrimaryKey } from '@cereal/core';
+import type { SuperJSON } from 'superjson';
+
+type JSONKey = number | string | { bigint: string };
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+// superjson does not walk what a custom transformer returns for a ModelRef, so bigints are made
+// JSON-safe here: a bigint that fits a double is a number, a larger one `{ "bigint": "…" }`.
+const writePart = (part: Key): JSONKey =>
+  typeof part !== 'bigint' ? part : part <= MAX_SAFE && part >= -MAX_SAFE ? Number(part) : { bigint: part.toString() };
+const writeKey = (pk: PrimaryKey): JSONKey | JSONKey[] => (Array.isArray(pk) ? pk.map(writePart) : writePart(pk as Key));
+
+// What comes back is attacker-controlled JSON: only numbers, strings and `{ "bigint": digits }`
+// pass; anything else is left as it is for the ModelRef constructor to reject as INVALID_REF.
+function readPart(part: unknown): unknown {
+  if (part === null || typeof part !== 'object' || Array.isArray(part)) return part;
+  const keys = Object.keys(part);
+  const digits = (part as { bigint?: unknown }).bigint;
+  return keys.length === 1 && typeof digits === 'string' && /^-?\d{1,1000}$/.test(digits) ? BigInt(digits) : part;
+}
+const readKey = (pk: unknown): unknown => (Array.isArray(pk) ? pk.map(readPart) : readPart(pk));
+
+function pair(value: unknown, what: string): [unknown, unknown] {
+  if (!Array.isArray(value) || value.length !== 2) {
+    throw new CerealError('INVALID_REF', `[json] ${what} must be [model, key]`);
+  }
+  return [value[0], value[1]];
+}
+
+/**
+ * Registers cereal's two custom transformers on a superjson instance of the format's own:
+ * `ref` (a ModelRef as `[model, key]`) and `refs` (an array of refs to one model as
+ * `[model, [key, …]]`: one metadata entry for the whole list instead of one per ref).
+ */
+export function registerTransformers(superjson: SuperJSON): void {
+  superjson.registerCustom<ModelRef, [string, JSONKey | JSONKey[]]>(
+    {
+      isApplicable: (value): value is ModelRef => value instanceof ModelRef,
+      serialize: (r) => [r.model, writeKey(r.pk)],
+      deserialize: (json) => {
+        const [model, key] = pair(json, 'a ref');
+        return new ModelRef(model as string, readKey(key) as PrimaryKey);
+      },
+    },
+    'ref',
+  );
+  superjson.registerCustom<ModelRef[], [string, (JSONKey | JSONKey[])[]]>(
+    {
+      isApplicable: (value): value is ModelRef[] => refList(value) !== undefined,
+      serialize: (refs) => {
+        const list = refList(refs)!;
+        return [list.model, list.pks.map(writeKey)];
+      },
+      deserialize: (json) => {
+        const [model, keys] = pair(json, 'a list of refs');
+        if (!Array.isArray(keys)) throw new CerealError('INVALID_REF', '[json] a list of refs must be [model, [key, …]]');
+        return fromRefList(model, keys.map(readKey));
+      },
+    },
+    'refs',
+  );
+}

@@ -1,0 +1,108 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import SuperJSON from 'superjson';
+import { CerealError, ref, type ModelRef } from '@cereal/core';
+import { jsonFormat } from '../src/index.js';
+import { testFormat } from '../../core/test/suites/format.js';
+
+const payload = (json: unknown, values: unknown): string => JSON.stringify({ json, meta: { values, v: 1 } });
+
+testFormat(jsonFormat(), {
+  malformed: [
+    '',
+    '{',
+    '[1, 2]',
+    '{"meta": {}}',
+    '{"json": 1, "meta": 5}',
+    'null',
+    payload(['x'], [['custom', 'nope']]),
+    payload({ a: 1 }, { a: ['no-such-type'] }),
+    payload({ a: 1 }, { 'a.b.c': ['Date'] }),
+    payload({ a: 1 }, { __proto__: ['Date'], 'constructor.prototype': ['Date'] }),
+    payload({ a: [1] }, { 'a.__proto__.x': ['bigint'] }),
+    payload(['x'], [['class', 'Evil']]),
+    payload({ a: 1 }, { x: ['Date'] }),
+    payload({ a: 'zz' }, { a: ['Date'] }),
+    payload({ a: 'zz' }, { a: ['bigint'] }),
+    payload({ a: 1 }, { a: ['map'] }),
+    payload({ a: [1] }, { 'a.5': ['undefined'] }),
+    payload({ a: [1] }, { 'a\\x': ['undefined'] }),
+    JSON.stringify({ json: { a: 1 }, meta: { values: { a: ['undefined'] } } }),
+    JSON.stringify({ json: { a: 1 }, meta: { v: 1, evil: true } }),
+    JSON.stringify({ json: { a: 1 }, meta: { v: 1, referentialEqualities: { a: ['b'] } } }),
+  ],
+  invalidRef: [
+    payload('users', [['custom', 'ref']]),
+    payload(['users'], [['custom', 'ref']]),
+    payload(['users', 1, 2], [['custom', 'ref']]),
+    payload([42, 1], [['custom', 'ref']]),
+    payload(['users', { id: 1 }], [['custom', 'ref']]),
+    payload(['users', { bigint: '1.5' }], [['custom', 'ref']]),
+    payload(['users', { bigint: '12', extra: 1 }], [['custom', 'ref']]),
+    payload(['users', 1.5], [['custom', 'ref']]),
+    payload(['users', []], [['custom', 'ref']]),
+    payload(['a:b', 1], [['custom', 'ref']]),
+    payload(['users', 5], [['custom', 'refs']]),
+    payload(['users', [1, {}]], [['custom', 'refs']]),
+    payload({ u: ['users', null] }, { u: [['custom', 'ref']] }),
+  ],
+});
+
+// ---
+
+const Json = suite('jsonFormat');
+const format = jsonFormat();
+
+Json('writes plain JSON text with refs as [model, key]', () => {
+  assert.is(format.encode({ user: ref('users', 42) }), '{"json":{"user":["users",42]},"meta":{"values":{"user":[["custom","ref"]]},"v":1}}');
+});
+
+Json('a list of refs to one model costs one metadata entry, not one per ref', () => {
+  const refs = Array.from({ length: 100 }, (_, i) => ref('users', i + 1));
+  const text = format.encode({ to: refs });
+  assert.is((text.match(/custom/g) ?? []).length, 1);
+  assert.ok(text.startsWith('{"json":{"to":["users",[1,2,3,'));
+});
+
+Json('keys above 2^53 travel as {"bigint": digits} and come back exact', () => {
+  const text = format.encode(ref('events', 9007199254740993n));
+  assert.is(text, '{"json":["events",{"bigint":"9007199254740993"}],"meta":{"values":[["custom","ref"]],"v":1}}');
+  assert.is((format.decode(text) as ModelRef).pk, 9007199254740993n);
+});
+
+Json('Date, Map, Set, undefined and bigint values round-trip as superjson does them', () => {
+  const value = { d: new Date(5), m: new Map([[1, 'a']]), s: new Set([1]), u: undefined, b: 2n ** 70n };
+  const out = format.decode(format.encode(value)) as typeof value;
+  assert.equal(out, value);
+  assert.ok(Object.hasOwn(out, 'u'));
+});
+
+Json('never touches superjson\'s shared default instance', () => {
+  format.encode({ user: ref('users', 1) });
+  const shared = SuperJSON.serialize({ user: ref('users', 1) });
+  assert.not.equal(shared.meta?.values, { user: [['custom', 'ref']] });
+});
+
+Json('a __proto__ key in the JSON stays data', () => {
+  const out = format.decode('{"json":{"__proto__":{"polluted":true},"a":1}}') as Record<string, unknown>;
+  assert.is(Object.getPrototypeOf(out), Object.prototype);
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
+});
+
+Json('space indents the text; instances are independent', () => {
+  const pretty = jsonFormat({ space: 2 });
+  assert.match(pretty.encode({ a: 1 }), /\n {2}"json"/);
+  assert.not.match(format.encode({ a: 1 }), /\n/);
+});
+
+Json('a decode failure is a CerealError with the cause', () => {
+  try {
+    format.decode('{"json": [1,');
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, CerealError);
+    assert.instance((err as CerealError).cause, SyntaxError);
+  }
+});
+
+Json.run();

@@ -1,0 +1,76 @@
+import { CerealError, type Format } from '@cereal/core';
+import { Document, parseDocument, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions, type YAMLError } from 'yaml';
+import { INVALID_REF_MARK, bigintTag, formatTags } from './tags.js';
+
+/** Options of {@link yamlFormat}. */
+export interface YamlFormatOptions {
+  /**
+   * Most alias uses a document may make when it is read; more is `LIMIT` (alias bombs).
+   * @default 100
+   */
+  maxAliasCount?: number;
+}
+
+type Options = CreateNodeOptions & DocumentOptions & SchemaOptions & ParseOptions & ToJSOptions & ToStringOptions;
+
+/**
+ * cereal's YAML format: `owner: !ref [users, 42]`, composite keys `!ref [orders, [7, 1001]]`,
+ * an array of refs to one model `!refs [users, [1, 2, 3]]`. Maps are `!!omap`, Sets `!!set`,
+ * Dates timestamps, bigints `!bigint`. Tags are passed per call: no global state.
+ *
+ * @param options - see {@link YamlFormatOptions}
+ * @returns a Format whose wire is YAML text
+ */
+export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
+  const maxAliasCount = options.maxAliasCount ?? 100;
+  const yamlOptions: Options = {
+    version: '1.2',
+    schema: 'core',
+    // !bigint first, or yaml's int tag would claim bigints and write them as plain numbers.
+    customTags: (tags) => [bigintTag, ...tags, 'timestamp', 'omap', 'set', ...formatTags],
+    // Repeated objects are written out again, not as anchors: yaml counts every alias use
+    // against maxAliasCount when reading, so a payload with many repeats would not read back.
+    aliasDuplicateObjects: false,
+    flowCollectionPadding: false,
+    // No folding: a long `!refs` list stays on one line instead of one key per line, and long
+    // strings travel as they are.
+    lineWidth: 0,
+    uniqueKeys: true,
+    prettyErrors: true,
+  };
+
+  return {
+    name: 'yaml',
+    encode(value) {
+      return new Document(value, yamlOptions).toString(yamlOptions);
+    },
+    decode(wire) {
+      if (typeof wire !== 'string') {
+        throw new CerealError('MALFORMED', `[yaml] a payload is YAML text, got ${wire === null ? 'null' : typeof wire}`);
+      }
+      const doc = parseDocument(wire, yamlOptions);
+      const problem = doc.errors[0] ?? doc.warnings[0];
+      if (problem !== undefined) throw fromYamlError(problem);
+      try {
+        return doc.toJS({ maxAliasCount });
+      } catch (cause) {
+        if (cause instanceof ReferenceError && /alias/i.test(cause.message)) {
+          throw new CerealError('LIMIT', `[yaml] the document uses aliases more than maxAliasCount ${maxAliasCount} times`, { cause });
+        }
+        throw new CerealError('MALFORMED', `[yaml] cannot read the document: ${(cause as Error).message}`, { cause });
+      }
+    },
+  };
+}
+
+/** A yaml parse error or warning as a CerealError: a bad ref is `INVALID_REF`, the rest `MALFORMED`. */
+function fromYamlError(error: YAMLError): CerealError {
+  const at = error.linePos?.[0] === undefined ? '' : ` (line ${error.linePos[0].line}, column ${error.linePos[0].col})`;
+  const mark = error.message.indexOf(INVALID_REF_MARK);
+  if (mark >= 0) {
+    // yaml appends ` at line L, column C:` and a source excerpt to the message; `at` says it shorter.
+    const message = error.message.slice(mark + INVALID_REF_MARK.length).replace(/^\[cereal\] /, '').split(' at line ')[0];
+    return new CerealError('INVALID_REF', `[yaml] ${message}${at}`, { cause: error });
+  }
+  return new CerealError('MALFORMED', `[yaml] ${error.code}: ${error.message.split(' at line ')[0]}${at}`, { cause: error });
+}

@@ -1,0 +1,118 @@
+import { ModelRef, fromRefList, refList, type Key, type PrimaryKey } from '@cereal/core';
+import { Scalar, YAMLSeq, isScalar, isSeq, type CollectionTag, type Node, type ScalarTag, type Schema } from 'yaml';
+
+/**
+ * yaml reports what a tag's resolve passes to `onError` as a `TAG_RESOLVE_FAILED` error and
+ * keeps only the message; this prefix tells cereal's failures from yaml's own.
+ */
+export const INVALID_REF_MARK = 'cereal:INVALID_REF ';
+
+const fail = (onError: (message: string) => void, message: string): null => {
+  onError(`${INVALID_REF_MARK}${message}`);
+  return null;
+};
+
+/** A flow sequence node of `items`: `[a, b]`. */
+function flowSeq(schema: Schema, items: Node[]): YAMLSeq {
+  const seq = new YAMLSeq(schema);
+  seq.flow = true;
+  seq.items = items;
+  return seq;
+}
+
+// Keys are built as nodes by hand so that a bigint key is written as plain digits.
+const keyNode = (schema: Schema, pk: PrimaryKey): Node =>
+  Array.isArray(pk) ? flowSeq(schema, pk.map((part: Key) => new Scalar(part))) : new Scalar(pk);
+
+/**
+ * Reads one key part. An integer beyond 2^53 has already been rounded by yaml's int tag, so it
+ * is read again from its source text: exact keys without making every integer a bigint.
+ */
+function keyPart(node: unknown): unknown {
+  if (!isScalar(node)) return node === null ? null : {};
+  const { value, source } = node as Scalar & { source?: string };
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return typeof source === 'string' && /^[-+]?\d+$/.test(source) ? BigInt(source) : value;
+  }
+  return value;
+}
+
+const keyOfNode = (node: unknown): unknown => (isSeq(node) ? node.items.map(keyPart) : keyPart(node));
+
+/** The model and key nodes of `[model, key]`, or the reason it is not one. */
+function pair(seq: unknown, what: string): [unknown, unknown] | string {
+  if (!isSeq(seq)) return `${what} must be a sequence [model, key]`;
+  if (seq.items.length !== 2) return `${what} must be [model, key], got ${seq.items.length} item${seq.items.length === 1 ? '' : 's'}`;
+  const [model, key] = seq.items;
+  return [isScalar(model) ? model.value : {}, key];
+}
+
+/**
+ * The `!ref` tag: a ModelRef as `!ref [users, 42]`, a composite key as `!ref [orders, [7, 1001]]`.
+ * Add it to your own yaml `customTags` to read and write refs in any document.
+ */
+export const refTag = {
+  tag: '!ref',
+  collection: 'seq',
+  identify: (value: unknown) => value instanceof ModelRef,
+  createNode: (schema: Schema, value: unknown) => {
+    const r = value as ModelRef;
+    return flowSeq(schema, [new Scalar(r.model), keyNode(schema, r.pk)]);
+  },
+  resolve(seq, onError) {
+    const parts = pair(seq, '!ref');
+    if (typeof parts === 'string') return fail(onError, parts);
+    try {
+      return new ModelRef(parts[0] as string, keyOfNode(parts[1]) as PrimaryKey) as never;
+    } catch (err) {
+      return fail(onError, (err as Error).message);
+    }
+  },
+} satisfies CollectionTag;
+
+/**
+ * The `!refs` tag: an array of refs to one model, the model name once: `!refs [users, [1, 2, 3]]`.
+ * Reads back as an array of ModelRefs.
+ */
+export const refsTag = {
+  tag: '!refs',
+  collection: 'seq',
+  identify: (value: unknown) => refList(value) !== undefined,
+  createNode: (schema: Schema, value: unknown) => {
+    const list = refList(value)!;
+    return flowSeq(schema, [new Scalar(list.model), flowSeq(schema, list.pks.map((pk) => keyNode(schema, pk)))]);
+  },
+  resolve(seq, onError) {
+    const parts = pair(seq, '!refs');
+    if (typeof parts === 'string') return fail(onError, parts);
+    if (!isSeq(parts[1])) return fail(onError, '!refs must be [model, [key, …]]');
+    try {
+      return fromRefList(parts[0], parts[1].items.map(keyOfNode)) as never;
+    } catch (err) {
+      return fail(onError, (err as Error).message);
+    }
+  },
+} satisfies CollectionTag;
+
+/** `!ref` or `!refs` on a scalar or a mapping: always `INVALID_REF`, never an unknown tag. */
+const misused = (tag: string): [ScalarTag, CollectionTag] => [
+  { tag, resolve: (_value, onError) => fail(onError, `${tag} must be a sequence [model, key], got a scalar`) },
+  { tag, collection: 'map', resolve: (_map, onError) => fail(onError, `${tag} must be a sequence [model, key], got a mapping`) },
+];
+
+/** A bigint value outside refs: `!bigint 123456789012345678901234567890`. */
+export const bigintTag = {
+  tag: '!bigint',
+  identify: (value: unknown) => typeof value === 'bigint',
+  resolve(text, onError) {
+    if (!/^[-+]?\d+$/.test(text)) {
+      onError(`!bigint must be an integer, got ${JSON.stringify(text.slice(0, 40))}`);
+      return null;
+    }
+    return BigInt(text);
+  },
+  stringify: (item) => String(item.value),
+} satisfies ScalarTag;
+
+/** Every tag the YAML format reads and writes with. */
+export const formatTags = [refTag, refsTag, ...misused('!ref'), ...misused('!refs')];
