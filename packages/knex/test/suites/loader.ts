@@ -5,9 +5,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Knex } from 'knex';
-import { CerealError, createSerializer, hydrate, ref, refOf } from '@cereal/core';
+import { createSerializer, hydrate, ref, refOf } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
 import { knexLoader, knexLoaders } from '../../src/index.js';
+import { rejects } from '../../../core/test/_fixtures.js';
+
+export { rejects };
 
 export interface LoaderTarget {
   /** Shown in the suite names: `sqlite`, `postgres`, `mariadb`. */
@@ -17,17 +20,6 @@ export interface LoaderTarget {
 }
 
 const BIG = 9007199254740993n; // 2^53 + 1: a double would read it as 2^53
-
-/** Runs `fn` and returns the CerealError it rejects with. */
-export async function rejects(fn: () => unknown): Promise<CerealError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof CerealError) return err;
-    throw new Error(`expected a CerealError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected a CerealError, but it succeeded');
-}
 
 /** Counts the statements `db` runs during `fn`. */
 export async function countQueries<T>(db: Knex, fn: () => Promise<T>): Promise<[T, number]> {
