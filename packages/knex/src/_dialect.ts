@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { PrimaryKey } from '@cereal/core';
+import { pgKeyCheck, type KeyCheck } from './_pgKeys.js';
 
 /** What the loader needs to know about the database behind a Knex instance. */
 export interface Dialect {
@@ -7,6 +8,8 @@ export interface Dialect {
   readonly driver: string;
   /** Most bound parameters one statement may carry. */
   readonly maxParams: number;
+  /** Most keys of a composite key per statement, where the server cannot take maxParams of them. */
+  readonly maxTuples?: number;
   /**
    * Makes a query return integers above 2^53 exactly, for chunks whose keys need it; undefined
    * when the driver never rounds keys (PostgreSQL returns bigint columns as strings).
@@ -14,6 +17,8 @@ export interface Dialect {
   exact?(query: Knex.QueryBuilder): Knex.QueryBuilder;
   /** Puts a row from an `exact` query back in the driver's usual shape, except its key columns. */
   normalize?(row: Record<string, unknown>, keyColumns: readonly string[]): void;
+  /** Which keys can exist at all, for drivers that fail a whole statement on one bad key. */
+  keyCheck?(db: Knex, table: string, keyColumns: readonly string[]): Promise<KeyCheck | undefined>;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -36,8 +41,13 @@ const betterSqlite: Dialect = {
 const BY_DRIVER: Record<string, Dialect> = {
   'better-sqlite3': betterSqlite,
   sqlite3: { driver: 'sqlite3', maxParams: 999 },
-  pg: { driver: 'pg', maxParams: 65535 },
-  mysql2: { driver: 'mysql2', maxParams: 65535 },
+  // node-postgres returns bigint columns as strings: exact already.
+  // PostgreSQL expands `(a, b) IN ((…), …)` recursively: 10 000 pairs exceed its default
+  // max_stack_depth ("stack depth limit exceeded"), 5 000 do not.
+  pg: { driver: 'pg', maxParams: 65535, maxTuples: 2000, keyCheck: pgKeyCheck },
+  // mysql2 rounds BIGINT values above 2^53 unless asked; with supportBigNumbers it returns those
+  // (and only those) as strings, every other number as usual.
+  mysql2: { driver: 'mysql2', maxParams: 65535, exact: (query) => query.options({ supportBigNumbers: true }) },
   mysql: { driver: 'mysql', maxParams: 65535 },
   mssql: { driver: 'mssql', maxParams: 2100 },
 };

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { CerealError, type Key, type Loader, type PrimaryKey } from '@cereal/core';
 import { dialectOf, isWide } from './_dialect.js';
+import { isConnectionLost } from './_faults.js';
+import type { KeyCheck } from './_pgKeys.js';
 
 /** Options of {@link knexLoader}. */
 export interface KnexLoaderOptions {
@@ -21,7 +23,7 @@ export interface KnexLoaderOptions {
   /**
    * Most keys per statement. Default: as many as the driver's bound-parameter limit allows
    * (SQLite 32766, PostgreSQL and MySQL 65535) divided by the number of key columns, less
-   * room for the scope's own parameters.
+   * room for the scope's own parameters; on PostgreSQL at most 2000 composite keys.
    */
   chunkSize?: number;
 }
@@ -32,10 +34,19 @@ export interface KnexLoader<Row extends object = Record<string, unknown>> extend
   readonly primaryKey: readonly string[];
   readonly arity: number;
   readonly chunkSize: number;
+  /**
+   * Reads, once, what the loader must know about the table before loading: on PostgreSQL the
+   * key columns' types, so that a key that cannot exist (`'abc'` for a uuid column) is left out
+   * instead of failing the statement. `load` calls it; call it at startup to keep that read
+   * out of the first job.
+   */
+  prepare(): Promise<void>;
 }
 
 /** Bound parameters kept free for what `scope` adds to each statement. */
 const SCOPE_ROOM = 100;
+/** Times a statement is sent again after its connection was lost (see _faults.ts). */
+const RETRIES = 2;
 
 /**
  * A Loader that fetches fresh rows of one table through Knex: `WHERE key IN (…)` (or
@@ -57,8 +68,9 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
   const keys = keyColumns(options.primaryKey ?? 'id', table);
   const arity = keys.length;
   const dialect = dialectOf(db);
-  const max = Math.floor(dialect.maxParams / arity);
-  const chunkSize = options.chunkSize ?? Math.max(1, Math.floor((dialect.maxParams - SCOPE_ROOM) / arity));
+  const tuples = arity > 1 && dialect.maxTuples !== undefined ? dialect.maxTuples : Infinity;
+  const max = Math.min(Math.floor(dialect.maxParams / arity), tuples);
+  const chunkSize = options.chunkSize ?? Math.min(Math.max(1, Math.floor((dialect.maxParams - SCOPE_ROOM) / arity)), tuples);
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > max) {
     throw new CerealError('INVALID_OPTION', `[knex] \`chunkSize\` of table \`${table}\` must be an integer from 1 to ${max} (${dialect.driver} takes ${dialect.maxParams} parameters per statement, ${arity} per key)`);
   }
@@ -76,20 +88,41 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
     return exact && dialect.exact !== undefined ? dialect.exact(q) : q;
   };
 
+  // Outside a transaction, a statement that failed because its connection had been closed is
+  // sent again: the pool hands out a fresh connection. Inside one, the connection is the
+  // transaction, so the failure stands (LOAD_FAILED, retryable by the caller).
+  const retries = (db as { isTransaction?: boolean }).isTransaction === true ? 0 : RETRIES;
+  const run = async (pks: readonly PrimaryKey[], exact: boolean): Promise<Record<string, unknown>[]> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await query(pks, exact)) as Record<string, unknown>[];
+      } catch (err) {
+        if (attempt >= retries || !isConnectionLost(err)) throw err;
+      }
+    }
+  };
+
   const loadChunk = async (pks: readonly PrimaryKey[], exact: boolean, out: Row[]): Promise<void> => {
-    const rows = (await query(pks, exact)) as Record<string, unknown>[];
+    const rows = await run(pks, exact);
     for (const row of rows) {
       if (exact) dialect.normalize?.(row, keys);
       out.push(row as Row);
     }
   };
 
+  const keyCheck = (): Promise<KeyCheck | undefined> => dialect.keyCheck?.(db, table, keys) ?? Promise.resolve(undefined);
+
   return {
     table,
     primaryKey: keys,
     arity,
     chunkSize,
-    async load(pks) {
+    async prepare() {
+      await keyCheck();
+    },
+    async load(requested) {
+      const check = await keyCheck();
+      const pks = check === undefined ? requested : requested.filter(check);
       // Keys beyond 2^53 go in statements of their own, which ask the driver for exact
       // integers; every other row comes back exactly as the driver returns it.
       const wide = dialect.exact === undefined ? [] : pks.filter(isWide);

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { Knex } from 'knex';
 import { createSerializer, hydrate, ref, refOf } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
-import { knexLoader, knexLoaders } from '../../src/index.js';
+import { knexLoader, knexLoaders, type KnexLoader } from '../../src/index.js';
 import { rejects } from '../../../core/test/_fixtures.js';
 
 export { rejects };
@@ -90,7 +90,9 @@ export function testLoader(target: LoaderTarget): void {
   });
 
   Loader('decodes refs to fresh rows in one statement per model', async ({ db, t }) => {
-    const cereal = createSerializer({ format: msgpackFormat(), loaders: knexLoaders(db, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] } }) });
+    const loaders = knexLoaders(db, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] } });
+    for (const loader of Object.values(loaders)) await (loader as KnexLoader).prepare();
+    const cereal = createSerializer({ format: msgpackFormat(), loaders });
     const wire = cereal.encode({ to: [ref('users', 1), ref('users', 2), ref('users', 1)], order: ref('orders', [7, 1002]) });
     await db(t.users).where({ id: 1 }).update({ name: 'Ada Lovelace' });
     const [out, queries] = await countQueries(db, () => cereal.decode(wire));
@@ -120,10 +122,12 @@ export function testLoader(target: LoaderTarget): void {
 
   Loader('chunks keys into statements of chunkSize', async ({ db, t }) => {
     const users = knexLoader(db, { table: t.users, chunkSize: 2 });
+    await users.prepare();
     const [rows, queries] = await countQueries(db, () => users.load([1, 2, 3, 4, 5]));
     assert.is(queries, 3);
     assert.is(rows.length, 3);
     const orders = knexLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'], chunkSize: 1 });
+    await orders.prepare();
     const [orderRows, orderQueries] = await countQueries(db, () => orders.load([[7, 1001], [7, 1002], [8, 1001]]));
     assert.is(orderQueries, 3);
     assert.is(orderRows.length, 3);
@@ -132,6 +136,8 @@ export function testLoader(target: LoaderTarget): void {
   Loader('the default chunk fills the driver\'s parameter limit: one more key costs one more statement', async ({ db, t }) => {
     const users = knexLoader(db, { table: t.users });
     const orders = knexLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'] });
+    await users.prepare();
+    await orders.prepare();
     assert.ok(orders.chunkSize * 2 <= users.chunkSize + 100);
     const keys = Array.from({ length: users.chunkSize + 1 }, (_, i) => i + 1);
     const [rows, queries] = await countQueries(db, () => users.load(keys));
