@@ -1,14 +1,18 @@
 import { CerealError, listRefs } from './error.js';
-import { canonicalKey, describeBadKey } from './key.js';
+import { describeBadKey, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
 import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
-import type { ModelRef } from './ref.js';
+import { idOf, type ModelRef } from './ref.js';
 import { tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './_walk.js';
 
-/** Refs of one model, unique by key. */
-type Groups = Map<string, Map<string, ModelRef>>;
+/** The refs of one model, unique by key, and the rows loaded for them. */
+interface Group {
+  readonly model: string;
+  readonly refs: Map<number | string, ModelRef>;
+  readonly rows: Map<number | string, object>;
+}
 
 /**
  * Replaces every ModelRef in `value` with the fresh row it points to. Finds refs at any depth
@@ -32,27 +36,32 @@ export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits)
   const groups = collect(value, limits);
   if (groups.size === 0) return value;
   checkGroups(groups, loaders);
-  const rows = await loadAll(groups, loaders);
+  // allSettled: every load runs to its end before hydrate answers, so no query outlives a failed call.
+  const results = await Promise.allSettled(Array.from(groups.values(), (group) => loadGroup(group, loaderOf(loaders, group.model))));
+  for (const result of results) if (result.status === 'rejected') throw result.reason;
 
   const missing: ModelRef[] = [];
-  for (const refs of groups.values()) for (const [key, r] of refs) if (!rows.has(key)) missing.push(r);
+  for (const group of groups.values()) for (const [id, r] of group.refs) if (!group.rows.has(id)) missing.push(r);
   if (missing.length > 0 && limits.missing === 'throw') {
     throw new CerealError('MISSING_ROW', `${missing.length} referenced row${missing.length === 1 ? ' is' : 's are'} missing: ${listRefs(missing)}`, { refs: missing });
   }
-  const gone = limits.missing === 'null' ? null : undefined;
-  return walk(value, { ref: (r) => rows.get(r.key) ?? (gone === null ? null : r) }, limits.maxDepth) as T;
+  const keep = limits.missing === 'keep';
+  return walk(value, {
+    ref: (r) => groups.get(r.model)!.rows.get(idOf(r)) ?? (keep ? r : null),
+  }, limits.maxDepth) as T;
 }
 
 /** Finds every ref, grouped by model and unique by key, counting each occurrence against maxRefs. */
-function collect(value: unknown, limits: Limits): Groups {
-  const groups: Groups = new Map();
+function collect(value: unknown, limits: Limits): Map<string, Group> {
+  const groups = new Map<string, Group>();
   let count = 0;
   walk(value, {
     ref(r) {
       if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
-      let refs = groups.get(r.model);
-      if (refs === undefined) groups.set(r.model, (refs = new Map()));
-      if (!refs.has(r.key)) refs.set(r.key, r);
+      let group = groups.get(r.model);
+      if (group === undefined) groups.set(r.model, (group = { model: r.model, refs: new Map(), rows: new Map() }));
+      const id = idOf(r);
+      if (!group.refs.has(id)) group.refs.set(id, r);
       return r;
     },
   }, limits.maxDepth);
@@ -60,13 +69,11 @@ function collect(value: unknown, limits: Limits): Groups {
 }
 
 /** Rejects unknown models and keys of the wrong shape before anything is loaded. */
-function checkGroups(groups: Groups, loaders: Loaders): void {
+function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
   const unknown: ModelRef[] = [];
-  for (const [model, refs] of groups) {
-    if (!Object.hasOwn(loaders, model)) unknown.push(...refs.values());
-  }
+  for (const group of groups.values()) if (!Object.hasOwn(loaders, group.model)) unknown.push(...group.refs.values());
   if (unknown.length > 0) throw unknownModel(new Set(unknown.map((r) => r.model)), loaders, unknown);
-  for (const [model, refs] of groups) {
+  for (const { model, refs } of groups.values()) {
     const loader = loaderOf(loaders, model);
     if (loader.arity === undefined) continue;
     const wrong = [...refs.values()].filter((r) => (Array.isArray(r.pk) ? r.pk.length : 1) !== loader.arity);
@@ -76,49 +83,33 @@ function checkGroups(groups: Groups, loaders: Loaders): void {
   }
 }
 
-/** Loads every group (one load per model, all at once) and returns rows by ref key. */
-async function loadAll(groups: Groups, loaders: Loaders): Promise<Map<string, object>> {
-  const rows = new Map<string, object>();
-  const results = await Promise.allSettled(
-    [...groups].map(([model, refs]) => loadGroup(model, refs, loaderOf(loaders, model), rows)),
-  );
-  for (const result of results) {
-    if (result.status === 'rejected') throw result.reason;
-  }
-  return rows;
-}
-
-async function loadGroup(model: string, refs: Map<string, ModelRef>, loader: Loader<object>, rows: Map<string, object>): Promise<void> {
+async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
+  const { model, refs, rows } = group;
+  const failed = (message: string, cause?: unknown): CerealError =>
+    new CerealError('LOAD_FAILED', message, cause === undefined ? { refs: [...refs.values()] } : { refs: [...refs.values()], cause });
   let loaded: readonly object[];
   try {
     loaded = await loader.load(Array.from(refs.values(), (r) => r.pk));
   } catch (cause) {
     if (cause instanceof CerealError) throw cause;
-    throw new CerealError('LOAD_FAILED', `loading ${refs.size} row${refs.size === 1 ? '' : 's'} of model \`${model}\` failed: ${(cause as Error)?.message ?? String(cause)}`, { refs: [...refs.values()], cause });
+    throw failed(`loading ${refs.size} row${refs.size === 1 ? '' : 's'} of model \`${model}\` failed: ${(cause as Error)?.message ?? String(cause)}`, cause);
   }
-  if (!Array.isArray(loaded)) {
-    throw new CerealError('LOAD_FAILED', `the loader for model \`${model}\` returned ${typeof loaded}, not an array of rows`, { refs: [...refs.values()] });
-  }
-  const prefix = `${model}:`;
+  if (!Array.isArray(loaded)) throw failed(`the loader for model \`${model}\` returned ${typeof loaded}, not an array of rows`);
   for (const row of loaded) {
-    if (row === null || typeof row !== 'object') {
-      throw new CerealError('LOAD_FAILED', `the loader for model \`${model}\` returned a row that is ${row === null ? 'null' : typeof row}`, { refs: [...refs.values()] });
-    }
+    if (row === null || typeof row !== 'object') throw failed(`the loader for model \`${model}\` returned a row that is ${row === null ? 'null' : typeof row}`);
     let pk: unknown;
     try {
       pk = loader.keyOf(row);
     } catch (cause) {
-      throw new CerealError('LOAD_FAILED', `keyOf of the loader for model \`${model}\` failed on a row it loaded`, { refs: [...refs.values()], cause });
+      throw failed(`keyOf of the loader for model \`${model}\` failed on a row it loaded`, cause);
     }
-    const key = canonicalKey(pk);
-    if (key === undefined) {
-      throw new CerealError('LOAD_FAILED', `the loader for model \`${model}\` returned a row without a usable key (${describeBadKey(pk)})`, { refs: [...refs.values()] });
-    }
-    const r = refs.get(prefix + key);
+    const id = matchKey(pk);
+    if (id === undefined) throw failed(`the loader for model \`${model}\` returned a row without a usable key (${describeBadKey(pk)})`);
+    const r = refs.get(id);
     // A row nobody asked for (a case-insensitive collation matching 'ABC' for 'abc') is ignored:
     // the ref it does not match stays missing rather than getting another row.
-    if (r === undefined || rows.has(r.key)) continue;
+    if (r === undefined || rows.has(id)) continue;
     tagRow(row, r);
-    rows.set(r.key, row);
+    rows.set(id, row);
   }
 }

@@ -41,6 +41,23 @@ export function canonicalKey(pk: unknown): string | undefined {
   return out;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const CANONICAL_INT = /^-?(?:0|[1-9]\d{0,15})$/;
+
+/**
+ * The identity hydrate matches rows to refs by: a safe integer as a number (no string is built
+ * for the common case), any other key as its canonical text. `42`, `42n` and `'42'` give `42`.
+ */
+export function matchKey(pk: unknown): number | string | undefined {
+  if (typeof pk === 'number') return Number.isSafeInteger(pk) ? pk : undefined;
+  if (typeof pk === 'string' && CANONICAL_INT.test(pk)) {
+    const n = Number(pk);
+    if (Number.isSafeInteger(n) && pk !== '-0') return n;
+  }
+  if (typeof pk === 'bigint' && pk <= MAX_SAFE && pk >= -MAX_SAFE) return Number(pk);
+  return canonicalKey(pk);
+}
+
 /** Why a primary key is not usable, for error messages. */
 export function describeBadKey(pk: unknown): string {
   if (Array.isArray(pk)) {

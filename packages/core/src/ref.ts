@@ -1,5 +1,8 @@
 import { CerealError } from './error.js';
-import { assertKey, type Key, type PrimaryKey } from './key.js';
+import { assertKey, matchKey, type Key, type PrimaryKey } from './key.js';
+
+/** The identity hydrate matches a ref's rows by (see matchKey); set by ModelRef below. */
+export let idOf: (ref: ModelRef) => number | string;
 
 /** Model names: a letter, `_` or `$`, then letters, digits, `_ $ . - /`; at most 128 characters. */
 const MODEL_NAME = /^[A-Za-z_$][\w$.\-/]{0,127}$/;
@@ -15,6 +18,11 @@ export class ModelRef<M extends string = string> {
   readonly pk: PrimaryKey;
   /** Canonical identity, e.g. `users:42` or `orders:7,1001`; `42`, `42n` and `'42'` give the same key. */
   readonly key: string;
+  readonly #id: number | string;
+
+  static {
+    idOf = (ref) => ref.#id;
+  }
 
   /**
    * @param model - the model name
@@ -32,6 +40,7 @@ export class ModelRef<M extends string = string> {
     this.model = model;
     this.pk = Array.isArray(pk) ? Object.freeze([...(pk as readonly Key[])]) : pk;
     this.key = `${model}:${key}`;
+    this.#id = matchKey(pk)!;
     Object.freeze(this);
   }
 
