@@ -45,8 +45,25 @@ export function user(i: number): UserRow {
   };
 }
 
-/** An in-memory SQLite database with `count` users, through Knex and better-sqlite3. */
-export async function openDatabase(count: number): Promise<Knex> {
+/** The i-th order: a composite key (shop_id, id), as multi-tenant tables have. */
+export function order(i: number): Record<string, unknown> {
+  return { shop_id: 1 + (i % 4), id: i, user_id: 1 + (i % 1000), status: i % 9 === 0 ? 'refunded' : 'paid', total_cents: (i * 1299) % 50_000, currency: 'EUR', placed_at: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T08:00:00.000Z` };
+}
+
+/** The i-th product: a text key. */
+export function product(i: number): Record<string, unknown> {
+  return { sku: `sku-${String(i).padStart(6, '0')}`, title: `Product ${i}`, price_cents: (i * 499) % 10_000, stock: i % 250 };
+}
+
+/** Row counts of the benchmark database. */
+export interface Sizes {
+  users: number;
+  orders?: number;
+  products?: number;
+}
+
+/** An in-memory SQLite database through Knex and better-sqlite3, filled deterministically. */
+export async function openDatabase(sizes: Sizes): Promise<Knex> {
   const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
   await db.schema.createTable('users', (t) => {
     t.integer('id').primary();
@@ -58,7 +75,26 @@ export async function openDatabase(count: number): Promise<Knex> {
     t.string('created_at');
     t.string('updated_at');
   });
-  const rows = Array.from({ length: count }, (_, i) => user(i + 1));
-  await db.batchInsert('users', rows, 500);
+  await db.schema.createTable('orders', (t) => {
+    t.integer('shop_id');
+    t.integer('id');
+    t.integer('user_id');
+    t.string('status');
+    t.integer('total_cents');
+    t.string('currency');
+    t.string('placed_at');
+    t.primary(['shop_id', 'id']);
+  });
+  await db.schema.createTable('products', (t) => {
+    t.string('sku').primary();
+    t.string('title');
+    t.integer('price_cents');
+    t.integer('stock');
+  });
+  const fill = (table: string, count: number, make: (i: number) => object) =>
+    db.batchInsert(table, Array.from({ length: count }, (_, i) => make(i + 1)), 400); // knex writes SQLite batches as compound SELECTs: at most 500 terms
+  await fill('users', sizes.users, user);
+  await fill('orders', sizes.orders ?? 0, order);
+  await fill('products', sizes.products ?? 0, product);
   return db;
 }

@@ -1,32 +1,88 @@
 /**
- * cereal's benchmark, the README's main job: `pnpm bench` on an embedded SQLite database.
- * Prints what references save over full rows and what they cost over bare primary keys.
+ * cereal's benchmark, the README's main job (`pnpm bench`, on an embedded SQLite database):
+ * what references save over full rows, and what they cost over bare primary keys, measured
+ * side by side in one run against the targets in DESIGN.md. Every contender's output is
+ * validated before it is timed. `--full` runs more repetitions and larger sizes.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { knexLoaders } from '@cereal/knex';
+import { sizeChart } from './chart.js';
+import { measureCodec, measureRefObjects } from './codec.js';
 import { openDatabase } from './_db.js';
+import { measureHydration } from './hydration.js';
+import { measureScale } from './scale.js';
 import { measureSizes } from './sizes.js';
+import { ms, ratio, renderTable, us, verdict, type Table } from './_table.js';
 
-const COUNTS = [1, 10, 100, 1000];
+const full = process.argv.includes('--full');
+const RUNS = full ? 15 : 7;
+const COUNTS = full ? [1, 10, 100, 1000, 10_000] : [1, 10, 100, 1000];
+const HYDRATE = 10_000;
+const SCALE = full ? [10_000, 100_000, 300_000] : [10_000, 100_000];
+const largest = Math.max(...SCALE);
 
-const db = await openDatabase(Math.max(...COUNTS));
+const started = performance.now();
+const db = await openDatabase({ users: Math.max(largest * 0.4, HYDRATE, ...COUNTS), orders: largest * 0.3, products: largest * 0.3 });
+const loaders = knexLoaders(db, { users: 'users', orders: { table: 'orders', primaryKey: ['shop_id', 'id'] }, products: { table: 'products', primaryKey: 'sku' } });
+const tables: Table[] = [];
 try {
-  const sizes = await measureSizes(db, COUNTS);
-  console.log('\nPayload bytes: the same users as full rows, as cereal refs, as bare primary keys\n');
-  const header = ['format', 'users', 'full rows', 'refs', 'bare pks', 'refs / rows', 'refs / pks'];
-  const lines = sizes.map((s) => [s.format, s.count, s.rows, s.refs, s.pks, ratio(s.refs, s.rows), ratio(s.refs, s.pks)].map(String));
-  printTable(header, lines);
-  console.log('\nDESIGN.md target: a list of 100 refs of one model ≤ 1.5× the pk-only payload in the same format.');
+  const sizes = await measureSizes(db, loaders, COUNTS);
+  tables.push({
+    title: 'Payload bytes: the same rows as full rows, as cereal refs, as bare primary keys',
+    header: ['format', 'payload', 'full rows', 'refs', 'bare pks', 'refs / rows', 'refs / pks'],
+    rows: sizes.map((s) => [s.format, s.payload, String(s.rows), String(s.refs), String(s.pks), ratio(s.refs, s.rows), ratio(s.refs, s.pks)]),
+    notes: sizes
+      .filter((s) => s.payload === '100 users')
+      .map((s) => `- target: a list of 100 refs ≤ 1.5× the pk-only payload: ${s.format} ${ratio(s.refs, s.pks)}, ${verdict(s.refs <= 1.5 * s.pks)}`),
+  });
+
+  const codec = await measureCodec(100, RUNS);
+  const refObjects = await measureRefObjects(100, RUNS);
+  tables.push({
+    title: 'Codec time: encode + decode of 100 refs vs the same library on the 100 bare keys',
+    header: ['format', 'refs', 'bare pks', 'refs / pks', 'target ≤ 2×'],
+    rows: codec.map((c) => [c.format, us(c.refs), us(c.pks), ratio(c.refs, c.pks), verdict(c.refs <= 2 * c.pks)]),
+    notes: [`- building the 100 validated, frozen ModelRefs that any decode of 100 refs returns takes ${us(refObjects)} on its own (${ratio(refObjects, codec[0]!.pks)} msgpackr's whole encode + decode of 100 bare keys).`],
+  });
+
+  const hydration = await measureHydration(db, loaders, HYDRATE, RUNS);
+  const floor = hydration[0]!;
+  const cereal = hydration[1]!;
+  tables.push({
+    title: `Hydration: ${HYDRATE.toLocaleString('en')} refs to 15-column users on SQLite`,
+    header: ['contender', 'median ms', 'vs floor', 'queries', 'runs'],
+    rows: hydration.map((h) => [h.name, ms(h.median), ratio(h.median, floor.median), String(h.queries), String(h.runs)]),
+    notes: [`- target: cereal ≤ 1.2× the floor in ⌈${HYDRATE}/chunk⌉ = ${floor.queries} queries: ${ratio(cereal.median, floor.median)} in ${cereal.queries}, ${verdict(cereal.median <= 1.2 * floor.median && cereal.queries === floor.queries)}`],
+  });
+
+  const scale = await measureScale(db, loaders, SCALE, Math.min(RUNS, 5));
+  const first = scale[0]!;
+  const last = scale.at(-1)!;
+  const extra = Math.max(...scale.map((s) => Math.max(s.retainedMB, s.grossMB)));
+  tables.push({
+    title: 'Scale: refs over three models (users, orders with composite keys, products with text keys)',
+    header: ['refs', 'cereal ms', 'µs per ref', 'floor ms', 'vs floor', 'heap growth MB', 'heap held MB'],
+    rows: scale.map((s) => [s.refs.toLocaleString('en'), ms(s.median), s.perRef.toFixed(2), ms(s.floor), ratio(s.median, s.floor), s.grossMB.toFixed(1), s.retainedMB.toFixed(1)]),
+    notes: [
+      `- µs per ref at ${last.refs.toLocaleString('en')} is ${ratio(last.perRef, first.perRef)} that at ${first.refs.toLocaleString('en')}; the floor's grows ${ratio(last.floor / last.refs, first.floor / first.refs)}.`,
+      `- target: linear time: cereal's cost over the floor stays the same share as refs grow (${ratio(first.median, first.floor)} at ${first.refs.toLocaleString('en')}, ${ratio(last.median, last.floor)} at ${last.refs.toLocaleString('en')}), ${verdict(last.median / last.floor <= 1.2 * (first.median / first.floor))}`,
+      '- heap growth: from before hydrate to its return, garbage included; heap held: what the hydrated value keeps after a full collection (the rows themselves, mostly).',
+      `- target: < 256 MB extra memory: at most ${extra.toFixed(0)} MB, ${verdict(extra < 256)}`,
+    ],
+  });
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`;
+  const text = tables.map(renderTable).join('\n');
+  console.log(`\ncereal benchmark (${full ? 'full' : 'quick'}; ${machine})\n\n${text}\nfinished in ${seconds} s`);
+
+  const out = new URL('./results/', import.meta.url);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(new URL('latest.md', out), `# cereal benchmark\n\n${full ? 'Full' : 'Quick'} run on ${machine}, ${new Date().toISOString()}, ${seconds} s. Produced by \`pnpm bench${full ? ' --full' : ''}\`.\n\n![payload bytes](sizes.svg)\n\n${text}`);
+  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine, seconds: Number(seconds), sizes, codec, refObjects, hydration, scale }, null, 2)}\n`);
+  writeFileSync(new URL('sizes.svg', out), sizeChart(sizes, '100 users'));
+  console.log('wrote bench/results/latest.md, latest.json and sizes.svg');
 } finally {
   await db.destroy();
-}
-
-function ratio(a: number, b: number): string {
-  return `${(a / b).toFixed(2)}×`;
-}
-
-function printTable(header: string[], lines: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(row(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  for (const l of lines) console.log(row(l));
 }

@@ -8,6 +8,8 @@ export interface Visitor {
   ref(ref: ModelRef): unknown;
   /** Called for every tagged row (see refOf); without it, tagged rows are left as they are, unwalked. */
   row?(row: object, ref: ModelRef): unknown;
+  /** Called for every array once its items are walked; returns what stands in its place. */
+  array?(array: unknown[]): unknown;
 }
 
 /**
@@ -17,73 +19,78 @@ export interface Visitor {
  * walk that changes nothing allocates nothing. Class instances (Date, Buffer…) are left alone.
  */
 export function walk(value: unknown, visitor: Visitor, maxDepth: number): unknown {
-  const visit = (node: unknown, depth: number): unknown => {
-    if (node === null || typeof node !== 'object') return node;
-    if (node instanceof ModelRef) return visitor.ref(node);
-    if (depth >= maxDepth) {
-      throw new CerealError('LIMIT', `value nests deeper than maxDepth ${maxDepth} (or is circular); raise \`maxDepth\` if the nesting is real`);
-    }
-    if (Array.isArray(node)) return visitArray(node, depth + 1);
-    const tagged = refOf(node);
-    if (tagged !== undefined) return visitor.row === undefined ? node : visitor.row(node, tagged);
-    const proto: unknown = Object.getPrototypeOf(node);
-    if (proto === Object.prototype || proto === null) return visitObject(node as Record<string, unknown>, proto, depth + 1);
-    if (node instanceof Map) return visitMap(node, depth + 1);
-    if (node instanceof Set) return visitSet(node, depth + 1);
-    return node;
-  };
+  return visit(value, visitor, maxDepth, 0);
+}
 
-  const visitArray = (arr: readonly unknown[], depth: number): unknown[] => {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < arr.length; i++) {
-      const v = arr[i];
-      const nv = visit(v, depth);
-      if (out === undefined && nv !== v) out = arr.slice(0, i);
-      if (out !== undefined) out.push(nv);
-    }
-    return out ?? (arr as unknown[]);
-  };
+// Plain functions with the visitor passed along (not closures made per walk): the walk is on
+// the hot path of every encode and decode.
+function visit(node: unknown, v: Visitor, maxDepth: number, depth: number): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  if (node instanceof ModelRef) return v.ref(node);
+  if (depth >= maxDepth) {
+    throw new CerealError('LIMIT', `value nests deeper than maxDepth ${maxDepth} (or is circular); raise \`maxDepth\` if the nesting is real`);
+  }
+  if (Array.isArray(node)) {
+    const array = visitArray(node, v, maxDepth, depth + 1);
+    return v.array === undefined ? array : v.array(array);
+  }
+  const tagged = refOf(node);
+  if (tagged !== undefined) return v.row === undefined ? node : v.row(node, tagged);
+  const proto: unknown = Object.getPrototypeOf(node);
+  if (proto === Object.prototype || proto === null) return visitObject(node as Record<string, unknown>, proto, v, maxDepth, depth + 1);
+  if (node instanceof Map) return visitMap(node, v, maxDepth, depth + 1);
+  if (node instanceof Set) return visitSet(node, v, maxDepth, depth + 1);
+  return node;
+}
 
-  const visitObject = (obj: Record<string, unknown>, proto: object | null, depth: number): object => {
-    let out: Record<string, unknown> | undefined;
-    const keys = Object.keys(obj);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      const v = obj[k];
-      const nv = visit(v, depth);
-      if (out === undefined && nv !== v) {
-        out = Object.create(proto) as Record<string, unknown>;
-        for (let j = 0; j < i; j++) setOwn(out, keys[j]!, obj[keys[j]!]);
-      }
-      if (out !== undefined) setOwn(out, k, nv);
-    }
-    return out ?? obj;
-  };
+function visitArray(arr: readonly unknown[], v: Visitor, maxDepth: number, depth: number): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < arr.length; i++) {
+    const item = arr[i];
+    const next = visit(item, v, maxDepth, depth);
+    if (out === undefined && next !== item) out = arr.slice(0, i);
+    if (out !== undefined) out.push(next);
+  }
+  return out ?? (arr as unknown[]);
+}
 
-  const visitMap = (map: Map<unknown, unknown>, depth: number): Map<unknown, unknown> => {
-    let changed = false;
-    const entries: [unknown, unknown][] = [];
-    for (const [k, v] of map) {
-      const nk = visit(k, depth);
-      const nv = visit(v, depth);
-      if (nk !== k || nv !== v) changed = true;
-      entries.push([nk, nv]);
+function visitObject(obj: Record<string, unknown>, proto: object | null, v: Visitor, maxDepth: number, depth: number): object {
+  let out: Record<string, unknown> | undefined;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const item = obj[k];
+    const next = visit(item, v, maxDepth, depth);
+    if (out === undefined && next !== item) {
+      out = Object.create(proto) as Record<string, unknown>;
+      for (let j = 0; j < i; j++) setOwn(out, keys[j]!, obj[keys[j]!]);
     }
-    return changed ? new Map(entries) : map;
-  };
+    if (out !== undefined) setOwn(out, k, next);
+  }
+  return out ?? obj;
+}
 
-  const visitSet = (set: Set<unknown>, depth: number): Set<unknown> => {
-    let changed = false;
-    const members: unknown[] = [];
-    for (const m of set) {
-      const nm = visit(m, depth);
-      if (nm !== m) changed = true;
-      members.push(nm);
-    }
-    return changed ? new Set(members) : set;
-  };
+function visitMap(map: Map<unknown, unknown>, v: Visitor, maxDepth: number, depth: number): Map<unknown, unknown> {
+  let changed = false;
+  const entries: [unknown, unknown][] = [];
+  for (const [key, item] of map) {
+    const nextKey = visit(key, v, maxDepth, depth);
+    const next = visit(item, v, maxDepth, depth);
+    if (nextKey !== key || next !== item) changed = true;
+    entries.push([nextKey, next]);
+  }
+  return changed ? new Map(entries) : map;
+}
 
-  return visit(value, 0);
+function visitSet(set: Set<unknown>, v: Visitor, maxDepth: number, depth: number): Set<unknown> {
+  let changed = false;
+  const members: unknown[] = [];
+  for (const member of set) {
+    const next = visit(member, v, maxDepth, depth);
+    if (next !== member) changed = true;
+    members.push(next);
+  }
+  return changed ? new Set(members) : set;
 }
 
 /** Sets an own property; `__proto__` as a key stays data and never reaches the prototype. */

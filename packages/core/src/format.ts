@@ -6,13 +6,14 @@ export interface Format<Wire extends Uint8Array | string = Uint8Array | string> 
   /** `msgpack`, `json` or `yaml`. */
   readonly name: string;
   /**
-   * @param value - a value whose refs are ModelRef instances
+   * @param value - a value whose refs are ModelRef instances; `serializer.encode` also hands
+   *   arrays of two or more refs to one model over as a RefList, to be written compactly
    * @returns the wire form
    */
   encode(value: unknown): Wire;
   /**
    * @param wire - the wire form; may be hostile
-   * @returns the value with ModelRef placeholders
+   * @returns the value with ModelRef placeholders (a RefList reads back as an array of ModelRefs)
    * @throws CerealError `MALFORMED` or `INVALID_REF`; never runs code, never loads
    */
   decode(wire: Wire): unknown;

@@ -2,16 +2,21 @@ import { CerealError, listRefs } from './error.js';
 import { describeBadKey, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
 import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
-import { idOf, type ModelRef } from './ref.js';
+import { ModelRef, idOf } from './ref.js';
 import { tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './_walk.js';
 
-/** The refs of one model, unique by key, and the rows loaded for them. */
+/**
+ * The refs of one model, unique by key. Loading replaces each ref in `slots` by its row, so
+ * one Map serves collecting, matching and substituting (at 100 000 refs every Map operation
+ * per row shows); a slot that still holds a ModelRef afterwards is a missing row.
+ */
 interface Group {
   readonly model: string;
-  readonly refs: Map<number | string, ModelRef>;
-  readonly rows: Map<number | string, object>;
+  readonly slots: Map<number | string, ModelRef | object>;
+  /** The refs as collected, for the loader and for error reports. */
+  readonly refs: ModelRef[];
 }
 
 /**
@@ -41,13 +46,16 @@ export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits)
   for (const result of results) if (result.status === 'rejected') throw result.reason;
 
   const missing: ModelRef[] = [];
-  for (const group of groups.values()) for (const [id, r] of group.refs) if (!group.rows.has(id)) missing.push(r);
+  for (const group of groups.values()) for (const slot of group.slots.values()) if (slot instanceof ModelRef) missing.push(slot);
   if (missing.length > 0 && limits.missing === 'throw') {
     throw new CerealError('MISSING_ROW', `${missing.length} referenced row${missing.length === 1 ? ' is' : 's are'} missing: ${listRefs(missing)}`, { refs: missing });
   }
   const keep = limits.missing === 'keep';
   return walk(value, {
-    ref: (r) => groups.get(r.model)!.rows.get(idOf(r)) ?? (keep ? r : null),
+    ref(r) {
+      const slot = groups.get(r.model)!.slots.get(idOf(r));
+      return slot instanceof ModelRef ? (keep ? r : null) : slot;
+    },
   }, limits.maxDepth) as T;
 }
 
@@ -59,9 +67,12 @@ function collect(value: unknown, limits: Limits): Map<string, Group> {
     ref(r) {
       if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
       let group = groups.get(r.model);
-      if (group === undefined) groups.set(r.model, (group = { model: r.model, refs: new Map(), rows: new Map() }));
+      if (group === undefined) groups.set(r.model, (group = { model: r.model, slots: new Map(), refs: [] }));
       const id = idOf(r);
-      if (!group.refs.has(id)) group.refs.set(id, r);
+      if (!group.slots.has(id)) {
+        group.slots.set(id, r);
+        group.refs.push(r);
+      }
       return r;
     },
   }, limits.maxDepth);
@@ -71,12 +82,12 @@ function collect(value: unknown, limits: Limits): Map<string, Group> {
 /** Rejects unknown models and keys of the wrong shape before anything is loaded. */
 function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
   const unknown: ModelRef[] = [];
-  for (const group of groups.values()) if (!Object.hasOwn(loaders, group.model)) unknown.push(...group.refs.values());
+  for (const group of groups.values()) if (!Object.hasOwn(loaders, group.model)) unknown.push(...group.refs);
   if (unknown.length > 0) throw unknownModel(new Set(unknown.map((r) => r.model)), loaders, unknown);
   for (const { model, refs } of groups.values()) {
     const loader = loaderOf(loaders, model);
     if (loader.arity === undefined) continue;
-    const wrong = [...refs.values()].filter((r) => (Array.isArray(r.pk) ? r.pk.length : 1) !== loader.arity);
+    const wrong = refs.filter((r) => (Array.isArray(r.pk) ? r.pk.length : 1) !== loader.arity);
     if (wrong.length > 0) {
       throw new CerealError('INVALID_REF', `model \`${model}\` has a key of ${loader.arity} part${loader.arity === 1 ? '' : 's'}; ${listRefs(wrong)} ${wrong.length === 1 ? 'does' : 'do'} not`, { refs: wrong });
     }
@@ -84,15 +95,15 @@ function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
 }
 
 async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
-  const { model, refs, rows } = group;
+  const { model, refs, slots } = group;
   const failed = (message: string, cause?: unknown): CerealError =>
-    new CerealError('LOAD_FAILED', message, cause === undefined ? { refs: [...refs.values()] } : { refs: [...refs.values()], cause });
+    new CerealError('LOAD_FAILED', message, cause === undefined ? { refs } : { refs, cause });
   let loaded: readonly object[];
   try {
-    loaded = await loader.load(Array.from(refs.values(), (r) => r.pk));
+    loaded = await loader.load(refs.map((r) => r.pk));
   } catch (cause) {
     if (cause instanceof CerealError) throw cause;
-    throw failed(`loading ${refs.size} row${refs.size === 1 ? '' : 's'} of model \`${model}\` failed: ${(cause as Error)?.message ?? String(cause)}`, cause);
+    throw failed(`loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${(cause as Error)?.message ?? String(cause)}`, cause);
   }
   if (!Array.isArray(loaded)) throw failed(`the loader for model \`${model}\` returned ${typeof loaded}, not an array of rows`);
   for (const row of loaded) {
@@ -105,11 +116,12 @@ async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
     }
     const id = matchKey(pk);
     if (id === undefined) throw failed(`the loader for model \`${model}\` returned a row without a usable key (${describeBadKey(pk)})`);
-    const r = refs.get(id);
+    const slot = slots.get(id);
     // A row nobody asked for (a case-insensitive collation matching 'ABC' for 'abc') is ignored:
-    // the ref it does not match stays missing rather than getting another row.
-    if (r === undefined || rows.has(id)) continue;
-    tagRow(row, r);
-    rows.set(id, row);
+    // the ref it does not match stays missing rather than getting another row. So is a second
+    // row for a key already filled.
+    if (!(slot instanceof ModelRef)) continue;
+    tagRow(row, slot);
+    slots.set(id, row);
   }
 }

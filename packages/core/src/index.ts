@@ -10,5 +10,4 @@ export { hydrate } from './hydrate.js';
 export type { HydrateOptions } from './_options.js';
 export { createSerializer } from './serializer.js';
 export type { Serializer, SerializerOptions } from './serializer.js';
-export { refList, fromRefList } from './list.js';
-export type { RefList } from './list.js';
+export { RefList, refList, fromRefList } from './list.js';

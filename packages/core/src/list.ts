@@ -2,19 +2,24 @@ import { CerealError } from './error.js';
 import type { PrimaryKey } from './key.js';
 import { ModelRef } from './ref.js';
 
-/** An array of refs to one model, in the compact form formats write it in: the model once. */
-export interface RefList {
-  readonly model: string;
-  readonly pks: readonly PrimaryKey[];
+/**
+ * An array of two or more refs to one model, as `serializer.encode` hands it to a format:
+ * the model name once and the keys after it. Formats write it compactly (a list of 100 user
+ * refs costs about what the 100 bare keys cost) and decode it back to an array of ModelRefs.
+ */
+export class RefList {
+  /**
+   * @param model - the model every ref of the list names
+   * @param pks - their keys, in order
+   */
+  constructor(readonly model: string, readonly pks: readonly PrimaryKey[]) {
+    Object.freeze(this);
+  }
 }
 
 /**
- * Formats write an array of two or more refs to one model as the model name once and the keys
- * after it, instead of one tagged ref per element: a list of 100 user refs costs about what
- * the 100 bare keys cost.
- *
  * @param value - any value
- * @returns the model and keys when `value` is such an array; undefined otherwise
+ * @returns a RefList when `value` is an array of two or more refs to one model; undefined otherwise
  */
 export function refList(value: unknown): RefList | undefined {
   if (!Array.isArray(value) || value.length < 2) return undefined;
@@ -27,7 +32,7 @@ export function refList(value: unknown): RefList | undefined {
     if (!(item instanceof ModelRef) || item.model !== model) return undefined;
     pks[i] = item.pk;
   }
-  return { model, pks };
+  return new RefList(model, pks);
 }
 
 /**

@@ -6,6 +6,8 @@ export let idOf: (ref: ModelRef) => number | string;
 
 /** Model names: a letter, `_` or `$`, then letters, digits, `_ $ . - /`; at most 128 characters. */
 const MODEL_NAME = /^[A-Za-z_$][\w$.\-/]{0,127}$/;
+// The last model name that passed MODEL_NAME: refs of one list share it, so the test runs once.
+let lastModel: unknown;
 
 /**
  * A reference to one database row: the model name (a key of the loader map) and the primary key.
@@ -16,9 +18,8 @@ export class ModelRef<M extends string = string> {
   readonly model: M;
   /** The primary key; an array is a composite key in the loader's column order. */
   readonly pk: PrimaryKey;
-  /** Canonical identity, e.g. `users:42` or `orders:7,1001`; `42`, `42n` and `'42'` give the same key. */
-  readonly key: string;
   readonly #id: number | string;
+  #key: string | undefined;
 
   static {
     idOf = (ref) => ref.#id;
@@ -30,18 +31,34 @@ export class ModelRef<M extends string = string> {
    * @throws CerealError `INVALID_REF` when the model name or the key is not usable
    */
   constructor(model: M, pk: PrimaryKey) {
-    if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
-      throw new CerealError(
-        'INVALID_REF',
-        `invalid model name ${typeof model === 'string' ? `\`${model.slice(0, 64)}\`` : `of type ${typeof model}`}; a model name is a letter, \`_\` or \`$\` followed by letters, digits or \`_ $ . - /\` (at most 128)`,
-      );
+    if (model !== lastModel) {
+      if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
+        throw new CerealError(
+          'INVALID_REF',
+          `invalid model name ${typeof model === 'string' ? `\`${model.slice(0, 64)}\`` : `of type ${typeof model}`}; a model name is a letter, \`_\` or \`$\` followed by letters, digits or \`_ $ . - /\` (at most 128)`,
+        );
+      }
+      lastModel = model;
     }
-    const key = assertKey(pk, `invalid key for model \`${model}\``);
     this.model = model;
-    this.pk = Array.isArray(pk) ? Object.freeze([...(pk as readonly Key[])]) : pk;
-    this.key = `${model}:${key}`;
-    this.#id = matchKey(pk)!;
+    if (typeof pk === 'number' && Number.isSafeInteger(pk)) {
+      // The common case, without building the canonical text twice.
+      this.pk = pk;
+      this.#id = pk;
+    } else {
+      this.#key = `${model}:${assertKey(pk, `invalid key for model \`${model}\``)}`;
+      this.pk = Array.isArray(pk) ? Object.freeze([...(pk as readonly Key[])]) : pk;
+      this.#id = matchKey(pk)!;
+    }
     Object.freeze(this);
+  }
+
+  /**
+   * Canonical identity, e.g. `users:42` or `orders:7,1001`; `42`, `42n` and `'42'` give the same
+   * key. Built on first use: decoding a list of refs builds none.
+   */
+  get key(): string {
+    return (this.#key ??= `${this.model}:${this.pk as number}`);
   }
 
   /** `users:42`. */

@@ -6,6 +6,7 @@ const TAG: unique symbol = Symbol.for('@cereal/core.ref') as never;
 // `sealedRows` stays false until then, so the common path never pays for the lookup.
 const frozenRows = new WeakMap<object, ModelRef>();
 let sealedRows = false;
+const DESCRIPTOR: PropertyDescriptor = { value: undefined, enumerable: false, writable: false, configurable: true };
 
 /**
  * Tags a row as loaded for `ref`, with a non-enumerable property: JSON, spreading and
@@ -13,7 +14,8 @@ let sealedRows = false;
  */
 export function tagRow(row: object, ref: ModelRef): void {
   try {
-    Object.defineProperty(row, TAG, { value: ref, enumerable: false, writable: false, configurable: true });
+    DESCRIPTOR.value = ref; // one descriptor, refilled: no allocation per row
+    Object.defineProperty(row, TAG, DESCRIPTOR);
   } catch {
     sealedRows = true;
     frozenRows.set(row, ref);

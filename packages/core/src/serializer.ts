@@ -4,6 +4,7 @@ import { hydrateWith } from './hydrate.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import type { Loaders } from './loader.js';
 import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
+import { refList } from './list.js';
 import { ModelRef } from './ref.js';
 import { walk } from './_walk.js';
 
@@ -59,8 +60,12 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
   }
   for (const model of Object.keys(loaders)) loaderOf(loaders, model);
   const limits: Limits = resolveOptions(options);
+  let lastKnown: string | undefined; // refs of one list share their model: check it once
   const known = (r: ModelRef): ModelRef => {
-    if (!Object.hasOwn(loaders, r.model)) throw unknownModel([r.model], loaders, [r]);
+    if (r.model !== lastKnown) {
+      if (!Object.hasOwn(loaders, r.model)) throw unknownModel([r.model], loaders, [r]);
+      lastKnown = r.model;
+    }
     return r;
   };
 
@@ -74,6 +79,8 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
           return known(r);
         },
         row: (_row, r) => known(r),
+        // In the same walk: arrays of refs to one model go to the format as a RefList.
+        array: (array) => refList(array) ?? array,
       }, limits.maxDepth);
       try {
         return format.encode(refs);

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, ModelRef, canonicalKey, fromRefList, isRef, ref, refList } from '../src/index.js';
+import { CerealError, ModelRef, RefList, canonicalKey, fromRefList, isRef, ref, refList } from '../src/index.js';
 
 const Ref = suite('ref');
 
@@ -105,7 +105,10 @@ Canonical.run();
 const List = suite('refList');
 
 List('gives the model once and the keys of an array of refs to one model', () => {
-  assert.equal(refList([ref('users', 1), ref('users', 2n)]), { model: 'users', pks: [1, 2n] });
+  const list = refList([ref('users', 1), ref('users', 2n)]);
+  assert.instance(list, RefList);
+  assert.is(list!.model, 'users');
+  assert.equal(list!.pks, [1, 2n]);
 });
 
 List('is undefined for anything else', () => {

@@ -1,4 +1,4 @@
-import { CerealError, ModelRef, fromRefList, refList, type Key, type PrimaryKey } from '@cereal/core';
+import { CerealError, ModelRef, RefList, fromRefList, type Key, type PrimaryKey } from '@cereal/core';
 import type { SuperJSON } from 'superjson';
 
 type JSONKey = number | string | { bigint: string };
@@ -30,7 +30,7 @@ function pair(value: unknown, what: string): [unknown, unknown] {
 
 /**
  * Registers cereal's two custom transformers on a superjson instance of the format's own:
- * `ref` (a ModelRef as `[model, key]`) and `refs` (an array of refs to one model as
+ * `ref` (a ModelRef as `[model, key]`) and `refs` (a RefList, an array of refs to one model, as
  * `[model, [key, …]]`: one metadata entry for the whole list instead of one per ref).
  */
 export function registerTransformers(superjson: SuperJSON): void {
@@ -45,13 +45,12 @@ export function registerTransformers(superjson: SuperJSON): void {
     },
     'ref',
   );
-  superjson.registerCustom<ModelRef[], [string, (JSONKey | JSONKey[])[]]>(
+  // A RefList is a class instance, not an array: superjson does not walk into what this
+  // transformer returns, so the keys cost no per-value work (nor metadata).
+  superjson.registerCustom<RefList | ModelRef[], [string, (JSONKey | JSONKey[])[]]>(
     {
-      isApplicable: (value): value is ModelRef[] => refList(value) !== undefined,
-      serialize: (refs) => {
-        const list = refList(refs)!;
-        return [list.model, list.pks.map(writeKey)];
-      },
+      isApplicable: (value): value is RefList => value instanceof RefList,
+      serialize: (list) => [(list as RefList).model, (list as RefList).pks.map(writeKey)],
       deserialize: (json) => {
         const [model, keys] = pair(json, 'a list of refs');
         if (!Array.isArray(keys)) throw new CerealError('INVALID_REF', '[json] a list of refs must be [model, [key, …]]');

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import SuperJSON from 'superjson';
-import { CerealError, ref, type ModelRef } from '@cereal/core';
+import { CerealError, ref, refList, type ModelRef } from '@cereal/core';
 import { jsonFormat } from '../src/index.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
@@ -59,7 +59,7 @@ Json('writes plain JSON text with refs as [model, key]', () => {
 
 Json('a list of refs to one model costs one metadata entry, not one per ref', () => {
   const refs = Array.from({ length: 100 }, (_, i) => ref('users', i + 1));
-  const text = format.encode({ to: refs });
+  const text = format.encode({ to: refList(refs) });
   assert.is((text.match(/custom/g) ?? []).length, 1);
   assert.ok(text.startsWith('{"json":{"to":["users",[1,2,3,'));
 });

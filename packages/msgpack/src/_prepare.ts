@@ -1,11 +1,9 @@
-import { refList } from '@cereal/core';
-import { ListBox, MapBox } from './extension.js';
+import { MapBox } from './extension.js';
 
 /**
- * Returns `value` ready for msgpackr: every Map replaced by a MapBox, every array of refs to
- * one model by a ListBox, copying only the containers on the way; a value with neither comes
- * back as it is. Refs are immutable leaves and are not entered. Depth is bounded by core's
- * encode walk, which runs first.
+ * Returns `value` ready for msgpackr: every Map replaced by a MapBox, copying only the
+ * containers on the way; a value without Maps comes back as it is. Refs and RefLists are
+ * class instances and are not entered. Depth is bounded by core's encode walk, which runs first.
  */
 export function prepare(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -15,8 +13,6 @@ export function prepare(value: unknown): unknown {
     return new MapBox(entries);
   }
   if (Array.isArray(value)) {
-    const list = refList(value);
-    if (list !== undefined) return new ListBox(list.model, list.pks);
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];

@@ -6,8 +6,8 @@
  *
  * - {@link REF_TYPE} for ModelRef: written as `[model, pk]`, read back through the ModelRef
  *   constructor, which validates it (a malformed ref is `INVALID_REF`).
- * - {@link LIST_TYPE} for cereal's own `ListBox`: an array of refs to one model, written as
- *   `[model, [pk, …]]` (the model name once), read back as an array of ModelRefs.
+ * - {@link LIST_TYPE} for RefList (an array of refs to one model, as serializer.encode hands it
+ *   over), written as `[model, [pk, …]]`, the model name once; read back as an array of ModelRefs.
  * - {@link MAP_TYPE} for cereal's own `MapBox` wrapper: msgpackr writes every `Map` as a plain
  *   msgpack map (it checks `constructor === Map` before any extension), which reads back as an
  *   object, so the msgpack format boxes Maps on the way in and this extension rebuilds them.
@@ -16,7 +16,7 @@
  * these extensions unless they pack a ModelRef; the readers are pure (decoded data in, a new
  * value out) and touch no other state. Type codes 42 to 44 are taken in this process.
  */
-import { CerealError, ModelRef, fromRefList, type PrimaryKey } from '@cereal/core';
+import { CerealError, ModelRef, RefList, fromRefList, type PrimaryKey } from '@cereal/core';
 import { addExtension } from 'msgpackr';
 
 /** msgpack extension type of a ModelRef. */
@@ -29,11 +29,6 @@ export const LIST_TYPE = 44;
 /** A Map on its way through msgpackr: entries flattened to `[k0, v0, k1, v1, …]`. */
 export class MapBox {
   constructor(readonly entries: unknown[]) {}
-}
-
-/** An array of refs to one model on its way through msgpackr. */
-export class ListBox {
-  constructor(readonly model: string, readonly pks: readonly PrimaryKey[]) {}
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -79,7 +74,7 @@ export function registerExtensions(): void {
     read: readRef,
   });
   addExtension({ Class: MapBox, type: MAP_TYPE, write: (box: MapBox) => box.entries, read: readMap });
-  addExtension({ Class: ListBox, type: LIST_TYPE, write: (box: ListBox) => [box.model, box.pks.map(compactKey)], read: readList });
+  addExtension({ Class: RefList, type: LIST_TYPE, write: (list: RefList) => [list.model, list.pks.map(compactKey)], read: readList });
   g[REGISTERED] = true;
 }
 

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Packr, pack } from 'msgpackr';
-import { CerealError, ref } from '@cereal/core';
+import { CerealError, ref, refList } from '@cereal/core';
 import { msgpackFormat } from '../src/index.js';
 import { LIST_TYPE, REF_TYPE } from '../src/extension.js';
 import { testFormat } from '../../core/test/suites/format.js';
@@ -48,7 +48,7 @@ Msgpack('writes a ref as extension 42 followed by [model, pk]', () => {
 });
 
 Msgpack('writes a list of refs to one model with the model name once', () => {
-  const wire = msgpackFormat().encode([ref('users', 1), ref('users', 2), ref('users', 3)]);
+  const wire = msgpackFormat().encode(refList([ref('users', 1), ref('users', 2), ref('users', 3)]));
   assert.equal([...wire], [0xd4, LIST_TYPE, 0, 0x92, 0xa5, ...Buffer.from('users'), 0x93, 1, 2, 3]);
 });
 

@@ -1,4 +1,4 @@
-import { ModelRef, fromRefList, refList, type Key, type PrimaryKey } from '@cereal/core';
+import { ModelRef, RefList, fromRefList, type Key, type PrimaryKey } from '@cereal/core';
 import { Scalar, YAMLSeq, isScalar, isSeq, type CollectionTag, type Node, type ScalarTag, type Schema } from 'yaml';
 
 /**
@@ -71,15 +71,15 @@ export const refTag = {
 } satisfies CollectionTag;
 
 /**
- * The `!refs` tag: an array of refs to one model, the model name once: `!refs [users, [1, 2, 3]]`.
- * Reads back as an array of ModelRefs.
+ * The `!refs` tag: a RefList (an array of refs to one model, as serializer.encode hands it over),
+ * the model name once: `!refs [users, [1, 2, 3]]`. Reads back as an array of ModelRefs.
  */
 export const refsTag = {
   tag: '!refs',
   collection: 'seq',
-  identify: (value: unknown) => refList(value) !== undefined,
+  identify: (value: unknown) => value instanceof RefList,
   createNode: (schema: Schema, value: unknown) => {
-    const list = refList(value)!;
+    const list = value as RefList;
     return flowSeq(schema, [new Scalar(list.model), flowSeq(schema, list.pks.map((pk) => keyNode(schema, pk)))]);
   },
   resolve(seq, onError) {

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, stringify } from 'yaml';
-import { CerealError, isRef, ref, type ModelRef } from '@cereal/core';
+import { CerealError, isRef, ref, refList, type ModelRef } from '@cereal/core';
 import { refTag, yamlFormat } from '../src/index.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
@@ -43,12 +43,13 @@ const format = yamlFormat();
 Yaml('writes refs as readable tags', () => {
   assert.is(format.encode({ owner: ref('users', 42) }), 'owner: !ref [users, 42]\n');
   assert.is(format.encode(ref('orders', [7, 1001])), '!ref [orders, [7, 1001]]\n');
-  assert.is(format.encode([ref('users', 1), ref('users', 2)]), '!refs [users, [1, 2]]\n');
+  assert.is(format.encode(refList([ref('users', 1), ref('users', 2)])), '!refs [users, [1, 2]]\n');
+  assert.is(format.encode([ref('users', 1), ref('users', 2)]), '- !ref [users, 1]\n- !ref [users, 2]\n');
   assert.is(format.encode(ref('events', 9007199254740993n)), '!ref [events, 9007199254740993]\n');
 });
 
 Yaml('a long list of refs stays on one line', () => {
-  const text = format.encode(Array.from({ length: 100 }, (_, i) => ref('users', i + 1)));
+  const text = format.encode(refList(Array.from({ length: 100 }, (_, i) => ref('users', i + 1))));
   assert.is(text.split('\n').length, 2);
   assert.ok(text.startsWith('!refs [users, [1, 2, 3, '));
 });

@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, isRef, ref, type Format, type ModelRef } from '../../src/index.js';
+import { CerealError, createSerializer, isRef, ref, refList, type Format, type ModelRef } from '../../src/index.js';
 import { memoryLoader } from '../_fixtures.js';
 
 /** Wire samples that only the format under test can craft. */
@@ -85,6 +85,12 @@ export function testFormat<Wire extends Uint8Array | string>(format: Format<Wire
     assert.is(a!.key, 'users:42');
     assert.is(b!.key, 'orders:7,1001');
     assert.is(c!.key, `events:${2n ** 63n + 5n}`);
+  });
+
+  Conformance('writes a RefList (how serializer.encode hands over a list) and reads it back as an array of refs', () => {
+    const refs = [ref('users', 1), ref('users', '2'), ref('users', 9007199254740993n)];
+    const back = format.decode(format.encode({ team: refList(refs), pairs: refList([ref('orders', [7, 1001]), ref('orders', [7, 1002])]) })) as Record<string, unknown>;
+    sameValue(back, { team: refs, pairs: [ref('orders', [7, 1001]), ref('orders', [7, 1002])] });
   });
 
   Conformance('encodes to its wire type', () => {

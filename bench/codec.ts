@@ -1,0 +1,44 @@
+import { deepStrictEqual } from 'node:assert/strict';
+import { createSerializer, fromRefList, isRef, ref, type ModelRef } from '@cereal/core';
+import { contenders } from './_formats.js';
+import { time } from './_time.js';
+
+/** Encode + decode time of 100 refs against the same library on the 100 bare keys. */
+export interface CodecResult {
+  format: string;
+  /** Milliseconds per encode + decode of the ref payload (cereal; decode without loading). */
+  refs: number;
+  /** Milliseconds per encode + decode of the bare keys with the library alone. */
+  pks: number;
+}
+
+/**
+ * Milliseconds to build the 100 validated, frozen ModelRefs that any decode of 100 refs must
+ * return: a floor under every format's decode, whatever its wire.
+ */
+export async function measureRefObjects(count: number, runs: number): Promise<number> {
+  const ids = Array.from({ length: count }, (_, i) => i + 1);
+  return (await time(() => fromRefList('users', ids), { runs, warmup: 2, ops: 2000 })).median;
+}
+
+/**
+ * Codec cost of references: `cereal.encode` (which walks the value for rows and refs) plus
+ * the format's decode, against the format library encoding and decoding the bare keys.
+ */
+export async function measureCodec(count: number, runs: number): Promise<CodecResult[]> {
+  const ids = Array.from({ length: count }, (_, i) => i + 1);
+  const refs = ids.map((id) => ref('users', id));
+  const loaders = { users: { load: async () => [], keyOf: (row: { id: number }) => row.id } };
+  const results: CodecResult[] = [];
+  for (const { name, format, plain } of contenders) {
+    const cereal = createSerializer({ format, loaders });
+    const back = format.decode(cereal.encode(refs)) as ModelRef[];
+    deepStrictEqual(back.map((r) => (isRef(r) ? r.key : null)), refs.map((r) => r.key), `${name}: refs must round-trip`);
+    deepStrictEqual(plain.decode(plain.encode(ids)), ids, `${name}: keys must round-trip`);
+    const ops = name === 'msgpack' ? 2000 : 300;
+    const withRefs = await time(() => format.decode(cereal.encode(refs)), { runs, warmup: 2, ops });
+    const bare = await time(() => plain.decode(plain.encode(ids)), { runs, warmup: 2, ops });
+    results.push({ format: name, refs: withRefs.median, pks: bare.median });
+  }
+  return results;
+}
