@@ -18,6 +18,12 @@ export interface HydrateOptions {
    * @default 128
    */
   maxDepth?: number;
+  /**
+   * The largest payload `decode` reads, in bytes (UTF-8 bytes for text formats); larger is
+   * `LIMIT`, before the format parses anything. Not used by `hydrate` itself.
+   * @default 16 * 1024 * 1024
+   */
+  maxBytes?: number;
 }
 
 /** HydrateOptions with every default applied and every value checked. */
@@ -36,6 +42,7 @@ export function resolveOptions(options: HydrateOptions | undefined, base?: Limit
     missing,
     maxRefs: positive('maxRefs', o.maxRefs ?? base?.maxRefs ?? 100_000),
     maxDepth: positive('maxDepth', o.maxDepth ?? base?.maxDepth ?? 128),
+    maxBytes: positive('maxBytes', o.maxBytes ?? base?.maxBytes ?? 16 * 1024 * 1024),
   };
 }
 

@@ -1,3 +1,14 @@
+/** Limits a format honours while it reads, before it builds any value. */
+export interface DecodeOptions {
+  /**
+   * The deepest nesting of collections the format parses; deeper is `LIMIT` before parsing
+   * (parsers recurse, and a stack overflow must never happen). A format allows a few levels
+   * for its own envelope; core's walk then enforces the exact depth.
+   * @default 128
+   */
+  maxDepth?: number;
+}
+
 /**
  * A wire format: turns a value holding ModelRefs into bytes or text and back. A format never
  * loads anything; decode gives ModelRefs back and hydrate fills them.
@@ -13,8 +24,9 @@ export interface Format<Wire extends Uint8Array | string = Uint8Array | string> 
   encode(value: unknown): Wire;
   /**
    * @param wire - the wire form; may be hostile
+   * @param options - limits to check before parsing (serializer.decode passes its own)
    * @returns the value with ModelRef placeholders (a RefList reads back as an array of ModelRefs)
-   * @throws CerealError `MALFORMED` or `INVALID_REF`; never runs code, never loads
+   * @throws CerealError `MALFORMED`, `INVALID_REF` or `LIMIT`; never runs code, never loads
    */
-  decode(wire: Wire): unknown;
+  decode(wire: Wire, options?: DecodeOptions): unknown;
 }

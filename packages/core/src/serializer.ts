@@ -7,6 +7,7 @@ import { resolveOptions, type HydrateOptions, type Limits } from './_options.js'
 import { refList } from './list.js';
 import { ModelRef } from './ref.js';
 import { walk } from './_walk.js';
+import { checkSize, wireError } from './wire.js';
 
 /** A format and a loader map joined: encode values with refs, decode them to fresh rows. */
 export interface Serializer<Wire> {
@@ -91,12 +92,12 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
     },
     async decode(wire, callOptions) {
       const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
+      if (typeof wire === 'string' || wire instanceof Uint8Array) checkSize(format.name, wire, callLimits.maxBytes);
       let value: unknown;
       try {
-        value = format.decode(wire);
+        value = format.decode(wire, { maxDepth: callLimits.maxDepth });
       } catch (cause) {
-        if (cause instanceof CerealError) throw cause;
-        throw new CerealError('MALFORMED', `[${format.name}] cannot decode the payload: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        throw wireError(format.name, cause);
       }
       return hydrateWith(value, loaders, callLimits);
     },

@@ -1,4 +1,5 @@
-import { CerealError, type Format } from '@cereal/core';
+import { CerealError, checkWire, parseDepth, wireError, type Format } from '@cereal/core';
+import { checkDepth } from './_depth.js';
 import { SuperJSON, type SuperJSONResult } from 'superjson';
 import { checkMeta } from './_meta.js';
 import { registerTransformers } from './transformers.js';
@@ -31,18 +32,16 @@ export function jsonFormat(options: JsonFormatOptions = {}): Format<string> {
     encode(value) {
       return JSON.stringify(superjson.serialize(value as never), null, space);
     },
-    decode(wire) {
-      if (typeof wire !== 'string') {
-        throw new CerealError('MALFORMED', `[json] a payload is JSON text, got ${wire === null ? 'null' : typeof wire}`);
-      }
+    decode(wire, limits) {
+      checkWire('json', wire, 'string');
+      checkDepth(wire, parseDepth(limits));
       const payload = parse(wire);
       checkMeta(payload.json, payload.meta);
       try {
         // inPlace: the parsed text is ours alone, so superjson need not copy it first.
         return superjson.deserialize(payload, { inPlace: true });
       } catch (cause) {
-        if (cause instanceof CerealError) throw cause;
-        throw new CerealError('MALFORMED', `[json] cannot apply the payload's metadata: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        throw wireError('json', cause);
       }
     },
   };
@@ -54,7 +53,7 @@ function parse(wire: string): SuperJSONResult {
   try {
     payload = JSON.parse(wire);
   } catch (cause) {
-    throw new CerealError('MALFORMED', `[json] not JSON: ${(cause as Error).message}`, { cause });
+    throw wireError('json', cause);
   }
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!isObject(payload) || !Object.hasOwn(payload, 'json') || (payload.meta !== undefined && !isObject(payload.meta))) {

@@ -1,4 +1,5 @@
-import { CerealError, type Format } from '@cereal/core';
+import { checkWire, parseDepth, wireError, type Format } from '@cereal/core';
+import { scan } from './_scan.js';
 import { Packr, Unpackr } from 'msgpackr';
 import { prepare } from './_prepare.js';
 import './extension.js';
@@ -42,15 +43,13 @@ export function msgpackFormat(options: MsgpackFormatOptions = {}): Format<Uint8A
     encode(value) {
       return packr.pack(prepare(value));
     },
-    decode(wire) {
-      if (!(wire instanceof Uint8Array)) {
-        throw new CerealError('MALFORMED', `[msgpack] a payload is a Uint8Array or Buffer, got ${wire === null ? 'null' : typeof wire}`);
-      }
+    decode(wire, limits) {
+      checkWire('msgpack', wire, 'bytes');
+      scan(wire, parseDepth(limits));
       try {
         return unpackr.unpack(wire);
       } catch (cause) {
-        if (cause instanceof CerealError) throw cause;
-        throw new CerealError('MALFORMED', `[msgpack] cannot decode the payload: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        throw wireError('msgpack', cause);
       }
     },
   };

@@ -1,5 +1,6 @@
-import { CerealError, type Format } from '@cereal/core';
-import { Document, parseDocument, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions, type YAMLError } from 'yaml';
+import { CerealError, checkWire, parseDepth, wireError, type Format } from '@cereal/core';
+import { parseYaml } from './_parse.js';
+import { Document, type CreateNodeOptions, type LineCounter, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions, type YAMLError } from 'yaml';
 import { INVALID_REF_MARK, bigintTag, formatTags } from './tags.js';
 
 /** Options of {@link yamlFormat}. */
@@ -36,7 +37,6 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     // strings travel as they are.
     lineWidth: 0,
     uniqueKeys: true,
-    prettyErrors: true,
   };
 
   return {
@@ -44,33 +44,37 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     encode(value) {
       return new Document(value, yamlOptions).toString(yamlOptions);
     },
-    decode(wire) {
-      if (typeof wire !== 'string') {
-        throw new CerealError('MALFORMED', `[yaml] a payload is YAML text, got ${wire === null ? 'null' : typeof wire}`);
+    decode(wire, limits) {
+      checkWire('yaml', wire, 'string');
+      let parsed: ReturnType<typeof parseYaml>;
+      try {
+        parsed = parseYaml(wire, yamlOptions, parseDepth(limits));
+      } catch (cause) {
+        throw wireError('yaml', cause);
       }
-      const doc = parseDocument(wire, yamlOptions);
+      const { doc, lines } = parsed;
       const problem = doc.errors[0] ?? doc.warnings[0];
-      if (problem !== undefined) throw fromYamlError(problem);
+      if (problem !== undefined) throw fromYamlError(problem, lines);
       try {
         return doc.toJS({ maxAliasCount });
       } catch (cause) {
         if (cause instanceof ReferenceError && /alias/i.test(cause.message)) {
           throw new CerealError('LIMIT', `[yaml] the document uses aliases more than maxAliasCount ${maxAliasCount} times`, { cause });
         }
-        throw new CerealError('MALFORMED', `[yaml] cannot read the document: ${(cause as Error).message}`, { cause });
+        throw wireError('yaml', cause);
       }
     },
   };
 }
 
 /** A yaml parse error or warning as a CerealError: a bad ref is `INVALID_REF`, the rest `MALFORMED`. */
-function fromYamlError(error: YAMLError): CerealError {
-  const at = error.linePos?.[0] === undefined ? '' : ` (line ${error.linePos[0].line}, column ${error.linePos[0].col})`;
+function fromYamlError(error: YAMLError, lines: LineCounter): CerealError {
+  const pos = lines.linePos(error.pos[0]);
+  const at = ` (line ${pos.line}, column ${pos.col})`;
   const mark = error.message.indexOf(INVALID_REF_MARK);
   if (mark >= 0) {
-    // yaml appends ` at line L, column C:` and a source excerpt to the message; `at` says it shorter.
-    const message = error.message.slice(mark + INVALID_REF_MARK.length).replace(/^\[cereal\] /, '').split(' at line ')[0];
+    const message = error.message.slice(mark + INVALID_REF_MARK.length).replace(/^\[cereal\] /, '');
     return new CerealError('INVALID_REF', `[yaml] ${message}${at}`, { cause: error });
   }
-  return new CerealError('MALFORMED', `[yaml] ${error.code}: ${error.message.split(' at line ')[0]}${at}`, { cause: error });
+  return new CerealError('MALFORMED', `[yaml] ${error.code}: ${error.message}${at}`, { cause: error });
 }

@@ -1,0 +1,67 @@
+import { CerealError } from './error.js';
+
+/**
+ * What a format's decode throws when its library fails on a payload: a CerealError as it is,
+ * a stack overflow (nesting too deep for the parser to follow) as `LIMIT`, anything else as
+ * `MALFORMED`, with the library's error as `cause`. Never a raw SyntaxError, TypeError or
+ * RangeError.
+ *
+ * @param format - the format's name, for the message
+ * @param cause - what the library threw
+ * @returns the CerealError to throw
+ */
+export function wireError(format: string, cause: unknown): CerealError {
+  if (cause instanceof CerealError) return cause;
+  const message = (cause as Error | undefined)?.message ?? String(cause);
+  if (cause instanceof RangeError && /call stack/i.test(message)) {
+    return new CerealError('LIMIT', `[${format}] the payload nests too deeply to read`, { cause });
+  }
+  return new CerealError('MALFORMED', `[${format}] cannot decode the payload: ${message}`, { cause });
+}
+
+/** Throws `MALFORMED` unless `wire` has the format's wire type. */
+export function checkWire(format: string, wire: unknown, type: 'string' | 'bytes'): void {
+  const ok = type === 'string' ? typeof wire === 'string' : wire instanceof Uint8Array;
+  if (!ok) {
+    throw new CerealError('MALFORMED', `[${format}] a payload is ${type === 'string' ? 'text' : 'a Uint8Array or Buffer'}, got ${wire === null ? 'null' : typeof wire}`);
+  }
+}
+
+/** Throws `LIMIT` when the wire is larger than `maxBytes` (UTF-8 bytes for text). */
+export function checkSize(format: string, wire: Uint8Array | string, maxBytes: number): void {
+  if (wire.length <= maxBytes / 3 || maxBytes === Infinity) return; // at most 3 UTF-8 bytes per UTF-16 unit
+  const size = typeof wire === 'string' ? utf8Length(wire) : wire.length;
+  if (size > maxBytes) {
+    throw new CerealError('LIMIT', `[${format}] the payload is ${size} bytes, more than maxBytes ${maxBytes}; raise \`maxBytes\` if that is expected`);
+  }
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Nesting a format allows above `maxDepth` for its own envelope and ref shapes. */
+const ENVELOPE = 4;
+
+/**
+ * The structural depth a format may parse for `options`; core's walk then enforces the exact
+ * semantic depth on the value.
+ */
+export function parseDepth(options: { maxDepth?: number } | undefined): number {
+  return (options?.maxDepth ?? 128) + ENVELOPE;
+}
+
+/** `LIMIT` for a payload that nests deeper than `parseDepth`. */
+export function tooDeep(format: string, depth: number): CerealError {
+  return new CerealError('LIMIT', `[${format}] the payload nests deeper than ${depth} levels; raise \`maxDepth\` if the nesting is real`);
+}
