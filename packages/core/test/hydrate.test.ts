@@ -168,6 +168,19 @@ Failures('one failing model fails the whole value: nothing partial comes back', 
   assert.is(err.code, 'LOAD_FAILED');
 });
 
+Failures('on failure the input is untouched: same containers, same refs, same keys', async () => {
+  const loaders = { users: users(), orders: orders() };
+  loaders.orders.fail = new Error('down');
+  const list = [ref('users', 1), { o: ref('orders', [7, 1001]) }];
+  const map = new Map([[ref('users', 2), 'x']]);
+  const value = { list, map };
+  const snapshot = JSON.stringify([list.map(String), [...map.keys()].map(String)]);
+  await rejects(() => hydrate(value, loaders));
+  assert.ok(value.list === list && value.map === map && isRef(list[0]) && isRef((list[1] as { o: unknown }).o));
+  assert.is(JSON.stringify([list.map(String), [...map.keys()].map(String)]), snapshot);
+  assert.equal(Object.keys(value), ['list', 'map']);
+});
+
 Failures('a CerealError from a loader passes through as it is', async () => {
   const loaders = { users: users() };
   loaders.users.fail = new CerealError('INVALID_REF', 'no');

@@ -87,6 +87,16 @@ Serializer('a format that fails to encode is MALFORMED', async () => {
   assert.is((await rejects(() => cereal.encode(1))).code, 'MALFORMED');
 });
 
+Serializer('maxBytes: 16 MiB by default, LIMIT above it, before the format reads anything', async () => {
+  const { cereal, users } = setup();
+  const err = await rejects(() => cereal.decode('x'.repeat(16 * 1024 * 1024 + 1)));
+  assert.is(err.code, 'LIMIT');
+  assert.equal(users.calls, []);
+  const multibyte = '雪'.repeat(6); // 18 UTF-8 bytes in 6 characters
+  assert.is((await rejects(() => cereal.decode(multibyte, { maxBytes: 17 }))).code, 'LIMIT');
+  assert.is((await rejects(() => cereal.decode(multibyte, { maxBytes: 18 }))).code, 'MALFORMED');
+});
+
 Serializer('bad configuration is INVALID_OPTION', async () => {
   const format = memoryFormat();
   const cases = [
@@ -95,6 +105,7 @@ Serializer('bad configuration is INVALID_OPTION', async () => {
     () => createSerializer({ format, loaders: { users: {} as never } }),
     () => createSerializer({ format, loaders: {}, maxRefs: -1 }),
     () => createSerializer({ format, loaders: {}, missing: 'nope' as never }),
+    () => createSerializer({ format, loaders: {}, maxBytes: 0 }),
   ];
   for (const make of cases) assert.is((await rejects(make)).code, 'INVALID_OPTION');
 });

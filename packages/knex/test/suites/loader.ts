@@ -120,6 +120,13 @@ export function testLoader(target: LoaderTarget): void {
     assert.is(queries, 0);
   });
 
+  Loader('a ref to a model outside the loader map fails before any statement, known refs included', async ({ db, t }) => {
+    const loaders = knexLoaders(db, { users: t.users });
+    const [err, queries] = await countQueries(db, () => rejects(() => hydrate([ref('users', 1), ref('invoices', 1)], loaders)));
+    assert.is(err.code, 'UNKNOWN_MODEL');
+    assert.is(queries, 0);
+  });
+
   Loader('chunks keys into statements of chunkSize', async ({ db, t }) => {
     const users = knexLoader(db, { table: t.users, chunkSize: 2 });
     await users.prepare();

@@ -1,0 +1,74 @@
+/**
+ * Hostile inputs, one table per format: each row is a payload and what decoding it must give.
+ * Every failure is a CerealError with the expected code, raised before any loader is called;
+ * nothing reaches Object.prototype.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError, createSerializer, ref, type Format } from '../../src/index.js';
+import { memoryLoader, rejects } from '../_fixtures.js';
+
+export type Expect = CerealError['code'] | ((value: unknown) => void);
+export type HostileCase<Wire> = [name: string, wire: Wire, expect: Expect];
+
+/** A value that must have decoded to plain data: `key` an own property, no prototype touched. */
+export const ownData = (key: string) => (value: unknown): void => {
+  const holder = Array.isArray(value) ? value[0] : value;
+  assert.ok(holder !== null && typeof holder === 'object');
+  assert.is(Object.getPrototypeOf(holder), Object.prototype);
+  assert.ok(Object.keys(holder as object).some((k) => k === key || k.startsWith(key.slice(0, -1))), `own key ${key}`);
+};
+
+export function testHostile<Wire extends Uint8Array | string>(format: Format<Wire>, cases: HostileCase<Wire>[]): void {
+  const Hostile = suite(`hostile input (${format.name})`);
+  const prototype = Object.getOwnPropertyNames(Object.prototype).sort();
+
+  for (const [name, wire, expect] of cases) {
+    Hostile(`${name}: ${typeof expect === 'string' ? expect : 'plain data'}`, async () => {
+      const users = memoryLoader([{ id: 1, name: 'Ada' }]);
+      const orders = memoryLoader([{ id: [7, 1001], total: 5 }], { arity: 2 });
+      const cereal = createSerializer({ format, loaders: { users, orders } });
+      let value: unknown;
+      let error: unknown;
+      try {
+        value = await cereal.decode(wire);
+      } catch (err) {
+        error = err;
+      }
+      if (typeof expect === 'string') {
+        assert.instance(error, CerealError, `expected ${expect}, got ${error === undefined ? 'a value' : String(error)}`);
+        assert.is((error as CerealError).code, expect, (error as Error).message);
+        assert.equal([...users.calls, ...orders.calls], [], 'no loader may run for a payload that fails');
+      } else {
+        assert.is(error, undefined, String(error));
+        expect(value);
+      }
+      assert.equal(Object.getOwnPropertyNames(Object.prototype).sort(), prototype);
+      assert.is(({} as Record<string, unknown>).polluted, undefined);
+    });
+  }
+
+  Hostile('a payload over maxBytes is LIMIT before the format reads it', async () => {
+    const users = memoryLoader([{ id: 1, name: 'Ada' }]);
+    const big = createSerializer({ format, loaders: { users } });
+    const wire = big.encode({ note: 'x'.repeat(200), user: ref('users', 1) });
+    const small = createSerializer({ format, loaders: { users }, maxBytes: 100 });
+    const err = await rejects(() => small.decode(wire));
+    assert.is(err.code, 'LIMIT');
+    assert.match(err.message, /maxBytes 100/);
+    assert.equal(users.calls, []);
+    assert.ok(await small.decode(wire, { maxBytes: 1000 }));
+  });
+
+  Hostile('a payload nesting deeper than maxDepth is LIMIT, and maxDepth can be raised', async () => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < 40; i++) value = [value];
+    const users = memoryLoader([]);
+    const cereal = createSerializer({ format, loaders: { users } });
+    const wire = cereal.encode(value);
+    assert.is((await rejects(() => cereal.decode(wire, { maxDepth: 20 }))).code, 'LIMIT');
+    assert.equal(await cereal.decode(wire), value);
+  });
+
+  Hostile.run();
+}

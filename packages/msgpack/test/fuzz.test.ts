@@ -1,0 +1,4 @@
+import { msgpackFormat } from '../src/index.js';
+import { testFuzz } from '../../core/test/suites/fuzz.js';
+
+testFuzz(msgpackFormat());
