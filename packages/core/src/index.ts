@@ -1,4 +1,4 @@
-export { CerealError } from './error.js';
+export { CerealError, listRefs } from './error.js';
 export type { CerealErrorCode, CerealErrorOptions } from './error.js';
 export { canonicalKey } from './key.js';
 export type { Key, PrimaryKey } from './key.js';
