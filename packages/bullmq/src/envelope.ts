@@ -1,4 +1,4 @@
-import { CerealError, type HydrateOptions, type Serializer } from '@cereal/core';
+import { CerealError, wireError, type HydrateOptions, type Serializer } from '@cereal/core';
 
 /**
  * Job data as cereal writes it: JSON-safe, and naming its format so a worker can tell what it
@@ -59,7 +59,13 @@ export function wireOf(serializer: Serializer<Uint8Array | string>, data: unknow
     throw new CerealError('MALFORMED', `[bullmq] job data was written in \`${envelope.format.slice(0, 32)}\`; this worker's serializer reads \`${serializer.format}\``);
   }
   const { payload } = envelope;
-  if (serializer.format === 'json') return JSON.stringify(payload);
+  if (serializer.format === 'json') {
+    try {
+      return JSON.stringify(payload);
+    } catch (cause) {
+      throw wireError('json', cause); // a payload nested past the stack: LIMIT
+    }
+  }
   if (typeof payload !== 'string') throw new CerealError('MALFORMED', `[bullmq] the ${serializer.format} payload must be text`);
   if (serializer.format !== 'msgpack') return payload;
   if (!BASE64.test(payload)) throw new CerealError('MALFORMED', '[bullmq] the msgpack payload must be base64');

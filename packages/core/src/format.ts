@@ -7,6 +7,12 @@ export interface DecodeOptions {
    * @default 128
    */
   maxDepth?: number;
+  /**
+   * The most refs the format builds; more is `LIMIT` before they are built (a list of refs is
+   * a few bytes per ref on the wire and a hundred in memory).
+   * @default 100_000
+   */
+  maxRefs?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CerealError, listRefs } from './error.js';
-import { describeBadKey, matchKey } from './key.js';
+import { describeBadKey, isKeyShaped, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
 import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
 import { ModelRef, idOf } from './ref.js';
@@ -115,7 +115,12 @@ async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
       throw failed(`keyOf of the loader for model \`${model}\` failed on a row it loaded`, cause);
     }
     const id = matchKey(pk);
-    if (id === undefined) throw failed(`the loader for model \`${model}\` returned a row without a usable key (${describeBadKey(pk)})`);
+    if (id === undefined) {
+      // A key no ref can hold (an integer the driver rounded beyond 2^53) matches nothing;
+      // anything else (undefined, an object) means keyOf reads the wrong column.
+      if (isKeyShaped(pk)) continue;
+      throw failed(`the loader for model \`${model}\` returned a row without a usable key (${describeBadKey(pk)})`);
+    }
     const slot = slots.get(id);
     // A row nobody asked for (a case-insensitive collation matching 'ABC' for 'abc') is ignored:
     // the ref it does not match stays missing rather than getting another row. So is a second

@@ -9,6 +9,6 @@ export type { Format, DecodeOptions } from './format.js';
 export { hydrate } from './hydrate.js';
 export type { HydrateOptions } from './_options.js';
 export { createSerializer } from './serializer.js';
-export { wireError, checkWire, parseDepth, tooDeep } from './wire.js';
+export { wireError, checkWire, parseDepth, tooDeep, refCounter } from './wire.js';
 export type { Serializer, SerializerOptions } from './serializer.js';
 export { RefList, refList, fromRefList } from './list.js';

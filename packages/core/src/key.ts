@@ -6,6 +6,11 @@ export type Key = string | number | bigint;
 /** A primary key: one part, or an array of parts (a composite key, in the loader's column order). */
 export type PrimaryKey = Key | readonly Key[];
 
+/** The longest string key part, in UTF-16 code units: longer keys are `INVALID_REF`. */
+export const MAX_KEY_LENGTH = 1024;
+/** Bigint key parts must lie strictly between -2^128 and 2^128. */
+const MAX_KEY_BIGINT = 2n ** 128n;
+
 // Composite parts are joined with ','; escaping ',' and '%' keeps every key unambiguous.
 const ESCAPE = /[%,]/g;
 const escapePart = (s: string): string => s.replace(ESCAPE, (c) => (c === '%' ? '%25' : '%2C'));
@@ -18,11 +23,12 @@ const escapePart = (s: string): string => s.replace(ESCAPE, (c) => (c === '%' ? 
 export function canonicalPart(part: unknown): string | undefined {
   switch (typeof part) {
     case 'string':
-      return part.length === 0 || !(part.includes(',') || part.includes('%')) ? part : escapePart(part);
+      if (part.length > MAX_KEY_LENGTH) return undefined;
+      return !(part.includes(',') || part.includes('%')) ? part : escapePart(part);
     case 'number':
       return Number.isSafeInteger(part) ? String(part) : undefined;
     case 'bigint':
-      return part.toString();
+      return part < MAX_KEY_BIGINT && part > -MAX_KEY_BIGINT ? part.toString() : undefined;
     default:
       return undefined;
   }
@@ -58,6 +64,15 @@ export function matchKey(pk: unknown): number | string | undefined {
   return canonicalKey(pk);
 }
 
+/**
+ * True for a key made only of strings, numbers and bigints that is still unusable (an integer a
+ * driver rounded beyond 2^53, a string too long): no ref can name it, so its row matches nothing.
+ */
+export function isKeyShaped(pk: unknown): boolean {
+  const part = (p: unknown): boolean => typeof p === 'string' || typeof p === 'number' || typeof p === 'bigint';
+  return Array.isArray(pk) ? pk.length >= 2 && pk.every(part) : part(pk);
+}
+
 /** Why a primary key is not usable, for error messages. */
 export function describeBadKey(pk: unknown): string {
   if (Array.isArray(pk)) {
@@ -70,6 +85,8 @@ export function describeBadKey(pk: unknown): string {
 
 /** A short description of a value for error messages (never its full content). */
 export function describeValue(value: unknown): string {
+  if (typeof value === 'string' && value.length > MAX_KEY_LENGTH) return `a string of ${value.length} characters, longer than ${MAX_KEY_LENGTH}`;
+  if (typeof value === 'bigint') return 'a bigint beyond 2^128';
   if (typeof value === 'number') {
     return Number.isInteger(value)
       ? `${value}, an integer beyond 2^53 (use a bigint or a string)`
@@ -84,7 +101,7 @@ export function describeValue(value: unknown): string {
 export function assertKey(pk: unknown, what: string): string {
   const key = canonicalKey(pk);
   if (key === undefined) {
-    throw new CerealError('INVALID_REF', `${what}: ${describeBadKey(pk)}; a key is a string, a safe integer or a bigint, or an array of 2 or more of those`);
+    throw new CerealError('INVALID_REF', `${what}: ${describeBadKey(pk)}; a key is a string (at most ${MAX_KEY_LENGTH} characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those`);
   }
   return key;
 }

@@ -79,7 +79,10 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
           if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
           return known(r);
         },
-        row: (_row, r) => known(r),
+        row(_row, r) {
+          if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
+          return known(r);
+        },
         // In the same walk: arrays of refs to one model go to the format as a RefList.
         array: (array) => refList(array) ?? array,
       }, limits.maxDepth);
@@ -95,7 +98,7 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
       if (typeof wire === 'string' || wire instanceof Uint8Array) checkSize(format.name, wire, callLimits.maxBytes);
       let value: unknown;
       try {
-        value = format.decode(wire, { maxDepth: callLimits.maxDepth });
+        value = format.decode(wire, { maxDepth: callLimits.maxDepth, maxRefs: callLimits.maxRefs });
       } catch (cause) {
         throw wireError(format.name, cause);
       }

@@ -1,4 +1,5 @@
 import { CerealError } from './error.js';
+import type { DecodeOptions } from './format.js';
 
 /**
  * What a format's decode throws when its library fails on a payload: a CerealError as it is,
@@ -54,11 +55,24 @@ function utf8Length(text: string): number {
 const ENVELOPE = 4;
 
 /**
- * The structural depth a format may parse for `options`; core's walk then enforces the exact
- * semantic depth on the value.
+ * The structural depth a format may parse for `options`: twice `maxDepth` (a Map or a Set takes
+ * two levels on some wires) and the envelope. Core's walk then enforces the exact depth.
  */
-export function parseDepth(options: { maxDepth?: number } | undefined): number {
-  return (options?.maxDepth ?? 128) + ENVELOPE;
+export function parseDepth(options: DecodeOptions | undefined): number {
+  return 2 * (options?.maxDepth ?? 128) + ENVELOPE;
+}
+
+/**
+ * A counter of the refs a format is about to build: call it with each ref or list length;
+ * past `maxRefs` it throws `LIMIT`, before the refs exist.
+ */
+export function refCounter(format: string, options: DecodeOptions | undefined): (refs: number) => void {
+  const max = options?.maxRefs ?? 100_000;
+  let count = 0;
+  return (refs) => {
+    count += refs;
+    if (count > max) throw new CerealError('LIMIT', `[${format}] the payload holds more than maxRefs ${max} refs; raise \`maxRefs\` if that is expected`);
+  };
 }
 
 /** `LIMIT` for a payload that nests deeper than `parseDepth`. */

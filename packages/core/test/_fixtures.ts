@@ -1,4 +1,4 @@
-import { CerealError, canonicalKey, type Format, type Loader, type PrimaryKey } from '../src/index.js';
+import { CerealError, RefList, canonicalKey, fromRefList, type Format, type Loader, type PrimaryKey } from '../src/index.js';
 
 export type Row = Record<string, unknown> & { id: PrimaryKey };
 
@@ -35,8 +35,23 @@ export function memoryLoader(rows: Row[], options: { keyOf?: (row: Row) => Prima
   return loader;
 }
 
-/** A format that keeps values in memory and hands them back: tests core without a wire format. */
-export function memoryFormat(): Format<string> {
+/** A RefList back to its array of refs, at any depth, as every format's decode does. */
+function expand(value: unknown): unknown {
+  if (value instanceof RefList) return fromRefList(value.model, value.pks);
+  if (Array.isArray(value)) return value.map(expand);
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [expand(k), expand(v)]));
+  if (value instanceof Set) return new Set([...value].map(expand));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
+  }
+  return value;
+}
+
+/**
+ * A format that keeps values in memory and hands them back (RefLists expanded): tests core
+ * without a wire format. `raw` gives what encode was handed.
+ */
+export function memoryFormat(): Format<string> & { raw(wire: string): unknown } {
   const store = new Map<string, unknown>();
   return {
     name: 'memory',
@@ -47,8 +62,9 @@ export function memoryFormat(): Format<string> {
     },
     decode(wire) {
       if (!store.has(wire)) throw new SyntaxError(`no such payload ${wire}`);
-      return store.get(wire);
+      return expand(store.get(wire));
     },
+    raw: (wire) => store.get(wire),
   };
 }
 

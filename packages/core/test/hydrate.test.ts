@@ -107,6 +107,12 @@ Hydrate('keeps null-prototype objects null-prototype', async () => {
   assert.equal({ ...out }, { user: { id: 1, name: 'Ada' } });
 });
 
+Hydrate('a row whose key the driver rounded beyond 2^53 matches nothing: the ref is missing, not a failed load', async () => {
+  const rounded: Loader<Row> = { keyOf: (r) => r.id, load: async () => [{ id: 2 ** 62 }] };
+  const err = await rejects(() => hydrate([ref('big', 2n ** 62n + 1n)], { big: rounded }));
+  assert.is(err.code, 'MISSING_ROW');
+});
+
 Hydrate('ignores rows nobody asked for instead of handing back a different row', async () => {
   const sloppy: Loader<Row> = { keyOf: (r) => r.id, load: async () => [{ id: 'ABC' }] };
   const err = await rejects(() => hydrate([ref('codes', 'abc')], { codes: sloppy }));

@@ -36,6 +36,11 @@ Ref('a string key with a comma never collides with a composite key', () => {
   assert.is.not(ref('tags', ['a,b', 'c']).key, ref('tags', ['a', 'b,c']).key);
 });
 
+Ref('keys up to the bounds are fine: 1024 characters, 2^128 - 1', () => {
+  assert.is(ref('tags', 'x'.repeat(1024)).pk, 'x'.repeat(1024));
+  assert.is(ref('events', 2n ** 128n - 1n).key, `events:${2n ** 128n - 1n}`);
+});
+
 Ref('is immutable', () => {
   const r = ref('users', 1);
   assert.ok(Object.isFrozen(r));
@@ -68,6 +73,9 @@ const bad: [string, () => unknown][] = [
   ['a composite key of one part', () => ref('orders', [1])],
   ['a nested composite key', () => ref('orders', [1, [2, 3]] as never)],
   ['a composite part that is NaN', () => ref('orders', [1, NaN])],
+  ['a string key longer than 1024 characters', () => ref('tags', 'x'.repeat(1025))],
+  ['a bigint key of 2^128', () => ref('events', 2n ** 128n)],
+  ['a bigint key of -2^128', () => ref('events', -(2n ** 128n))],
 ];
 for (const [name, make] of bad) {
   Ref(`rejects ${name} with INVALID_REF`, () => {

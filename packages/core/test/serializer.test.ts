@@ -52,6 +52,12 @@ Serializer('ref and encode for a model outside the loader map are UNKNOWN_MODEL'
   assert.is(err.message, '[cereal] no loader for model `invoices`; known models: `users`');
 });
 
+Serializer('encode counts hydrated rows against maxRefs, as decode will count their refs', async () => {
+  const { cereal } = setup({ maxRefs: 2 });
+  const rows = (await cereal.decode(cereal.encode([ref('users', 1), ref('users', 2)]))) as object[];
+  assert.is((await rejects(() => cereal.encode([...rows, rows[0]]))).code, 'LIMIT');
+});
+
 Serializer('encode enforces maxRefs and maxDepth', async () => {
   const { cereal } = setup({ maxRefs: 2, maxDepth: 3 });
   assert.is((await rejects(() => cereal.encode([ref('users', 1), ref('users', 1), ref('users', 2)]))).code, 'LIMIT');

@@ -7,15 +7,17 @@ import { CerealError } from '@cereal/core';
  * type must be one this format writes, and the annotated value must have that type's shape;
  * anything else is `MALFORMED`.
  */
-export function checkMeta(json: unknown, meta: unknown): void {
+export function checkMeta(json: unknown, meta: unknown, countRefs: (refs: number) => void): void {
   if (meta === undefined) return;
   const m = meta as Record<string, unknown>;
   for (const key of Object.keys(m)) {
-    if (key !== 'values' && key !== 'referentialEqualities' && key !== 'v') malformed(`unknown metadata field \`${key}\``);
+    // The format never writes referential equalities (no format keeps object identity), and
+    // resolving them through a Map costs superjson time quadratic in its size.
+    if (key === 'referentialEqualities') malformed('a cereal payload carries no referential equalities');
+    if (key !== 'values' && key !== 'v') malformed(`unknown metadata field \`${key}\``);
   }
   if (m.v !== 1) malformed('metadata version must be 1');
-  if (m.values !== undefined) checkTree(json, m.values, []);
-  if (m.referentialEqualities !== undefined) checkEqualities(json, m.referentialEqualities);
+  if (m.values !== undefined) checkTree(json, m.values, [], countRefs);
 }
 
 function malformed(message: string): never {
@@ -59,7 +61,7 @@ function at(json: unknown, path: readonly string[]): unknown {
 const isString = (v: unknown): boolean => typeof v === 'string';
 const SHAPES: Record<string, (v: unknown) => boolean> = {
   undefined: () => true,
-  bigint: (v) => typeof v === 'string' && /^-?\d{1,10000}$/.test(v),
+  bigint: (v) => typeof v === 'string' && /^-?\d{1,1000}$/.test(v),
   Date: (v) => typeof v === 'string' && !Number.isNaN(new Date(v).getTime()),
   number: (v) => v === 'NaN' || v === 'Infinity' || v === '-Infinity' || v === '-0',
   set: Array.isArray,
@@ -71,14 +73,15 @@ const SHAPES: Record<string, (v: unknown) => boolean> = {
 const CUSTOM = new Set(['ref', 'refs']);
 const TYPED_ARRAYS = new Set(['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array']);
 
-function checkType(type: unknown, value: unknown, path: readonly string[]): void {
+function checkType(type: unknown, value: unknown, path: readonly string[], countRefs: (refs: number) => void): void {
   const where = path.length === 0 ? 'the root' : `\`${path.join('.')}\``;
   if (typeof type === 'string') {
-    const shape = SHAPES[type];
-    if (shape === undefined) malformed(`unknown type \`${type}\` at ${where}`);
-    if (!shape(value)) malformed(`the value at ${where} is not a ${type}`);
+    if (!Object.hasOwn(SHAPES, type)) malformed(`unknown type \`${type.slice(0, 40)}\` at ${where}`);
+    if (!SHAPES[type]!(value)) malformed(`the value at ${where} is not a ${type}`);
   } else if (Array.isArray(type) && type[0] === 'custom' && CUSTOM.has(type[1] as string) && type.length === 2) {
-    // the transformer validates the value itself
+    // the transformer validates the value itself; here only the refs are counted before it runs
+    const keys = type[1] === 'refs' && Array.isArray(value) ? (value[1] as unknown) : undefined;
+    countRefs(Array.isArray(keys) ? keys.length : 1);
   } else if (Array.isArray(type) && type[0] === 'typed-array' && TYPED_ARRAYS.has(type[1] as string) && type.length === 2) {
     if (!Array.isArray(value) || !value.every((n) => typeof n === 'number')) malformed(`the value at ${where} is not a ${String(type[1])}`);
   } else {
@@ -87,35 +90,17 @@ function checkType(type: unknown, value: unknown, path: readonly string[]): void
 }
 
 /** Walks superjson's annotation tree: `[type, children?]` at a node, or `{ path: tree }`. */
-function checkTree(json: unknown, tree: unknown, base: readonly string[]): void {
+function checkTree(json: unknown, tree: unknown, base: readonly string[], countRefs: (refs: number) => void): void {
   if (Array.isArray(tree)) {
     if (tree.length < 1 || tree.length > 2) malformed('an annotation is [type, children?]');
-    checkType(tree[0], at(json, base), base);
-    if (tree.length === 2) checkChildren(json, tree[1], base);
+    checkType(tree[0], at(json, base), base, countRefs);
+    if (tree.length === 2) checkChildren(json, tree[1], base, countRefs);
   } else {
-    checkChildren(json, tree, base);
+    checkChildren(json, tree, base, countRefs);
   }
 }
 
-function checkChildren(json: unknown, children: unknown, base: readonly string[]): void {
+function checkChildren(json: unknown, children: unknown, base: readonly string[], countRefs: (refs: number) => void): void {
   if (children === null || typeof children !== 'object' || Array.isArray(children)) malformed('annotations must be an object of paths');
-  for (const [path, tree] of Object.entries(children)) checkTree(json, tree, [...base, ...parsePath(path)]);
-}
-
-function checkEqualities(json: unknown, equalities: unknown): void {
-  const paths = (list: unknown): void => {
-    if (!Array.isArray(list)) malformed('referential equalities must be lists of paths');
-    for (const p of list) at(json, parsePath(p));
-  };
-  if (Array.isArray(equalities)) {
-    if (equalities.length < 1 || equalities.length > 2) malformed('referential equalities are [rootPaths, others?]');
-    paths(equalities[0]);
-    if (equalities.length === 2) checkEqualities(json, equalities[1]);
-    return;
-  }
-  if (equalities === null || typeof equalities !== 'object') malformed('referential equalities must be an object of paths');
-  for (const [path, list] of Object.entries(equalities)) {
-    at(json, parsePath(path));
-    paths(list);
-  }
+  for (const [path, tree] of Object.entries(children)) checkTree(json, tree, [...base, ...parsePath(path)], countRefs);
 }

@@ -1,4 +1,4 @@
-import { CerealError, checkWire, parseDepth, wireError, type Format } from '@cereal/core';
+import { CerealError, checkWire, parseDepth, refCounter, wireError, type Format } from '@cereal/core';
 import { checkDepth } from './_depth.js';
 import { SuperJSON, type SuperJSONResult } from 'superjson';
 import { checkMeta } from './_meta.js';
@@ -30,13 +30,17 @@ export function jsonFormat(options: JsonFormatOptions = {}): Format<string> {
   return {
     name: 'json',
     encode(value) {
-      return JSON.stringify(superjson.serialize(value as never), null, space);
+      const { json, meta } = superjson.serialize(value as never);
+      // Identity is not kept by any format (msgpack and YAML write repeated objects out again),
+      // so the JSON format does not write superjson's referential equalities either.
+      const values = meta?.values;
+      return JSON.stringify(values === undefined ? { json } : { json, meta: { values, v: meta!.v } }, null, space);
     },
     decode(wire, limits) {
       checkWire('json', wire, 'string');
       checkDepth(wire, parseDepth(limits));
       const payload = parse(wire);
-      checkMeta(payload.json, payload.meta);
+      checkMeta(payload.json, payload.meta, refCounter('json', limits));
       try {
         // inPlace: the parsed text is ours alone, so superjson need not copy it first.
         return superjson.deserialize(payload, { inPlace: true });

@@ -8,6 +8,7 @@ import { testFormat } from '../../core/test/suites/format.js';
 const payload = (json: unknown, values: unknown): string => JSON.stringify({ json, meta: { values, v: 1 } });
 
 testFormat(jsonFormat(), {
+  wire: 'string',
   malformed: [
     '',
     '{',
@@ -103,6 +104,26 @@ Json('a decode failure is a CerealError with the cause', () => {
     assert.instance(err, CerealError);
     assert.instance((err as CerealError).cause, SyntaxError);
   }
+});
+
+Json('format.decode alone never leaks a TypeError for a type named after an Object.prototype member', () => {
+  for (const type of ['__proto__', 'valueOf', 'toString', 'constructor', 'hasOwnProperty']) {
+    try {
+      format.decode(JSON.stringify({ json: 1, meta: { values: [type], v: 1 } }));
+      assert.unreachable(type);
+    } catch (err) {
+      assert.instance(err, CerealError);
+      assert.is((err as CerealError).code, 'MALFORMED');
+    }
+  }
+});
+
+Json('no referential equalities are written: a repeated object is written out twice', () => {
+  const shared = { at: new Date(0) };
+  const text = format.encode({ a: shared, b: shared });
+  assert.not.match(text, /referentialEqualities/);
+  const out = format.decode(text) as { a: object; b: object };
+  assert.equal(out.a, out.b);
 });
 
 Json.run();

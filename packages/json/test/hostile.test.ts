@@ -8,7 +8,11 @@ const deep = (n: number): string => `{"json":${'['.repeat(n)}${']'.repeat(n)}}`;
 const deepMeta = `${'["undefined",{"a":'.repeat(5000)}["undefined"]${'}]'.repeat(5000)}`;
 
 const cases: HostileCase<string>[] = [
-  ['`__proto__` as a key', '{"json":{"__proto__":{"polluted":true}}}', ownData('__proto__')],
+  ['`__proto__` as a key', '{"json":{"__proto__":{"polluted":true},"b":1}}', ownData('__proto__', 'b')],
+  ['referential equalities (never written by cereal)', JSON.stringify({ json: { a: [1], b: [1] }, meta: { referentialEqualities: { a: ['b'] }, v: 1 } }), 'MALFORMED'],
+  ['a type named `__proto__`', JSON.stringify({ json: 1, meta: { values: ['__proto__'], v: 1 } }), 'MALFORMED'],
+  ['a type named `valueOf`', JSON.stringify({ json: 1, meta: { values: ['valueOf'], v: 1 } }), 'MALFORMED'],
+  ['a bigint of 5000 digits', payload({ a: '9'.repeat(5000) }, { a: ['bigint'] }), 'MALFORMED'],
   ['`constructor` and `prototype` as keys', '{"json":{"constructor":{"prototype":{"polluted":true}}}}', ownData('constructor')],
   ['a meta path through `__proto__`', payload({ a: 1 }, { '__proto__.polluted': ['undefined'] }), 'MALFORMED'],
   ['a meta path through `constructor.prototype`', payload({ a: 1 }, { 'constructor.prototype.polluted': ['undefined'] }), 'MALFORMED'],

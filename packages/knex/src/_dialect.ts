@@ -15,8 +15,8 @@ export interface Dialect {
    * when the driver never rounds keys (PostgreSQL returns bigint columns as strings).
    */
   exact?(query: Knex.QueryBuilder): Knex.QueryBuilder;
-  /** Puts a row from an `exact` query back in the driver's usual shape, except its key columns. */
-  normalize?(row: Record<string, unknown>, keyColumns: readonly string[]): void;
+  /** Puts a row from an `exact` query back in the driver's usual shape, but for values beyond 2^53. */
+  normalize?(row: Record<string, unknown>): void;
   /** Which keys can exist at all, for drivers that fail a whole statement on one bad key. */
   keyCheck?(db: Knex, table: string, keyColumns: readonly string[]): Promise<KeyCheck | undefined>;
 }
@@ -29,11 +29,11 @@ const betterSqlite: Dialect = {
   driver: 'better-sqlite3',
   maxParams: 32766, // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32, which better-sqlite3 12 bundles
   exact: (query) => query.options({ safeIntegers: true }),
-  normalize(row, keyColumns) {
-    // safeIntegers turns every integer column into a bigint; only key columns need that.
+  normalize(row) {
+    // safeIntegers turns every integer column into a bigint; only values beyond 2^53 need one.
     for (const column in row) {
       const v = row[column];
-      if (typeof v === 'bigint' && isSafeBigint(v) && !keyColumns.includes(column)) row[column] = Number(v);
+      if (typeof v === 'bigint' && isSafeBigint(v)) row[column] = Number(v);
     }
   },
 };
@@ -59,10 +59,27 @@ export function dialectOf(db: Knex): Dialect {
   return BY_DRIVER[driver] ?? { driver, maxParams: 999 };
 }
 
-/** True when a key has a part that a double cannot hold exactly (a bigint or digits beyond 2^53). */
+// Text a database may read as an integer: signs, surrounding spaces, a zero fraction.
+const NUMERIC_TEXT = /^\s*[-+]?(\d{1,40})(?:\.0*)?\s*$/;
+
+/**
+ * True when a key has a part that a double cannot hold exactly: a bigint beyond 2^53, or text
+ * the database would read as such an integer (`'9007199254740993'`, `' +9007199254740993.0'`).
+ */
 export function isWide(pk: PrimaryKey): boolean {
   if (Array.isArray(pk)) return pk.some((part) => isWide(part as PrimaryKey));
   if (typeof pk === 'bigint') return !isSafeBigint(pk);
-  if (typeof pk === 'string' && pk.length >= 16 && /^-?\d+$/.test(pk)) return !isSafeBigint(BigInt(pk));
-  return false;
+  if (typeof pk !== 'string' || pk.length < 16) return false;
+  const digits = NUMERIC_TEXT.exec(pk)?.[1];
+  return digits !== undefined && !isSafeBigint(BigInt(digits));
+}
+
+const INT64 = 2n ** 63n;
+
+/**
+ * A key part as a driver can bind it: a bigint outside 64 bits as its decimal text (no integer
+ * column holds it; drivers fail on it, where text simply matches nothing).
+ */
+export function bindable(part: unknown): unknown {
+  return typeof part === 'bigint' && (part >= INT64 || part < -INT64) ? part.toString() : part;
 }

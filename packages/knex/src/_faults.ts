@@ -22,3 +22,14 @@ export function isConnectionLost(err: unknown): boolean {
   const { code, message } = err as { code?: unknown; message?: unknown };
   return (typeof code === 'string' && CODES.has(code)) || (typeof message === 'string' && MESSAGES.test(message));
 }
+
+/**
+ * True when the server refused a key as its column's type (PostgreSQL's data exceptions, class
+ * 22: `invalid input syntax for type date: "abc"`, a value out of range). The key names no row
+ * and never will: the load is not retryable. Key types the loader checks up front (integers,
+ * uuid, text) never get here; this covers the rest (numeric, date, inet…).
+ */
+export function isBadKey(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { CerealError, type Key, type Loader, type PrimaryKey } from '@cereal/core';
-import { dialectOf, isWide } from './_dialect.js';
-import { isConnectionLost } from './_faults.js';
+import { bindable, dialectOf, isWide } from './_dialect.js';
+import { isBadKey, isConnectionLost } from './_faults.js';
 import type { KeyCheck } from './_pgKeys.js';
 
 /** Options of {@link knexLoader}. */
@@ -43,6 +43,8 @@ export interface KnexLoader<Row extends object = Record<string, unknown>> extend
   prepare(): Promise<void>;
 }
 
+const needsBinding = (pk: PrimaryKey): boolean => (Array.isArray(pk) ? pk.some((part) => bindable(part) !== part) : bindable(pk) !== pk);
+
 /** Bound parameters kept free for what `scope` adds to each statement. */
 const SCOPE_ROOM = 100;
 /** Times a statement is sent again after its connection was lost (see _faults.ts). */
@@ -82,8 +84,9 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
 
   const query = (pks: readonly PrimaryKey[], exact: boolean): Knex.QueryBuilder => {
     let q = db(table).select(columns);
+    const bound = pks.some(needsBinding) ? pks.map((pk) => (Array.isArray(pk) ? pk.map(bindable) : bindable(pk))) : pks;
     // Knex's typings know neither bigint values nor the column-list form of whereIn.
-    q = arity === 1 ? q.whereIn(single, pks as never) : q.whereIn(keys as never, pks as never);
+    q = arity === 1 ? q.whereIn(single, bound as never) : q.whereIn(keys as never, bound as never);
     if (scope !== undefined) q = scope(q) ?? q;
     return exact && dialect.exact !== undefined ? dialect.exact(q) : q;
   };
@@ -97,6 +100,9 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
       try {
         return (await query(pks, exact)) as Record<string, unknown>[];
       } catch (err) {
+        if (isBadKey(err)) {
+          throw new CerealError('INVALID_REF', `[knex] table \`${table}\` cannot compare a key of these refs with its key column: ${(err as Error).message.split(' - ').pop()}`, { cause: err });
+        }
         if (attempt >= retries || !isConnectionLost(err)) throw err;
       }
     }
@@ -105,7 +111,7 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
   const loadChunk = async (pks: readonly PrimaryKey[], exact: boolean, out: Row[]): Promise<void> => {
     const rows = await run(pks, exact);
     for (const row of rows) {
-      if (exact) dialect.normalize?.(row, keys);
+      if (exact) dialect.normalize?.(row);
       out.push(row as Row);
     }
   };

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import knex, { type Knex } from 'knex';
 import { hydrate, ref } from '@cereal/core';
 import { knexLoader } from '../src/index.js';
+import { rejects } from './suites/loader.js';
 import { testLoader } from './suites/loader.js';
 
 const connect = (): Knex => knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
@@ -21,6 +22,13 @@ Sqlite.before(async (ctx) => {
     t.bigInteger('huge');
   });
   await ctx.db('wide').insert([{ id: 2n ** 62n, small: 7, huge: 2n ** 60n + 1n }, { id: 2n ** 62n + 1n, small: 8, huge: 3 }]);
+  await ctx.db.schema.createTable('pair', (t) => {
+    t.bigInteger('a');
+    t.integer('b');
+    t.string('c');
+    t.primary(['a', 'b']);
+  });
+  await ctx.db('pair').insert({ a: 2n ** 62n + 1n, b: 1, c: 'x' });
 });
 
 Sqlite.after(({ db }) => db.destroy());
@@ -42,6 +50,20 @@ Sqlite('wide keys come back as exact bigints, other integer columns as numbers w
 Sqlite('without exact statements, better-sqlite3 would have rounded the key (the reason they exist)', async ({ db }) => {
   const [row] = await db('wide').where('small', 8);
   assert.is(row.id, 2 ** 62); // the driver's default: 2^62 + 1 read as a double
+});
+
+Sqlite('on the exact path only values beyond 2^53 stay bigints, key parts included', async ({ db }) => {
+  const [row] = (await hydrate([ref('pair', [2n ** 62n + 1n, 1])], { pair: knexLoader(db, { table: 'pair', primaryKey: ['a', 'b'] }) })) as unknown as Record<string, unknown>[];
+  assert.equal(row, { a: 2n ** 62n + 1n, b: 1, c: 'x' });
+});
+
+Sqlite('keys no integer column can hold, or text that reads as one, are missing rows, never a failed load', async ({ db }) => {
+  const wide = { wide: knexLoader(db, { table: 'wide' }) };
+  for (const pk of [2n ** 64n, -(2n ** 70n), ` +${2n ** 62n + 1n}`, `${2n ** 62n + 1n}.0`, `+${2n ** 62n}`]) {
+    const err = await rejects(() => hydrate([ref('wide', pk), ref('wide', 2n ** 62n)], wide));
+    assert.is(err.code, 'MISSING_ROW', `${String(pk)}: ${err.message}`);
+    assert.equal(err.refs?.map((r) => r.pk), [pk]);
+  }
 });
 
 Sqlite.run();

@@ -15,12 +15,36 @@ const REFUSED = new Set([0x72, 0x62, 0x69, 0x70]);
 
 const malformed = (message: string): CerealError => new CerealError('MALFORMED', `[msgpack] ${message}`);
 
+/** msgpackr's bigint extension: its reader's cost grows faster than its size, so it is capped. */
+const BIGINT_TYPE = 0x42;
+const MAX_BIGINT_BYTES = 1024;
+
+/** The number of keys in a list of refs whose `[model, [pk, …]]` starts at `at`, or 0. */
+function listLength(bytes: Uint8Array, at: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes[at] !== 0x92) return 0;
+  let p = at + 1;
+  const s = bytes[p];
+  if (s === undefined) return 0;
+  if (s >= 0xa0 && s <= 0xbf) p += 1 + (s & 0x1f);
+  else if (s === 0xd9 && p + 2 <= bytes.length) p += 2 + bytes[p + 1]!;
+  else if (s === 0xda && p + 3 <= bytes.length) p += 3 + view.getUint16(p + 1);
+  else return 0;
+  const a = bytes[p];
+  if (a === undefined) return 0;
+  if (a >= 0x90 && a <= 0x9f) return a & 0x0f;
+  if (a === 0xdc && p + 3 <= bytes.length) return view.getUint16(p + 1);
+  if (a === 0xdd && p + 5 <= bytes.length) return view.getUint32(p + 1);
+  return 0;
+}
+
 /**
  * Walks the msgpack structure of `bytes` without building a value, iteratively: checks that it
  * is one complete value, that it nests no deeper than `maxDepth` (msgpackr recurses on every
- * level), and that it uses none of the refused msgpackr extensions. O(length).
+ * level), that it uses none of the refused msgpackr extensions, and counts its refs (a list of
+ * refs by its length) with `countRefs`, before msgpackr builds any of them. O(length).
  */
-export function scan(bytes: Uint8Array, maxDepth: number): void {
+export function scan(bytes: Uint8Array, maxDepth: number, countRefs: (refs: number) => void): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length;
   const open: number[] = [1]; // values still to read at each open level; the root is one value
@@ -37,7 +61,8 @@ export function scan(bytes: Uint8Array, maxDepth: number): void {
     const b = bytes[pos]!;
     let items = 0; // values this token opens
     let skip: number;
-    if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc1 || b === 0xc2 || b === 0xc3) skip = 1;
+    if (b === 0xc1) throw malformed('byte 0xc1 is never used in msgpack');
+    if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) skip = 1;
     else if (b <= 0x8f) [skip, items] = [1, (b & 0x0f) * 2];
     else if (b <= 0x9f) [skip, items] = [1, b & 0x0f];
     else if (b <= 0xbf) skip = 1 + (b & 0x1f);
@@ -61,8 +86,13 @@ export function scan(bytes: Uint8Array, maxDepth: number): void {
       need(header);
       const type = bytes[pos + header - 1]!;
       if (REFUSED.has(type)) throw malformed(`msgpackr extension 0x${type.toString(16)} is not accepted in a cereal payload`);
+      if (type === BIGINT_TYPE && size > MAX_BIGINT_BYTES) {
+        throw new CerealError('LIMIT', `[msgpack] a bigint of ${size} bytes; at most ${MAX_BIGINT_BYTES} are read`);
+      }
       skip = header + size;
       if (FOLLOWED.has(type)) items = 1;
+      if (type === REF_TYPE) countRefs(1);
+      else if (type === LIST_TYPE) countRefs(listLength(bytes, pos + skip));
     }
     need(skip);
     pos += skip;

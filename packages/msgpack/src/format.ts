@@ -1,4 +1,4 @@
-import { checkWire, parseDepth, wireError, type Format } from '@cereal/core';
+import { checkWire, parseDepth, refCounter, wireError, type Format } from '@cereal/core';
 import { scan } from './_scan.js';
 import { Packr, Unpackr } from 'msgpackr';
 import { prepare } from './_prepare.js';
@@ -45,7 +45,7 @@ export function msgpackFormat(options: MsgpackFormatOptions = {}): Format<Uint8A
     },
     decode(wire, limits) {
       checkWire('msgpack', wire, 'bytes');
-      scan(wire, parseDepth(limits));
+      scan(wire, parseDepth(limits), refCounter('msgpack', limits));
       try {
         return unpackr.unpack(wire);
       } catch (cause) {

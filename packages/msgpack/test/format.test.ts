@@ -12,6 +12,7 @@ const tagged = (type: number, data: Uint8Array): Uint8Array => Uint8Array.from([
 const ext8 = (type: number, data: Uint8Array): Uint8Array => Uint8Array.from([0xc7, data.length, type, ...data]);
 
 testFormat(msgpackFormat(), {
+  wire: 'bytes',
   malformed: [
     new Uint8Array([]),
     new Uint8Array([0x92, 0x01]), // array of 2, one element

@@ -1,4 +1,4 @@
-import { CerealError, checkWire, parseDepth, wireError, type Format } from '@cereal/core';
+import { CerealError, checkWire, parseDepth, refCounter, wireError, type Format } from '@cereal/core';
 import { parseYaml } from './_parse.js';
 import { Document, type CreateNodeOptions, type LineCounter, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions, type YAMLError } from 'yaml';
 import { INVALID_REF_MARK, bigintTag, formatTags } from './tags.js';
@@ -36,7 +36,7 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     // No folding: a long `!refs` list stays on one line instead of one key per line, and long
     // strings travel as they are.
     lineWidth: 0,
-    uniqueKeys: true,
+    uniqueKeys: false, // checked in linear time by parseYaml
   };
 
   return {
@@ -48,7 +48,7 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
       checkWire('yaml', wire, 'string');
       let parsed: ReturnType<typeof parseYaml>;
       try {
-        parsed = parseYaml(wire, yamlOptions, parseDepth(limits));
+        parsed = parseYaml(wire, yamlOptions, parseDepth(limits), refCounter('yaml', limits));
       } catch (cause) {
         throw wireError('yaml', cause);
       }

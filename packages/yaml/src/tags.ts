@@ -32,7 +32,7 @@ function keyPart(node: unknown): unknown {
   if (!isScalar(node)) return node === null ? null : {};
   const { value, source } = node as Scalar & { source?: string };
   if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-    return typeof source === 'string' && /^[-+]?\d+$/.test(source) ? BigInt(source) : value;
+    return typeof source === 'string' && /^[-+]?\d{1,40}$/.test(source) ? BigInt(source) : value;
   }
   return value;
 }
@@ -105,8 +105,8 @@ export const bigintTag = {
   tag: '!bigint',
   identify: (value: unknown) => typeof value === 'bigint',
   resolve(text, onError) {
-    if (!/^[-+]?\d+$/.test(text)) {
-      onError(`!bigint must be an integer, got ${JSON.stringify(text.slice(0, 40))}`);
+    if (!/^[-+]?\d{1,1000}$/.test(text)) {
+      onError(`!bigint must be an integer of at most 1000 digits, got ${JSON.stringify(text.slice(0, 40))}`);
       return null;
     }
     return BigInt(text);

@@ -6,6 +6,7 @@ import { refTag, yamlFormat } from '../src/index.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
 testFormat(yamlFormat(), {
+  wire: 'string',
   malformed: [
     'a: [1, 2',
     'a: 1\na: 2\n',

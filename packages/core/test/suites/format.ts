@@ -9,6 +9,8 @@ import { memoryLoader } from '../_fixtures.js';
 
 /** Wire samples that only the format under test can craft. */
 export interface FormatSamples<Wire> {
+  /** What encode returns: text or bytes. */
+  wire: 'string' | 'bytes';
   /** Wire data that is not valid at all: each must decode to `MALFORMED`. */
   malformed: Wire[];
   /** Well-formed wire data holding a ref of the wrong shape: each must decode to `INVALID_REF`. */
@@ -93,9 +95,9 @@ export function testFormat<Wire extends Uint8Array | string>(format: Format<Wire
     sameValue(back, { team: refs, pairs: [ref('orders', [7, 1001]), ref('orders', [7, 1002])] });
   });
 
-  Conformance('encodes to its wire type', () => {
-    const wire = format.encode({ a: 1 });
-    assert.ok(typeof wire === 'string' || wire instanceof Uint8Array);
+  Conformance(`encodes to ${samples.wire === 'string' ? 'text' : 'bytes'}`, () => {
+    const wire = format.encode({ a: 1, r: ref('users', 1) });
+    assert.ok(samples.wire === 'string' ? typeof wire === 'string' : wire instanceof Uint8Array);
   });
 
   Conformance('rejects malformed wire data with MALFORMED', () => {

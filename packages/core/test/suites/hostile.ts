@@ -11,12 +11,11 @@ import { memoryLoader, rejects } from '../_fixtures.js';
 export type Expect = CerealError['code'] | ((value: unknown) => void);
 export type HostileCase<Wire> = [name: string, wire: Wire, expect: Expect];
 
-/** A value that must have decoded to plain data: `key` an own property, no prototype touched. */
-export const ownData = (key: string) => (value: unknown): void => {
-  const holder = Array.isArray(value) ? value[0] : value;
-  assert.ok(holder !== null && typeof holder === 'object');
-  assert.is(Object.getPrototypeOf(holder), Object.prototype);
-  assert.ok(Object.keys(holder as object).some((k) => k === key || k.startsWith(key.slice(0, -1))), `own key ${key}`);
+/** A value that must have decoded to plain data: exactly `keys` as own keys, no prototype touched. */
+export const ownData = (...keys: string[]) => (value: unknown): void => {
+  assert.ok(value !== null && typeof value === 'object');
+  assert.is(Object.getPrototypeOf(value), Object.prototype);
+  assert.equal(Object.keys(value as object), keys);
 };
 
 export function testHostile<Wire extends Uint8Array | string>(format: Format<Wire>, cases: HostileCase<Wire>[]): void {
@@ -68,6 +67,29 @@ export function testHostile<Wire extends Uint8Array | string>(format: Format<Wir
     const wire = cereal.encode(value);
     assert.is((await rejects(() => cereal.decode(wire, { maxDepth: 20 }))).code, 'LIMIT');
     assert.equal(await cereal.decode(wire), value);
+  });
+
+  Hostile('100 nested Maps and 100 nested Sets (within maxDepth) encode and decode', async () => {
+    let maps: unknown = 'leaf';
+    let sets: unknown = 'leaf';
+    for (let i = 0; i < 100; i++) {
+      maps = new Map([['k', maps]]);
+      sets = new Set([sets]);
+    }
+    const cereal = createSerializer({ format, loaders: {} });
+    assert.equal(await cereal.decode(cereal.encode(maps)), maps);
+    assert.equal(await cereal.decode(cereal.encode(sets)), sets);
+  });
+
+  Hostile('more refs than maxRefs is LIMIT from the format, before it builds them', async () => {
+    const users = memoryLoader([]);
+    const cereal = createSerializer({ format, loaders: { users } });
+    const wire = cereal.encode({ list: Array.from({ length: 50 }, (_, i) => ref('users', i + 1)), one: ref('users', 99) });
+    const err = await rejects(() => cereal.decode(wire, { maxRefs: 50 }));
+    assert.is(err.code, 'LIMIT');
+    assert.match(err.message, new RegExp(`^\\[cereal\\] \\[${format.name}\\] the payload holds more than maxRefs 50`));
+    assert.equal(users.calls, []);
+    assert.is((await rejects(() => cereal.decode(wire, { maxRefs: 51 }))).code, 'MISSING_ROW');
   });
 
   Hostile.run();

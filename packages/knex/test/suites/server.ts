@@ -108,6 +108,23 @@ export function testServer(target: ServerTarget): void {
     assert.equal(err.refs?.map((r) => r.key).sort(), bad.map((r) => r.key).sort());
   });
 
+  Server('a key the server cannot read as its column type (a date) fails for good, never as a retryable load', async ({ db, t }) => {
+    const table = `${t.ids}_dates`;
+    await db.schema.createTable(table, (tb) => {
+      tb.date('day').primary();
+      tb.string('label', 16);
+    });
+    try {
+      await db(table).insert({ day: '2026-11-27', label: 'today' });
+      const days = knexLoader(db, { table, primaryKey: 'day' });
+      const err = await rejects(() => hydrate([ref('days', 'not a date')], { days }));
+      assert.ok(err.code === 'MISSING_ROW' || err.code === 'INVALID_REF', err.message);
+      assert.is(err.retryable, false);
+    } finally {
+      await db.schema.dropTableIfExists(table);
+    }
+  });
+
   Server('an open transaction\'s writes are seen through it and not through another connection', async ({ db, t }) => {
     const rollback = new Error('rollback');
     await db.transaction(async (trx) => {
