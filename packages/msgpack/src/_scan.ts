@@ -59,30 +59,47 @@ export function scan(bytes: Uint8Array, maxDepth: number, countRefs: (refs: numb
   while (open.length > 0) {
     need(1);
     const b = bytes[pos]!;
+    if (b <= 0x7f) {
+      // a run of small integers (lists of keys are mostly that): no token needs more than a byte
+      let left = open[open.length - 1]!;
+      while (left > 0 && pos < end && bytes[pos]! <= 0x7f) {
+        pos++;
+        left--;
+      }
+      open[open.length - 1] = left;
+      while (open.length > 0 && open[open.length - 1] === 0) open.pop();
+      continue;
+    }
     let items = 0; // values this token opens
-    let skip: number;
+    let skip = 1;
     if (b === 0xc1) throw malformed('byte 0xc1 is never used in msgpack');
     if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) skip = 1;
-    else if (b <= 0x8f) [skip, items] = [1, (b & 0x0f) * 2];
-    else if (b <= 0x9f) [skip, items] = [1, b & 0x0f];
+    else if (b <= 0x8f) items = (b & 0x0f) * 2;
+    else if (b <= 0x9f) items = b & 0x0f;
     else if (b <= 0xbf) skip = 1 + (b & 0x1f);
     else if (b === 0xc4 || b === 0xd9) skip = 2 + length(1, 1);
     else if (b === 0xc5 || b === 0xda) skip = 3 + length(2, 1);
     else if (b === 0xc6 || b === 0xdb) skip = 5 + length(4, 1);
-    else if (b === 0xca) skip = 5;
-    else if (b === 0xcb) skip = 9;
+    else if (b === 0xca || b === 0xce || b === 0xd2) skip = 5;
+    else if (b === 0xcb || b === 0xcf || b === 0xd3) skip = 9;
     else if (b === 0xcc || b === 0xd0) skip = 2;
     else if (b === 0xcd || b === 0xd1) skip = 3;
-    else if (b === 0xce || b === 0xd2) skip = 5;
-    else if (b === 0xcf || b === 0xd3) skip = 9;
-    else if (b === 0xdc) [skip, items] = [3, length(2, 1)];
-    else if (b === 0xdd) [skip, items] = [5, length(4, 1)];
-    else if (b === 0xde) [skip, items] = [3, length(2, 1) * 2];
-    else if (b === 0xdf) [skip, items] = [5, length(4, 1) * 2];
-    else {
+    else if (b === 0xdc) {
+      skip = 3;
+      items = length(2, 1);
+    } else if (b === 0xdd) {
+      skip = 5;
+      items = length(4, 1);
+    } else if (b === 0xde) {
+      skip = 3;
+      items = length(2, 1) * 2;
+    } else if (b === 0xdf) {
+      skip = 5;
+      items = length(4, 1) * 2;
+    } else {
       // extensions: fixext 1/2/4/8/16 (0xd4-0xd8) and ext 8/16/32 (0xc7-0xc9)
-      const [header, size] =
-        b >= 0xd4 ? [2, 1 << (b - 0xd4)] : b === 0xc7 ? [3, length(1, 1)] : b === 0xc8 ? [4, length(2, 1)] : [6, length(4, 1)];
+      const header = b >= 0xd4 ? 2 : b === 0xc7 ? 3 : b === 0xc8 ? 4 : 6;
+      const size = b >= 0xd4 ? 1 << (b - 0xd4) : b === 0xc7 ? length(1, 1) : b === 0xc8 ? length(2, 1) : length(4, 1);
       need(header);
       const type = bytes[pos + header - 1]!;
       if (REFUSED.has(type)) throw malformed(`msgpackr extension 0x${type.toString(16)} is not accepted in a cereal payload`);
