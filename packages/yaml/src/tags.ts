@@ -39,12 +39,19 @@ function keyPart(node: unknown): unknown {
 
 const keyOfNode = (node: unknown): unknown => (isSeq(node) ? node.items.map(keyPart) : keyPart(node));
 
-/** The model and key nodes of `[model, key]`, or the reason it is not one. */
-function pair(seq: unknown, what: string): [unknown, unknown] | string {
-  if (!isSeq(seq)) return `${what} must be a sequence [model, key]`;
-  if (seq.items.length !== 2) return `${what} must be [model, key], got ${seq.items.length} item${seq.items.length === 1 ? '' : 's'}`;
+/**
+ * Reads `[model, key]` with `read`; whatever is wrong (the shape, the model, the key) goes to
+ * yaml's onError, which the format turns into `INVALID_REF`.
+ */
+function readPair<T>(seq: unknown, what: string, onError: (message: string) => void, read: (model: unknown, key: unknown) => T): T | null {
+  if (!isSeq(seq)) return fail(onError, `${what} must be a sequence [model, key]`);
+  if (seq.items.length !== 2) return fail(onError, `${what} must be [model, key], got ${seq.items.length} item${seq.items.length === 1 ? '' : 's'}`);
   const [model, key] = seq.items;
-  return [isScalar(model) ? model.value : {}, key];
+  try {
+    return read(isScalar(model) ? model.value : {}, key);
+  } catch (err) {
+    return fail(onError, (err as Error).message);
+  }
 }
 
 /**
@@ -59,15 +66,7 @@ export const refTag = {
     const r = value as ModelRef;
     return flowSeq(schema, [new Scalar(r.model), keyNode(schema, r.pk)]);
   },
-  resolve(seq, onError) {
-    const parts = pair(seq, '!ref');
-    if (typeof parts === 'string') return fail(onError, parts);
-    try {
-      return new ModelRef(parts[0] as string, keyOfNode(parts[1]) as PrimaryKey) as never;
-    } catch (err) {
-      return fail(onError, (err as Error).message);
-    }
-  },
+  resolve: (seq, onError) => readPair(seq, '!ref', onError, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey)) as never,
 } satisfies CollectionTag;
 
 /**
@@ -82,16 +81,11 @@ export const refsTag = {
     const list = value as RefList;
     return flowSeq(schema, [new Scalar(list.model), flowSeq(schema, list.pks.map((pk) => keyNode(schema, pk)))]);
   },
-  resolve(seq, onError) {
-    const parts = pair(seq, '!refs');
-    if (typeof parts === 'string') return fail(onError, parts);
-    if (!isSeq(parts[1])) return fail(onError, '!refs must be [model, [key, …]]');
-    try {
-      return fromRefList(parts[0], parts[1].items.map(keyOfNode)) as never;
-    } catch (err) {
-      return fail(onError, (err as Error).message);
-    }
-  },
+  resolve: (seq, onError) =>
+    readPair(seq, '!refs', onError, (model, keys) => {
+      if (!isSeq(keys)) throw new Error('!refs must be [model, [key, …]]');
+      return fromRefList(model, keys.items.map(keyOfNode));
+    }) as never,
 } satisfies CollectionTag;
 
 /** `!ref` or `!refs` on a scalar or a mapping: always `INVALID_REF`, never an unknown tag. */
