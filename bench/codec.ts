@@ -8,6 +8,9 @@ export interface CodecResult {
   format: string;
   /** Milliseconds per encode + decode of the ref payload (cereal; decode without loading). */
   refs: number;
+  /** Milliseconds of `cereal.encode` alone, and of the format's decode alone, of the 100 refs. */
+  encode: number;
+  decode: number;
   /** Milliseconds per encode + decode of the bare keys with the library alone. */
   pks: number;
 }
@@ -36,9 +39,12 @@ export async function measureCodec(count: number, runs: number): Promise<CodecRe
     deepStrictEqual(back.map((r) => (isRef(r) ? r.key : null)), refs.map((r) => r.key), `${name}: refs must round-trip`);
     deepStrictEqual(plain.decode(plain.encode(ids)), ids, `${name}: keys must round-trip`);
     const ops = name === 'msgpack' ? 2000 : 300;
+    const wire = cereal.encode(refs);
     const withRefs = await time(() => format.decode(cereal.encode(refs)), { runs, warmup: 2, ops });
+    const encode = await time(() => cereal.encode(refs), { runs, warmup: 2, ops });
+    const decode = await time(() => format.decode(wire), { runs, warmup: 2, ops });
     const bare = await time(() => plain.decode(plain.encode(ids)), { runs, warmup: 2, ops });
-    results.push({ format: name, refs: withRefs.median, pks: bare.median });
+    results.push({ format: name, refs: withRefs.median, encode: encode.median, decode: decode.median, pks: bare.median });
   }
   return results;
 }

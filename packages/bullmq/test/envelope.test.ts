@@ -38,6 +38,11 @@ Envelope('msgpack travels as base64, JSON embedded as an object, YAML as text', 
   assert.is(toJobData(setup(yamlFormat()).cereal, { u: ref('users', 1) }).payload, 'u: !ref [users, 1]\n');
 });
 
+Envelope('msgpack job data for one user ref is 69 bytes of JSON, as the README says', () => {
+  const data = toJobData(setup(msgpackFormat()).cereal, { user: ref('users', 42) });
+  assert.is(JSON.stringify(data).length, 69);
+});
+
 Envelope('a hydrated row goes back into job data as a ref, not its content', async () => {
   const { cereal } = setup(jsonFormat());
   const { user } = (await fromJobData(cereal, toJobData(cereal, { user: ref('users', 2) }))) as { user: object };

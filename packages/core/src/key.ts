@@ -47,7 +47,6 @@ export function canonicalKey(pk: unknown): string | undefined {
   return out;
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const CANONICAL_INT = /^-?(?:0|[1-9]\d{0,15})$/;
 
 /**
@@ -56,12 +55,17 @@ const CANONICAL_INT = /^-?(?:0|[1-9]\d{0,15})$/;
  */
 export function matchKey(pk: unknown): number | string | undefined {
   if (typeof pk === 'number') return Number.isSafeInteger(pk) ? pk : undefined;
-  if (typeof pk === 'string' && CANONICAL_INT.test(pk)) {
-    const n = Number(pk);
-    if (Number.isSafeInteger(n) && pk !== '-0') return n;
+  const text = canonicalKey(pk);
+  return text === undefined ? undefined : idOfText(text);
+}
+
+/** The matchKey identity of a key's canonical text: the number when it is a safe integer. */
+export function idOfText(text: string): number | string {
+  if (CANONICAL_INT.test(text) && text !== '-0') {
+    const n = Number(text);
+    if (Number.isSafeInteger(n)) return n;
   }
-  if (typeof pk === 'bigint' && pk <= MAX_SAFE && pk >= -MAX_SAFE) return Number(pk);
-  return canonicalKey(pk);
+  return text;
 }
 
 /**

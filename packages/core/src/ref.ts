@@ -1,5 +1,5 @@
 import { CerealError } from './error.js';
-import { assertKey, matchKey, type Key, type PrimaryKey } from './key.js';
+import { assertKey, idOfText, type Key, type PrimaryKey } from './key.js';
 
 /** The identity hydrate matches a ref's rows by (see matchKey); set by ModelRef below. */
 export let idOf: (ref: ModelRef) => number | string;
@@ -46,9 +46,10 @@ export class ModelRef<M extends string = string> {
       this.pk = pk;
       this.#id = pk;
     } else {
-      this.#key = `${model}:${assertKey(pk, `invalid key for model \`${model}\``)}`;
+      const text = assertKey(pk, `invalid key for model \`${model}\``);
+      this.#key = `${model}:${text}`;
       this.pk = Array.isArray(pk) ? Object.freeze([...(pk as readonly Key[])]) : pk;
-      this.#id = matchKey(pk)!;
+      this.#id = idOfText(text);
     }
     Object.freeze(this);
   }

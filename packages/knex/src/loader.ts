@@ -131,8 +131,12 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
       const pks = check === undefined ? requested : requested.filter(check);
       // Keys beyond 2^53 go in statements of their own, which ask the driver for exact
       // integers; every other row comes back exactly as the driver returns it.
-      const wide = dialect.exact === undefined ? [] : pks.filter(isWide);
-      const plain = wide.length === 0 ? pks : pks.filter((pk) => !isWide(pk));
+      let plain = pks;
+      const wide: PrimaryKey[] = [];
+      if (dialect.exact !== undefined && pks.some(isWide)) {
+        plain = [];
+        for (const pk of pks) (isWide(pk) ? wide : (plain as PrimaryKey[])).push(pk);
+      }
       const out: Row[] = [];
       for (let i = 0; i < plain.length; i += chunkSize) await loadChunk(plain.slice(i, i + chunkSize), false, out);
       for (let i = 0; i < wide.length; i += chunkSize) await loadChunk(wide.slice(i, i + chunkSize), true, out);

@@ -6,11 +6,11 @@
 import { createServer, type Server } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Knex } from 'knex';
+import knex, { type Knex } from 'knex';
 import { createSerializer, hydrate, ref, type ModelRef } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
 import { knexLoader, knexLoaders, type KnexLoader } from '../../src/index.js';
-import { countQueries, rejects, type LoaderTarget } from './loader.js';
+import { countQueries, rejects, testLoader, type LoaderTarget } from './loader.js';
 
 export interface ServerTarget extends LoaderTarget {
   /** A Knex instance with `options` merged into its config (pool size, timeouts, another port). */
@@ -202,4 +202,34 @@ export function testServer(target: ServerTarget): void {
   });
 
   Server.run();
+}
+
+/** A database server reached through an environment variable, as its test file describes it. */
+export interface ServerSpec {
+  name: string;
+  /** The variable holding its URL, e.g. `CEREAL_PG_URL`, and an example value. */
+  variable: string;
+  example: string;
+  client: string;
+  /** Knex's `connection` for a URL. */
+  connection(url: string): Knex.Config['connection'];
+  connectionId: ServerTarget['connectionId'];
+  kill: ServerTarget['kill'];
+}
+
+/** Runs testLoader and testServer against the server when its variable is set; says so loudly when not. */
+export function runServerSuites(spec: ServerSpec): void {
+  const url = process.env[spec.variable];
+  if (url === undefined || url === '') {
+    console.log(`\n  !! SKIPPED: the ${spec.name} suites did not run. Set ${spec.variable}=${spec.example} to run them.\n`);
+    return;
+  }
+  const connectWith = ({ port, ...options }: Partial<Knex.Config> & { port?: number } = {}): Knex => {
+    const target = new URL(url);
+    if (port !== undefined) target.port = String(port);
+    return knex({ client: spec.client, connection: spec.connection(target.toString()), pool: { min: 0, max: 4 }, ...options });
+  };
+  const target: ServerTarget = { name: spec.name, connect: () => connectWith(), connectWith, connectionId: spec.connectionId, kill: spec.kill };
+  testLoader(target);
+  testServer(target);
 }
