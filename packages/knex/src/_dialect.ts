@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { PrimaryKey } from '@cereal/core';
-import { pgKeyCheck, type KeyCheck } from './_pgKeys.js';
+import { mysqlColumns, pgColumns, sqliteColumns, type ColumnReader } from './_columns.js';
 
 /** What the loader needs to know about the database behind a Knex instance. */
 export interface Dialect {
@@ -17,8 +17,8 @@ export interface Dialect {
   exact?(query: Knex.QueryBuilder): Knex.QueryBuilder;
   /** Puts a row from an `exact` query back in the driver's usual shape, but for values beyond 2^53. */
   normalize?(row: Record<string, unknown>): void;
-  /** Which keys can exist at all, for drivers that fail a whole statement on one bad key. */
-  keyCheck?(db: Knex, table: string, keyColumns: readonly string[]): Promise<KeyCheck | undefined>;
+  /** Reads a table's column types, to bind each key part as its column's type; undefined: bound as given. */
+  readonly columns?: ColumnReader;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -28,6 +28,7 @@ const isSafeBigint = (v: bigint): boolean => v <= MAX_SAFE && v >= -MAX_SAFE;
 const betterSqlite: Dialect = {
   driver: 'better-sqlite3',
   maxParams: 32766, // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32, which better-sqlite3 12 bundles
+  columns: sqliteColumns,
   exact: (query) => query.options({ safeIntegers: true }),
   normalize(row) {
     // safeIntegers turns every integer column into a bigint; only values beyond 2^53 need one.
@@ -40,15 +41,15 @@ const betterSqlite: Dialect = {
 
 const BY_DRIVER: Record<string, Dialect> = {
   'better-sqlite3': betterSqlite,
-  sqlite3: { driver: 'sqlite3', maxParams: 999 },
+  sqlite3: { driver: 'sqlite3', maxParams: 999, columns: sqliteColumns },
   // node-postgres returns bigint columns as strings: exact already.
   // PostgreSQL expands `(a, b) IN ((…), …)` recursively: 10 000 pairs exceed its default
   // max_stack_depth ("stack depth limit exceeded"), 5 000 do not.
-  pg: { driver: 'pg', maxParams: 65535, maxTuples: 2000, keyCheck: pgKeyCheck },
+  pg: { driver: 'pg', maxParams: 65535, maxTuples: 2000, columns: pgColumns },
   // mysql2 rounds BIGINT values above 2^53 unless asked; with supportBigNumbers it returns those
   // (and only those) as strings, every other number as usual.
-  mysql2: { driver: 'mysql2', maxParams: 65535, exact: (query) => query.options({ supportBigNumbers: true }) },
-  mysql: { driver: 'mysql', maxParams: 65535 },
+  mysql2: { driver: 'mysql2', maxParams: 65535, columns: mysqlColumns, exact: (query) => query.options({ supportBigNumbers: true }) },
+  mysql: { driver: 'mysql', maxParams: 65535, columns: mysqlColumns },
   mssql: { driver: 'mssql', maxParams: 2100 },
 };
 
@@ -72,14 +73,4 @@ export function isWide(pk: PrimaryKey): boolean {
   if (typeof pk !== 'string' || pk.length < 16) return false;
   const digits = NUMERIC_TEXT.exec(pk)?.[1];
   return digits !== undefined && !isSafeBigint(BigInt(digits));
-}
-
-const INT64 = 2n ** 63n;
-
-/**
- * A key part as a driver can bind it: a bigint outside 64 bits as its decimal text (no integer
- * column holds it; drivers fail on it, where text simply matches nothing).
- */
-export function bindable(part: unknown): unknown {
-  return typeof part === 'bigint' && (part >= INT64 || part < -INT64) ? part.toString() : part;
 }

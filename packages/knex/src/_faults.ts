@@ -1,8 +1,7 @@
 /**
  * Connection-level failures: the statement never ran because the connection it was given had
  * been closed by the server (restart, `pg_terminate_backend`, MariaDB `KILL`, an idle timeout).
- * The pool notices such a connection only once it has failed, so the next statement usually
- * gets a fresh one: a read is safe to send again.
+ * A read is safe to send again, on another connection (see _send.ts).
  */
 const CODES = new Set([
   '57P01', // PostgreSQL admin_shutdown: terminated by an administrator
@@ -14,7 +13,8 @@ const CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'ER_CONNECTION_KILLED',
 ]);
-const MESSAGES = /connection terminated unexpectedly|connection ended unexpectedly|server has gone away|connection lost|connection is in closed state|terminating connection due to administrator command/i;
+// node-postgres: `… is not queryable` when the client had already seen its connection close.
+const MESSAGES = /connection terminated unexpectedly|connection ended unexpectedly|server has gone away|connection lost|connection is in closed state|terminating connection due to administrator command|is not queryable/i;
 
 /** True when `err` says the connection was lost, not that the statement was wrong. */
 export function isConnectionLost(err: unknown): boolean {
@@ -26,8 +26,8 @@ export function isConnectionLost(err: unknown): boolean {
 /**
  * True when the server refused a key as its column's type (PostgreSQL's data exceptions, class
  * 22: `invalid input syntax for type date: "abc"`, a value out of range). The key names no row
- * and never will: the load is not retryable. Key types the loader checks up front (integers,
- * uuid, text) never get here; this covers the rest (numeric, date, inet…).
+ * and never will: the load is not retryable. Key types the loader binds itself (integers, text,
+ * uuid) never get here; this covers the types bound as given (numeric, inet…).
  */
 export function isBadKey(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

@@ -1,23 +1,30 @@
 import type { Knex } from 'knex';
 import { CerealError, type Key, type Loader, type PrimaryKey } from '@cereal/core';
-import { bindable, dialectOf, isWide } from './_dialect.js';
-import { isBadKey, isConnectionLost } from './_faults.js';
-import type { KeyCheck } from './_pgKeys.js';
+import { binderFor, type Binder } from './_binding.js';
+import { dialectOf, isWide } from './_dialect.js';
+import { isBadKey } from './_faults.js';
+import { withScope } from './_scope.js';
+import { send } from './_send.js';
 
 /** Options of {@link knexLoader}. */
 export interface KnexLoaderOptions {
   /** The table to load rows from. */
   table: string;
   /**
-   * The key column, or the key columns of a composite key in the order refs carry them.
+   * The key column, or the key columns of a composite key in the order refs carry them. Key
+   * columns hold integers, text or uuids (on SQLite: any declared type); see {@link KnexLoader.prepare}.
    * @default 'id'
    */
   primaryKey?: string | readonly string[];
   /** Columns to select; the key columns are added when missing. Default: every column. */
   columns?: readonly string[];
   /**
-   * Narrows every query, e.g. soft deletes (`q => q.whereNull('deleted_at')`) or a tenant.
-   * A row outside the scope is missing, exactly like a deleted one.
+   * Narrows every query with where conditions, e.g. soft deletes (`q => q.whereNull('deleted_at')`)
+   * or a tenant. A row outside the scope is missing, exactly like a deleted one. The conditions
+   * form one parenthesized group after the key filter (`WHERE id IN (…) AND (a OR b)`), so an
+   * `orWhere` never widens what is read. Anything a where group cannot hold (a join, a select,
+   * an order, a limit, a lock) is refused with `INVALID_OPTION` when the statement is built,
+   * rather than dropped: load from a view for those.
    */
   scope?: (query: Knex.QueryBuilder) => Knex.QueryBuilder | void;
   /**
@@ -35,20 +42,18 @@ export interface KnexLoader<Row extends object = Record<string, unknown>> extend
   readonly arity: number;
   readonly chunkSize: number;
   /**
-   * Reads, once, what the loader must know about the table before loading: on PostgreSQL the
-   * key columns' types, so that a key that cannot exist (`'abc'` for a uuid column) is left out
-   * instead of failing the statement. `load` calls it; call it at startup to keep that read
-   * out of the first job.
+   * Reads, once per table and Knex config, the key columns' types, so that each key part is
+   * bound as its column's type (`42`, `42n` and `'42'` are one key on every database) and a key
+   * that cannot exist (`'abc'` for an integer or uuid column) is left out: it is missing, never
+   * a failed statement. `load` calls it; call it at startup to keep that read out of the first job.
+   * @throws CerealError `INVALID_OPTION` when the table is not found, lacks a key column, or has
+   *   a key column the driver returns as a Date or a Buffer (date, timestamp, binary types)
    */
   prepare(): Promise<void>;
 }
 
-const needsBinding = (pk: PrimaryKey): boolean => (Array.isArray(pk) ? pk.some((part) => bindable(part) !== part) : bindable(pk) !== pk);
-
 /** Bound parameters kept free for what `scope` adds to each statement. */
 const SCOPE_ROOM = 100;
-/** Times a statement is sent again after its connection was lost (see _faults.ts). */
-const RETRIES = 2;
 
 /**
  * A Loader that fetches fresh rows of one table through Knex: `WHERE key IN (…)` (or
@@ -84,39 +89,31 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
 
   const query = (pks: readonly PrimaryKey[], exact: boolean): Knex.QueryBuilder => {
     let q = db(table).select(columns);
-    const bound = pks.some(needsBinding) ? pks.map((pk) => (Array.isArray(pk) ? pk.map(bindable) : bindable(pk))) : pks;
     // Knex's typings know neither bigint values nor the column-list form of whereIn.
-    q = arity === 1 ? q.whereIn(single, bound as never) : q.whereIn(keys as never, bound as never);
-    if (scope !== undefined) q = scope(q) ?? q;
+    q = arity === 1 ? q.whereIn(single, pks as never) : q.whereIn(keys as never, pks as never);
+    if (scope !== undefined) q = withScope(q, scope, table);
     return exact && dialect.exact !== undefined ? dialect.exact(q) : q;
   };
 
-  // Outside a transaction, a statement that failed because its connection had been closed is
-  // sent again: the pool hands out a fresh connection. Inside one, the connection is the
-  // transaction, so the failure stands (LOAD_FAILED, retryable by the caller).
-  const retries = (db as { isTransaction?: boolean }).isTransaction === true ? 0 : RETRIES;
-  const run = async (pks: readonly PrimaryKey[], exact: boolean): Promise<Record<string, unknown>[]> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await query(pks, exact)) as Record<string, unknown>[];
-      } catch (err) {
-        if (isBadKey(err)) {
-          throw new CerealError('INVALID_REF', `[knex] table \`${table}\` cannot compare a key of these refs with its key column: ${(err as Error).message.split(' - ').pop()}`, { cause: err });
-        }
-        if (attempt >= retries || !isConnectionLost(err)) throw err;
-      }
-    }
-  };
-
   const loadChunk = async (pks: readonly PrimaryKey[], exact: boolean, out: Row[]): Promise<void> => {
-    const rows = await run(pks, exact);
+    let rows: Record<string, unknown>[];
+    try {
+      rows = (await send(db, () => query(pks, exact))) as Record<string, unknown>[];
+    } catch (err) {
+      if (!isBadKey(err)) throw err;
+      throw new CerealError('INVALID_REF', `[knex] table \`${table}\` cannot compare a key of these refs with its key column: ${(err as Error).message.split(' - ').pop()}`, { cause: err });
+    }
     for (const row of rows) {
       if (exact) dialect.normalize?.(row);
       out.push(row as Row);
     }
   };
 
-  const keyCheck = (): Promise<KeyCheck | undefined> => dialect.keyCheck?.(db, table, keys) ?? Promise.resolve(undefined);
+  let ready: Promise<Binder> | undefined;
+  const binder = (): Promise<Binder> => (ready ??= binderFor(db, table, keys, dialect.columns).catch((err: unknown) => {
+    ready = undefined; // read again next time: the table may be created, the server back
+    throw err;
+  }));
 
   return {
     table,
@@ -124,18 +121,17 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
     arity,
     chunkSize,
     async prepare() {
-      await keyCheck();
+      await binder();
     },
     async load(requested) {
-      const check = await keyCheck();
-      const pks = check === undefined ? requested : requested.filter(check);
+      const bind = await binder();
       // Keys beyond 2^53 go in statements of their own, which ask the driver for exact
       // integers; every other row comes back exactly as the driver returns it.
-      let plain = pks;
+      const plain: PrimaryKey[] = [];
       const wide: PrimaryKey[] = [];
-      if (dialect.exact !== undefined && pks.some(isWide)) {
-        plain = [];
-        for (const pk of pks) (isWide(pk) ? wide : (plain as PrimaryKey[])).push(pk);
+      for (const pk of requested) {
+        const bound = bind(pk);
+        if (bound !== undefined) (dialect.exact !== undefined && isWide(bound) ? wide : plain).push(bound);
       }
       const out: Row[] = [];
       for (let i = 0; i < plain.length; i += chunkSize) await loadChunk(plain.slice(i, i + chunkSize), false, out);

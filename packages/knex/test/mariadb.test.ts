@@ -11,4 +11,6 @@ runServerSuites({
   kill: async (admin, id) => {
     await admin.raw(`kill ${Number(id)}`);
   },
+  idOf: (connection) => (connection as { threadId: number }).threadId,
+  schema: (url) => decodeURIComponent(new URL(url).pathname.slice(1)),
 });

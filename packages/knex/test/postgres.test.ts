@@ -10,4 +10,6 @@ runServerSuites({
   kill: async (admin, id) => {
     await admin.raw('select pg_terminate_backend(?)', [id]);
   },
+  idOf: (connection) => (connection as { processID: number }).processID,
+  schema: () => 'public',
 });

@@ -8,7 +8,7 @@ import { testLoader } from './suites/loader.js';
 
 const connect = (): Knex => knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
 
-testLoader({ name: 'sqlite', connect });
+testLoader({ name: 'sqlite', connect, schema: 'main' });
 
 // ---
 
@@ -63,6 +63,21 @@ Sqlite('keys no integer column can hold, or text that reads as one, are missing 
     const err = await rejects(() => hydrate([ref('wide', pk), ref('wide', 2n ** 62n)], wide));
     assert.is(err.code, 'MISSING_ROW', `${String(pk)}: ${err.message}`);
     assert.equal(err.refs?.map((r) => r.pk), [pk]);
+  }
+});
+
+Sqlite('key columns bind by SQLite affinity: a declared type with INT takes integer keys, one with CHAR, CLOB or TEXT text keys, others as given', async ({ db }) => {
+  await db.raw('create table affinity (i "UNSIGNED BIG INT", c "NATIVE CHARACTER(70)", l CLOB, n DECIMAL(10,0))');
+  await db('affinity').insert({ i: 42, c: '42', l: '42', n: 42 });
+  try {
+    for (const column of ['i', 'c', 'l', 'n']) {
+      const loaders = { affinity: knexLoader(db, { table: 'affinity', primaryKey: column }) };
+      for (const pk of [42, 42n, '42']) assert.is((await hydrate([ref('affinity', pk)], loaders)).length, 1, `${column}: ${typeof pk}`);
+    }
+    const err = await rejects(() => hydrate([ref('affinity', '042'), ref('affinity', ' 42')], { affinity: knexLoader(db, { table: 'affinity', primaryKey: 'i' }) }));
+    assert.is(err.refs?.length, 2);
+  } finally {
+    await db.schema.dropTableIfExists('affinity');
   }
 });
 

@@ -17,29 +17,54 @@ export interface LoaderTarget {
   name: string;
   /** A new Knex instance for this database; the suite destroys it in `after`. */
   connect(): Knex;
+  /** The schema unqualified table names resolve to (`main`, `public`, the MySQL database). */
+  schema: string;
 }
 
 const BIG = 9007199254740993n; // 2^53 + 1: a double would read it as 2^53
 
-/** Counts the statements `db` runs during `fn`. */
-export async function countQueries<T>(db: Knex, fn: () => Promise<T>): Promise<[T, number]> {
-  let count = 0;
-  const listener = (): void => void count++;
-  db.on('query', listener);
+/** What `db` sent and received during a call: statements, their bound values, rows returned. */
+export interface Traffic {
+  statements: number;
+  bindings: unknown[];
+  rows: number;
+}
+
+/** Watches the statements `db` runs during `fn`. */
+export async function watch<T>(db: Knex, fn: () => Promise<T>): Promise<[T, Traffic]> {
+  const seen: Traffic = { statements: 0, bindings: [], rows: 0 };
+  const sent = (query: { bindings?: unknown[] }): void => {
+    seen.statements++;
+    seen.bindings.push(...(query.bindings ?? []));
+  };
+  const received = (response: unknown): void => void (seen.rows += Array.isArray(response) ? response.length : 0);
+  db.on('query', sent).on('query-response', received);
   try {
-    return [await fn(), count];
+    return [await fn(), seen];
   } finally {
-    db.off('query', listener);
+    db.off('query', sent).off('query-response', received);
   }
 }
 
+/** `loaders` once each has read its table: watching a load then sees its key statements only. */
+export async function prepared<L extends Record<string, KnexLoader>>(loaders: L): Promise<L> {
+  for (const loader of Object.values(loaders)) await loader.prepare();
+  return loaders;
+}
+
+/** Counts the statements `db` runs during `fn`. */
+export async function countQueries<T>(db: Knex, fn: () => Promise<T>): Promise<[T, number]> {
+  const [out, { statements }] = await watch(db, fn);
+  return [out, statements];
+}
+
 export function testLoader(target: LoaderTarget): void {
-  const Loader = suite<{ db: Knex; t: Record<'users' | 'orders' | 'big' | 'codes', string> }>(`testLoader(${target.name})`, {} as never);
+  const Loader = suite<{ db: Knex; t: Record<'users' | 'orders' | 'big' | 'codes' | 'pairs', string> }>(`testLoader(${target.name})`, {} as never);
   const prefix = `cereal_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
   Loader.before(async (ctx) => {
     ctx.db = target.connect();
-    ctx.t = { users: `${prefix}_users`, orders: `${prefix}_orders`, big: `${prefix}_big`, codes: `${prefix}_codes` };
+    ctx.t = { users: `${prefix}_users`, orders: `${prefix}_orders`, big: `${prefix}_big`, codes: `${prefix}_codes`, pairs: `${prefix}_pairs` };
     const { db, t } = ctx;
     await db.schema.createTable(t.users, (tb) => {
       tb.integer('id').primary();
@@ -61,6 +86,12 @@ export function testLoader(target: LoaderTarget): void {
       tb.string('code', 64).primary();
       tb.string('label', 64);
     });
+    await db.schema.createTable(t.pairs, (tb) => {
+      tb.integer('tenant_id');
+      tb.string('code', 32);
+      tb.string('label', 16);
+      tb.primary(['tenant_id', 'code']);
+    });
     await db(t.users).insert([
       { id: 1, name: 'Ada', visits: 3 },
       { id: 2, name: 'Grace', visits: 5 },
@@ -68,7 +99,14 @@ export function testLoader(target: LoaderTarget): void {
     ]);
     await db(t.orders).insert([{ tenant_id: 7, id: 1001, total: 5 }, { tenant_id: 7, id: 1002, total: 9 }, { tenant_id: 8, id: 1001, total: 1 }]);
     await db(t.big).insert([{ id: BIG, visits: 1 }, { id: BIG - 1n, visits: 2 }]);
-    await db(t.codes).insert([{ code: 'abc', label: 'lower' }, { code: 'a,b', label: 'comma' }]);
+    await db(t.codes).insert([
+      { code: 'abc', label: 'lower' },
+      { code: 'a,b', label: 'comma' },
+      { code: '42', label: 'digits' },
+      { code: String(2n ** 62n + 1n), label: 'wide' },
+      { code: String(2n ** 65n), label: 'huge' },
+    ]);
+    await db(t.pairs).insert([{ tenant_id: 7, code: '42', label: 'seven' }, { tenant_id: 8, code: 'abc', label: 'eight' }]);
   });
 
   Loader.after(async ({ db, t }) => {
@@ -90,8 +128,7 @@ export function testLoader(target: LoaderTarget): void {
   });
 
   Loader('decodes refs to fresh rows in one statement per model', async ({ db, t }) => {
-    const loaders = knexLoaders(db, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] } });
-    for (const loader of Object.values(loaders)) await (loader as KnexLoader).prepare();
+    const loaders = await prepared(knexLoaders(db, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] } }) as Record<string, KnexLoader>);
     const cereal = createSerializer({ format: msgpackFormat(), loaders });
     const wire = cereal.encode({ to: [ref('users', 1), ref('users', 2), ref('users', 1)], order: ref('orders', [7, 1002]) });
     await db(t.users).where({ id: 1 }).update({ name: 'Ada Lovelace' });
@@ -210,10 +247,114 @@ export function testLoader(target: LoaderTarget): void {
   });
 
   Loader('a database error is LOAD_FAILED, retryable, with the driver error as cause', async ({ db, t }) => {
-    const err = await rejects(() => hydrate([ref('users', 1)], { users: knexLoader(db, { table: `${t.users}_nope` }) }));
+    const err = await rejects(() => hydrate([ref('users', 1)], { users: knexLoader(db, { table: t.users, columns: ['no_such_column'] }) }));
     assert.is(err.code, 'LOAD_FAILED');
     assert.is(err.retryable, true);
     assert.instance(err.cause, Error);
+  });
+
+  // Keys are bound as their column's type: one key is one row on every database.
+
+  Loader('a number, a bigint and a text key name the same text key: 42, 42n and \'42\' all find the row \'42\'', async ({ db, t }) => {
+    const codes = { codes: knexLoader(db, { table: t.codes, primaryKey: 'code' }) };
+    for (const pk of [42, 42n, '42']) {
+      const [row] = (await hydrate([ref('codes', pk)], codes)) as unknown as { label: string }[];
+      assert.is(row?.label, 'digits', `${typeof pk} ${String(pk)}`);
+    }
+  });
+
+  Loader('a text key column gets every key part as text, a bigint beyond 2^53 or 2^64 as its decimal digits', async ({ db, t }) => {
+    const codes = await prepared({ codes: knexLoader(db, { table: t.codes, primaryKey: 'code' }) });
+    const [[wide, huge], seen] = await watch(db, () => hydrate([ref('codes', 2n ** 62n + 1n), ref('codes', 2n ** 65n)], codes));
+    assert.equal([wide, huge].map((row) => (row as unknown as { label: string }).label), ['wide', 'huge']);
+    assert.ok(seen.bindings.every((value) => typeof value === 'string'), String(seen.bindings));
+  });
+
+  Loader('a number key on a text key column never matches other text: ref(codes, 0) is missing and reads no row', async ({ db, t }) => {
+    const codes = await prepared({ codes: knexLoader(db, { table: t.codes, primaryKey: 'code' }) });
+    const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('codes', 0)], codes)));
+    assert.is(err.code, 'MISSING_ROW');
+    assert.is(seen.rows, 0);
+  });
+
+  Loader('on an integer key column, text that is not a canonical integer names no row and is never sent', async ({ db, t }) => {
+    const users = await prepared({ users: knexLoader(db, { table: t.users }) });
+    const bad = ['abc', '042', '1e3', '0x10', ' 1', '1 ', '+1', '-0', '1.0', ''];
+    const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('users', '2'), ...bad.map((pk) => ref('users', pk))], users)));
+    assert.is(err.code, 'MISSING_ROW');
+    assert.equal(err.refs?.map((r) => r.pk), bad);
+    assert.equal(seen.bindings, [2]);
+  });
+
+  Loader('integers no integer key column can hold are missing and never sent', async ({ db, t }) => {
+    const users = await prepared({ users: knexLoader(db, { table: t.users }) });
+    const bad = [2n ** 63n, -(2n ** 63n) - 1n, String(2n ** 64n)];
+    const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('users', 1), ...bad.map((pk) => ref('users', pk))], users)));
+    assert.equal(err.refs?.map((r) => r.pk), bad);
+    assert.equal(seen.bindings, [1]);
+  });
+
+  Loader('each part of a composite key is bound as its own column\'s type', async ({ db, t }) => {
+    const pairs = await prepared({ pairs: knexLoader(db, { table: t.pairs, primaryKey: ['tenant_id', 'code'] }) });
+    const [rows] = (await hydrate([[ref('pairs', ['7', 42]), ref('pairs', [8n, 'abc'])]], pairs)) as unknown as { label: string }[][];
+    assert.equal(rows?.map((row) => row.label), ['seven', 'eight']);
+    const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('pairs', ['x', '42']), ref('pairs', [7, 0])], pairs)));
+    assert.equal(err.refs?.map((r) => r.key), ['pairs:x,42', 'pairs:7,0']);
+    assert.equal(seen.bindings, [7, '0']);
+  });
+
+  // What the loader reads about its table, and what it refuses.
+
+  Loader('a schema-qualified table (`schema.table`) has its key types read too: a bad key is missing, not a failed load', async ({ db, t }) => {
+    const users = { users: knexLoader(db, { table: `${target.schema}.${t.users}` }) };
+    const err = await rejects(() => hydrate([ref('users', 1), ref('users', 'abc'), ref('users', 2n ** 63n)], users));
+    assert.is(err.code, 'MISSING_ROW', err.message);
+    assert.equal(err.refs?.map((r) => r.key), ['users:abc', `users:${2n ** 63n}`]);
+  });
+
+  Loader('a table that does not exist is INVALID_OPTION naming it, from prepare() and from a load, with no key statement', async ({ db, t }) => {
+    const table = `${t.users}_nope`;
+    const nope = knexLoader(db, { table });
+    const early = await rejects(() => nope.prepare());
+    assert.is(early.code, 'INVALID_OPTION');
+    assert.ok(early.message.includes(`table \`${table}\``), early.message);
+    const [late, seen] = await watch(db, () => rejects(() => hydrate([ref('nope', 1)], { nope })));
+    assert.is(late.code, 'INVALID_OPTION');
+    assert.is(late.retryable, false);
+    assert.ok(seen.bindings.every((value) => value !== 1), 'no statement asked for the key');
+  });
+
+  Loader('a key column the table does not have is INVALID_OPTION naming the table and the column', async ({ db, t }) => {
+    const err = await rejects(() => knexLoader(db, { table: t.users, primaryKey: 'uid' }).prepare());
+    assert.is(err.code, 'INVALID_OPTION');
+    assert.ok(err.message.includes(`table \`${t.users}\``) && err.message.includes('`uid`'), err.message);
+  });
+
+  // scope: its conditions are one parenthesized group, ANDed with the key filter.
+
+  Loader('a scope with orWhere cannot escape the key filter: it reads only the requested keys', async ({ db, t }) => {
+    const scope = (q: Knex.QueryBuilder): Knex.QueryBuilder => q.where('visits', '>', 100).orWhere('name', 'Grace').orWhere('name', 'Ada');
+    const users = await prepared({ users: knexLoader(db, { table: t.users, scope }) });
+    const [out, seen] = await watch(db, () => hydrate([ref('users', 1), ref('users', 3)], users, { missing: 'null' }));
+    assert.is((out[0] as unknown as { name: string }).name, 'Ada');
+    assert.is(out[1], null);
+    assert.is(seen.rows, 1);
+  });
+
+  Loader('a scope that adds anything a where group cannot hold (join, select, order, limit, lock) is INVALID_OPTION naming the table, not dropped', async ({ db, t }) => {
+    const scopes: Record<string, (q: Knex.QueryBuilder) => Knex.QueryBuilder> = {
+      join: (q) => q.join(t.orders, `${t.orders}.id`, `${t.users}.id`),
+      select: (q) => q.select('name'),
+      order: (q) => q.orderBy('name'),
+      limit: (q) => q.where('visits', '>', 0).limit(1),
+      lock: (q) => q.forUpdate(),
+      other: (q) => q.clone().whereNull('deleted_at'),
+    };
+    for (const [what, scope] of Object.entries(scopes)) {
+      const err = await rejects(() => hydrate([ref('users', 1)], { users: knexLoader(db, { table: t.users, scope }) }));
+      assert.is(err.code, 'INVALID_OPTION', `${what}: ${err.message}`);
+      assert.ok(err.message.includes(`table \`${t.users}\``), err.message);
+    }
   });
 
   Loader('bad options are INVALID_OPTION', async ({ db, t }) => {

@@ -10,7 +10,7 @@ import knex, { type Knex } from 'knex';
 import { createSerializer, hydrate, ref, type ModelRef } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
 import { knexLoader, knexLoaders, type KnexLoader } from '../../src/index.js';
-import { countQueries, rejects, testLoader, type LoaderTarget } from './loader.js';
+import { countQueries, prepared, rejects, testLoader, watch, type LoaderTarget } from './loader.js';
 
 export interface ServerTarget extends LoaderTarget {
   /** A Knex instance with `options` merged into its config (pool size, timeouts, another port). */
@@ -19,6 +19,8 @@ export interface ServerTarget extends LoaderTarget {
   connectionId(db: Knex): Promise<number>;
   /** Kills that connection from another one, as an administrator or the server would. */
   kill(admin: Knex, id: number): Promise<void>;
+  /** The server's id of a driver connection, as the pool's `afterCreate` hook receives it. */
+  idOf(connection: unknown): number;
 }
 
 /** Fails instead of hanging: rejects when `promise` has not settled after `ms`. */
@@ -69,11 +71,10 @@ export function testServer(target: ServerTarget): void {
   });
 
   const loadersOf = (db: Knex, t: Ctx['t']) =>
-    knexLoaders(db, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] }, codes: { table: t.codes, primaryKey: 'code' }, ids: t.ids });
+    knexLoaders(db, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] }, codes: { table: t.codes, primaryKey: 'code' }, ids: t.ids }) as Record<string, KnexLoader>;
 
   Server('100 000 refs over three models hydrate correctly, in ⌈n / chunk⌉ statements per model', async ({ db, t }) => {
-    const loaders = loadersOf(db, t);
-    for (const loader of Object.values(loaders)) await (loader as KnexLoader).prepare();
+    const loaders = await prepared(loadersOf(db, t));
     const users = Array.from({ length: 50_000 }, (_, i) => ref('users', i + 1));
     const orders = Array.from({ length: 30_000 }, (_, i) => ref('orders', [1 + (i % 3), i + 1]));
     const codes = Array.from({ length: 20_000 }, (_, i) => ref('codes', i === 0 ? 'ABC' : `code-${i}`));
@@ -81,7 +82,7 @@ export function testServer(target: ServerTarget): void {
     const wire = cereal.encode({ users, orders, codes });
     const [out, queries] = await countQueries(db, () => cereal.decode(wire));
     const value = out as Record<'users' | 'orders' | 'codes', Record<string, unknown>[]>;
-    const chunks = (n: number, model: string) => Math.ceil(n / (loaders[model] as KnexLoader).chunkSize);
+    const chunks = (n: number, model: string) => Math.ceil(n / loaders[model]!.chunkSize);
     assert.is(queries, chunks(50_000, 'users') + chunks(30_000, 'orders') + chunks(20_000, 'codes'));
     assert.is(value.users.length, 50_000);
     assert.ok(value.users.every((row, i) => row.name === `u${i + 1}`));
@@ -108,16 +109,45 @@ export function testServer(target: ServerTarget): void {
     assert.equal(err.refs?.map((r) => r.key).sort(), bad.map((r) => r.key).sort());
   });
 
-  Server('a key the server cannot read as its column type (a date) fails for good, never as a retryable load', async ({ db, t }) => {
-    const table = `${t.ids}_dates`;
+  Server('an integer beyond a 32-bit key column\'s range is missing and never sent', async ({ db, t }) => {
+    const loaders = await prepared(loadersOf(db, t));
+    const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('users', 2 ** 31), ref('users', -(2 ** 31) - 1), ref('users', 1)], loaders)));
+    assert.equal(err.refs?.map((r) => r.pk), [2 ** 31, -(2 ** 31) - 1]);
+    assert.equal(seen.bindings, [1]);
+  });
+
+  Server('a key column the driver returns as a Date or a Buffer (date, timestamp, binary) is refused by prepare() as INVALID_OPTION naming table, column and type', async ({ db, t }) => {
+    const table = `${t.ids}_kinds`;
     await db.schema.createTable(table, (tb) => {
-      tb.date('day').primary();
-      tb.string('label', 16);
+      tb.date('day');
+      tb.timestamp('at');
+      tb.dateTime('moment');
+      tb.binary('bytes', 16);
     });
     try {
-      await db(table).insert({ day: '2026-11-27', label: 'today' });
-      const days = knexLoader(db, { table, primaryKey: 'day' });
-      const err = await rejects(() => hydrate([ref('days', 'not a date')], { days }));
+      for (const column of ['day', 'at', 'moment', 'bytes']) {
+        const loader = knexLoader(db, { table, primaryKey: column });
+        const err = await rejects(() => loader.prepare());
+        assert.is(err.code, 'INVALID_OPTION', err.message);
+        assert.is(err.retryable, false);
+        assert.ok(err.message.includes(`table \`${table}\``) && err.message.includes(`\`${column}\` of type `), err.message);
+        assert.is((await rejects(() => hydrate([ref('x', '2026-01-01')], { x: loader }))).code, 'INVALID_OPTION');
+      }
+    } finally {
+      await db.schema.dropTableIfExists(table);
+    }
+  });
+
+  Server('a key the server cannot read as a key column type bound as given (numeric) fails for good, never as a retryable load', async ({ db, t }) => {
+    const table = `${t.ids}_numbers`;
+    await db.schema.createTable(table, (tb) => {
+      tb.decimal('n', 20, 0).primary();
+    });
+    try {
+      await db(table).insert({ n: 42 });
+      const numbers = knexLoader(db, { table, primaryKey: 'n' });
+      assert.is((await hydrate([ref('numbers', 42)], { numbers })).length, 1);
+      const err = await rejects(() => hydrate([ref('numbers', 'not a number')], { numbers }));
       assert.ok(err.code === 'MISSING_ROW' || err.code === 'INVALID_REF', err.message);
       assert.is(err.retryable, false);
     } finally {
@@ -139,18 +169,50 @@ export function testServer(target: ServerTarget): void {
     });
   });
 
-  Server('a connection killed between two decodes: the next decode succeeds', async ({ t }) => {
+  Server('a connection killed before each of two decodes: both succeed, and a statement is never sent again on the killed connection', async ({ t }) => {
     const db = target.connectWith({ pool: { min: 1, max: 1 } });
     const admin = target.connect();
+    const used: string[] = []; // the pool's id of the connection each statement went out on
+    db.on('query', (query: { __knexUid: string }) => void used.push(query.__knexUid));
     try {
       const cereal = createSerializer({ format: msgpackFormat(), loaders: loadersOf(db, t) });
       const wire = cereal.encode([ref('users', 1), ref('users', 2)]);
       assert.is(((await cereal.decode(wire)) as { name: string }[])[0]?.name, 'u1');
+      for (const round of [1, 2]) {
+        const id = await target.connectionId(db);
+        const killed = used.at(-1);
+        await target.kill(admin, id);
+        used.length = 0;
+        const again = (await within(20_000, cereal.decode(wire))) as { name: string }[];
+        assert.is(again[1]?.name, 'u2', `round ${round}`);
+        assert.ok(used.filter((uid) => uid === killed).length <= 1, `round ${round}: sent again on the killed connection: ${used}`);
+        assert.is.not(await target.connectionId(db), id);
+      }
+    } finally {
+      await admin.destroy();
+      await db.destroy();
+    }
+  });
+
+  Server('a connection killed twice between two decodes (the pooled one, then its replacement): the decode still succeeds', async ({ t }) => {
+    const admin = target.connect();
+    let armed = false; // kill the next connection the pool creates, before its first statement
+    const afterCreate = (connection: unknown, done: (err: unknown, connection: unknown) => void): void => {
+      if (!armed) return done(null, connection);
+      armed = false;
+      target.kill(admin, target.idOf(connection)).then(() => done(null, connection), (err: unknown) => done(err, connection));
+    };
+    const db = target.connectWith({ pool: { min: 0, max: 1, afterCreate } });
+    try {
+      const cereal = createSerializer({ format: msgpackFormat(), loaders: loadersOf(db, t) });
+      const wire = cereal.encode([ref('users', 1), ref('users', 2)]);
+      await cereal.decode(wire);
       const id = await target.connectionId(db);
+      armed = true;
       await target.kill(admin, id);
       const again = (await within(20_000, cereal.decode(wire))) as { name: string }[];
       assert.is(again[1]?.name, 'u2');
-      assert.is.not(await target.connectionId(db), id);
+      assert.is(armed, false, 'the replacement connection was created, and killed');
     } finally {
       await admin.destroy();
       await db.destroy();
@@ -215,6 +277,9 @@ export interface ServerSpec {
   connection(url: string): Knex.Config['connection'];
   connectionId: ServerTarget['connectionId'];
   kill: ServerTarget['kill'];
+  idOf: ServerTarget['idOf'];
+  /** The schema unqualified table names resolve to, for a URL. */
+  schema(url: string): string;
 }
 
 /** Runs testLoader and testServer against the server when its variable is set; says so loudly when not. */
@@ -229,7 +294,8 @@ export function runServerSuites(spec: ServerSpec): void {
     if (port !== undefined) target.port = String(port);
     return knex({ client: spec.client, connection: spec.connection(target.toString()), pool: { min: 0, max: 4 }, ...options });
   };
-  const target: ServerTarget = { name: spec.name, connect: () => connectWith(), connectWith, connectionId: spec.connectionId, kill: spec.kill };
+  const { name, connectionId, kill, idOf } = spec;
+  const target: ServerTarget = { name, schema: spec.schema(url), connect: () => connectWith(), connectWith, connectionId, kill, idOf };
   testLoader(target);
   testServer(target);
 }

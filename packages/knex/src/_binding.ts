@@ -1,0 +1,93 @@
+import type { Knex } from 'knex';
+import { CerealError, type Key, type PrimaryKey } from '@cereal/core';
+import { columnsOf, identifier, type ColumnReader } from './_columns.js';
+import type { KeyType } from './_keyTypes.js';
+
+/** A key as its columns' types take it, or undefined when it can name no row (it is then never sent). */
+export type Binder = (pk: PrimaryKey) => PrimaryKey | undefined;
+
+type PartBinder = (part: Key) => Key | undefined;
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const INT64 = 2n ** 63n;
+// The one spelling of an integer: `'042'`, `'+1'`, `' 1'`, `'1e3'` would be read as a number by
+// some databases and not by others, and are other keys than 1 to cereal in any case.
+const CANONICAL_INT = /^-?(?:0|[1-9]\d{0,39})$/;
+const UUID = /^\{?[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}\}?$/i;
+
+/**
+ * A key part a driver can bind, for columns whose type the loader does not know: a bigint
+ * outside 64 bits as its decimal text (no integer column holds it; drivers fail on it, where
+ * text simply matches nothing).
+ */
+export function bindable(part: Key): Key {
+  return typeof part === 'bigint' && (part >= INT64 || part < -INT64) ? part.toString() : part;
+}
+
+function integerPart(min: bigint, max: bigint): PartBinder {
+  return (part) => {
+    let n: number | bigint = part as number | bigint;
+    if (typeof part === 'string') {
+      if (!CANONICAL_INT.test(part) || part === '-0') return undefined;
+      n = part.length < 16 ? Number(part) : BigInt(part);
+    }
+    if (n < min || n > max) return undefined;
+    return typeof n === 'bigint' && n <= MAX_SAFE && n >= -MAX_SAFE ? Number(n) : n;
+  };
+}
+
+function partBinder(type: KeyType): PartBinder {
+  switch (type.kind) {
+    case 'integer':
+      return integerPart(type.min, type.max);
+    case 'text':
+      return (part) => (typeof part !== 'string' ? String(part) : type.nul || !part.includes('\u0000') ? part : undefined);
+    case 'uuid':
+      return (part) => (typeof part === 'string' && UUID.test(part) ? part : undefined);
+    default:
+      return bindable;
+  }
+}
+
+function keyBinder(parts: readonly PartBinder[]): Binder {
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    return (pk) => (Array.isArray(pk) ? undefined : only(pk as Key));
+  }
+  return (pk) => {
+    if (!Array.isArray(pk) || pk.length !== parts.length) return undefined;
+    const out: Key[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!(pk[i] as Key);
+      if (part === undefined) return undefined;
+      out.push(part);
+    }
+    return out;
+  };
+}
+
+/**
+ * How the loader binds keys for `keys` of `table`: read from the database's catalog once per
+ * table (see columnsOf), or as given where the driver has no reader.
+ *
+ * @throws CerealError `INVALID_OPTION` when the table is not found, lacks a key column, or has
+ *   a key column whose values the driver returns as something that is not a key (a Date, a
+ *   Buffer): every load of it would fail, and a retry would too
+ */
+export async function binderFor(db: Knex, table: string, keys: readonly string[], read: ColumnReader | undefined): Promise<Binder> {
+  if (read === undefined) return keyBinder(keys.map(() => bindable));
+  const columns = await columnsOf(db, table, read);
+  if (columns.size === 0) {
+    throw new CerealError('INVALID_OPTION', `[knex] table \`${table}\` was not found: create it, or name it as the database does (\`schema.table\` outside the default schema)`);
+  }
+  return keyBinder(keys.map((key) => {
+    const column = columns.get(identifier(db, key).at(-1) ?? key);
+    if (column === undefined) {
+      throw new CerealError('INVALID_OPTION', `[knex] table \`${table}\` has no column \`${key}\`: set \`primaryKey\` to its key column, or columns for a composite key`);
+    }
+    if (column.key.kind === 'refused') {
+      throw new CerealError('INVALID_OPTION', `[knex] table \`${table}\` has key column \`${key}\` of type ${column.declared}, which the driver returns as ${column.key.returns}, never a key: key columns must be integers, text or uuid (load from a view that casts it to text)`);
+    }
+    return partBinder(column.key);
+  }));
+}
