@@ -1,14 +1,12 @@
-import { CerealError } from './error.js';
+import { CerealError, listNames } from './error.js';
 import type { Loader, Loaders } from './loader.js';
 import type { ModelRef } from './ref.js';
 
-const quote = (names: Iterable<string>): string => [...names].map((m) => `\`${m}\``).join(', ');
-
-/** `UNKNOWN_MODEL`, naming the models that have no loader and the ones that do. */
-export function unknownModel(models: Iterable<string>, loaders: Loaders, refs?: readonly ModelRef[]): CerealError {
+/** `UNKNOWN_MODEL`, naming a few of the models that have no loader, and the ones that do. */
+export function unknownModel(models: readonly string[], loaders: Loaders, refs?: readonly ModelRef[]): CerealError {
   return new CerealError(
     'UNKNOWN_MODEL',
-    `no loader for model ${quote(models)}; known models: ${quote(Object.keys(loaders)) || 'none'}`,
+    `no loader for model ${listNames(models)}; known models: ${listNames(Object.keys(loaders), 20) || 'none'}`,
     refs === undefined ? {} : { refs },
   );
 }

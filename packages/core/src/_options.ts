@@ -21,7 +21,7 @@ export interface HydrateOptions {
   /**
    * The largest payload `decode` reads, in bytes (UTF-8 bytes for text formats); larger is
    * `LIMIT`, before the format parses anything. Not used by `hydrate` itself.
-   * @default 16 * 1024 * 1024
+   * @default the format's own (`format.maxBytes`: msgpack 8 MiB, YAML 1 MiB), else 16 MiB
    */
   maxBytes?: number;
 }

@@ -10,6 +10,8 @@ export interface Visitor {
   row?(row: object, ref: ModelRef): unknown;
   /** Called for every array once its items are walked; returns what stands in its place. */
   array?(array: unknown[]): unknown;
+  /** Called for functions and symbols, which are no data; without it they are left as they are. */
+  code?(value: unknown): unknown;
 }
 
 /**
@@ -25,7 +27,9 @@ export function walk(value: unknown, visitor: Visitor, maxDepth: number): unknow
 // Plain functions with the visitor passed along (not closures made per walk): the walk is on
 // the hot path of every encode and decode.
 function visit(node: unknown, v: Visitor, maxDepth: number, depth: number): unknown {
-  if (node === null || typeof node !== 'object') return node;
+  if (node === null || typeof node !== 'object') {
+    return (typeof node === 'function' || typeof node === 'symbol') && v.code !== undefined ? v.code(node) : node;
+  }
   if (node instanceof ModelRef) return v.ref(node);
   if (depth >= maxDepth) {
     throw new CerealError('LIMIT', `value nests deeper than maxDepth ${maxDepth} (or is circular); raise \`maxDepth\` if the nesting is real`);
@@ -79,7 +83,19 @@ function visitMap(map: Map<unknown, unknown>, v: Visitor, maxDepth: number, dept
     if (nextKey !== key || next !== item) changed = true;
     entries.push([nextKey, next]);
   }
-  return changed ? new Map(entries) : map;
+  if (!changed) return map;
+  const out = new Map(entries);
+  // Two keys that stand for one row (two refs to it, or a row and its ref) would leave one value.
+  if (out.size < entries.length) throw sharedKey(entries);
+  return out;
+}
+
+function sharedKey(entries: readonly [unknown, unknown][]): CerealError {
+  const seen = new Set<unknown>();
+  const key = entries.find(([k]) => seen.size === seen.add(k).size)?.[0];
+  const ref = key instanceof ModelRef ? key : key !== null && typeof key === 'object' ? refOf(key) : undefined;
+  const what = ref !== undefined ? `the same row \`${ref.key}\`` : 'the same value (null for missing rows)';
+  return new CerealError('INVALID_REF', `two keys of a Map stand for ${what}, and a Map keeps one; key the Map by something unique`, ref === undefined ? {} : { refs: [ref] });
 }
 
 function visitSet(set: Set<unknown>, v: Visitor, maxDepth: number, depth: number): Set<unknown> {

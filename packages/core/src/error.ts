@@ -9,7 +9,9 @@ import type { ModelRef } from './ref.js';
  * - `MALFORMED`: the wire data (or a value to encode) is not something the format can read or write.
  * - `LIMIT`: the payload exceeds a configured limit (refs, bytes, nesting depth).
  * - `LOAD_FAILED`: a loader failed (database unreachable, timeout…); retryable.
- * - `INVALID_OPTION`: cereal itself is misconfigured (an option out of range, a loader without `load`).
+ * - `INVALID_OPTION`: cereal itself is misconfigured (an option out of range, a loader without
+ *   `load`), or a loader broke its contract (rows without a usable key, two rows for one key);
+ *   not retryable.
  */
 export type CerealErrorCode =
   | 'MISSING_ROW'
@@ -49,15 +51,37 @@ export class CerealError extends Error {
    * @param options - the refs concerned and the cause
    */
   constructor(code: CerealErrorCode, message: string, options: CerealErrorOptions = {}) {
-    super(`[cereal] ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(`[cereal] ${clip(message, MAX_MESSAGE)}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.refs !== undefined) this.refs = Object.freeze([...options.refs]);
     this.retryable = code === 'LOAD_FAILED';
   }
 }
 
+/**
+ * The longest message a CerealError carries. Messages list a few items and count the rest, and
+ * quote payload text only in short slices; this bound holds even where a library's or a
+ * driver's message is quoted (Knex puts the whole statement, every key, in its messages), so
+ * a crafted payload never puts megabytes into logs or a queue's failed reason.
+ */
+export const MAX_MESSAGE = 1000;
+
+/** `text`, cut to `max` characters with a note of how much was left out. */
+export function clip(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/**
+ * Lists items in a message: `` `a`, `b` and 3 more ``, each cut to 64 characters.
+ * @param names - the items (only the first `max` are read)
+ * @param total - how many there are in all, when `names` holds only the first ones
+ */
+export function listNames(names: readonly string[], max = 5, total = names.length): string {
+  const shown = names.slice(0, max).map((n) => `\`${clip(n, 64)}\``).join(', ');
+  return total > max ? `${shown} and ${total - max} more` : shown;
+}
+
 /** Lists refs in a message: `` `users:1`, `users:2` and 3 more ``. */
 export function listRefs(refs: readonly ModelRef[], max = 5): string {
-  const shown = refs.slice(0, max).map((r) => `\`${r.key}\``).join(', ');
-  return refs.length > max ? `${shown} and ${refs.length - max} more` : shown;
+  return listNames(refs.slice(0, max).map((r) => r.key), max, refs.length);
 }

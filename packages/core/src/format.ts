@@ -23,6 +23,13 @@ export interface Format<Wire extends Uint8Array | string = Uint8Array | string> 
   /** `msgpack`, `json` or `yaml`. */
   readonly name: string;
   /**
+   * The largest payload this format decodes unless the caller sets `maxBytes`, in bytes: the
+   * size at which its worst payload per byte still fits a 1 GiB heap (a megabyte of YAML can
+   * take 560 MB to parse). The serializer uses it as its default `maxBytes`.
+   * @default 16 * 1024 * 1024
+   */
+  readonly maxBytes?: number;
+  /**
    * @param value - a value whose refs are ModelRef instances; `serializer.encode` also hands
    *   arrays of two or more refs to one model over as a RefList, to be written compactly
    * @returns the wire form

@@ -1,9 +1,9 @@
-import { CerealError, listRefs } from './error.js';
+import { CerealError, clip, listRefs } from './error.js';
 import { describeBadKey, isKeyShaped, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
 import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
 import { ModelRef, idOf } from './ref.js';
-import { tagRow } from './row.js';
+import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './_walk.js';
 
@@ -83,7 +83,7 @@ function collect(value: unknown, limits: Limits): Map<string, Group> {
 function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
   const unknown: ModelRef[] = [];
   for (const group of groups.values()) if (!Object.hasOwn(loaders, group.model)) unknown.push(...group.refs);
-  if (unknown.length > 0) throw unknownModel(new Set(unknown.map((r) => r.model)), loaders, unknown);
+  if (unknown.length > 0) throw unknownModel([...new Set(unknown.map((r) => r.model))], loaders, unknown);
   for (const { model, refs } of groups.values()) {
     const loader = loaderOf(loaders, model);
     if (loader.arity === undefined) continue;
@@ -96,36 +96,40 @@ function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
 
 async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
   const { model, refs, slots } = group;
-  const failed = (message: string, cause?: unknown): CerealError =>
-    new CerealError('LOAD_FAILED', message, cause === undefined ? { refs } : { refs, cause });
   let loaded: readonly object[];
   try {
     loaded = await loader.load(refs.map((r) => r.pk));
   } catch (cause) {
     if (cause instanceof CerealError) throw cause;
-    throw failed(`loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${(cause as Error)?.message ?? String(cause)}`, cause);
+    const message = `loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${clip(String((cause as Error)?.message ?? cause), 300)}`;
+    throw new CerealError('LOAD_FAILED', message, { refs, cause });
   }
-  if (!Array.isArray(loaded)) throw failed(`the loader for model \`${model}\` returned ${typeof loaded}, not an array of rows`);
+  // A loader that breaks its contract is a bug in it or in its configuration, not a failure
+  // that passes: INVALID_OPTION, which no retry repeats.
+  const broken = (what: string, cause?: unknown): CerealError =>
+    new CerealError('INVALID_OPTION', `the loader for model \`${model}\` ${what}`, cause === undefined ? { refs } : { refs, cause });
+  if (!Array.isArray(loaded)) throw broken(`returned ${typeof loaded}, not an array of rows`);
   for (const row of loaded) {
-    if (row === null || typeof row !== 'object') throw failed(`the loader for model \`${model}\` returned a row that is ${row === null ? 'null' : typeof row}`);
+    if (row === null || typeof row !== 'object') throw broken(`returned a row that is ${row === null ? 'null' : typeof row}`);
     let pk: unknown;
     try {
       pk = loader.keyOf(row);
     } catch (cause) {
-      throw failed(`keyOf of the loader for model \`${model}\` failed on a row it loaded`, cause);
+      throw broken('failed in keyOf on a row it loaded', cause);
     }
     const id = matchKey(pk);
     if (id === undefined) {
       // A key no ref can hold (an integer the driver rounded beyond 2^53) matches nothing;
-      // anything else (undefined, an object) means keyOf reads the wrong column.
+      // anything else (undefined, a Date, an object) means keyOf reads the wrong column, or the
+      // key column has a type refs cannot name.
       if (isKeyShaped(pk)) continue;
-      throw failed(`the loader for model \`${model}\` returned a row without a usable key (${describeBadKey(pk)})`);
+      throw broken(`returned a row without a usable key (${describeBadKey(pk)}); check its key column and keyOf`);
     }
     const slot = slots.get(id);
     // A row nobody asked for (a case-insensitive collation matching 'ABC' for 'abc') is ignored:
-    // the ref it does not match stays missing rather than getting another row. So is a second
-    // row for a key already filled.
-    if (!(slot instanceof ModelRef)) continue;
+    // the ref it does not match stays missing rather than getting another row.
+    if (slot === undefined) continue;
+    if (!(slot instanceof ModelRef)) throw broken(`returned two rows for \`${refOf(slot)!.key}\`; a key must name one row (is the key column unique?)`);
     tagRow(row, slot);
     slots.set(id, row);
   }

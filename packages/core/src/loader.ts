@@ -4,7 +4,9 @@ import type { PrimaryKey } from './key.js';
  * Fetches fresh rows of one model. cereal calls `load` once per model per payload, with the
  * unique primary keys of every ref to that model; rows may come back in any order, and a row
  * that does not exist is simply absent. Anything `load` throws becomes `LOAD_FAILED`
- * (retryable), except a CerealError, which passes through as it is.
+ * (retryable), except a CerealError, which passes through as it is. A loader that breaks this
+ * contract (no array, a row whose `keyOf` is no key, two rows for one key) fails the decode
+ * with `INVALID_OPTION`, which no retry repeats.
  */
 export interface Loader<Row extends object = Record<string, unknown>> {
   /**

@@ -1,9 +1,9 @@
-import { CerealError } from './error.js';
+import { CerealError, clip } from './error.js';
 import type { Format } from './format.js';
 import { hydrateWith } from './hydrate.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import type { Loaders } from './loader.js';
-import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
+import { positive, resolveOptions, type HydrateOptions, type Limits } from './_options.js';
 import { refList } from './list.js';
 import { ModelRef } from './ref.js';
 import { walk } from './_walk.js';
@@ -60,7 +60,8 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
     throw new CerealError('INVALID_OPTION', '`loaders` must be an object of loaders by model name, e.g. knexLoaders(db, { users: \'users\' })');
   }
   for (const model of Object.keys(loaders)) loaderOf(loaders, model);
-  const limits: Limits = resolveOptions(options);
+  if (format.maxBytes !== undefined) positive('format.maxBytes', format.maxBytes);
+  const limits: Limits = resolveOptions({ ...options, maxBytes: options.maxBytes ?? format.maxBytes });
   let lastKnown: string | undefined; // refs of one list share their model: check it once
   const known = (r: ModelRef): ModelRef => {
     if (r.model !== lastKnown) {
@@ -85,12 +86,16 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
         },
         // In the same walk: arrays of refs to one model go to the format as a RefList.
         array: (array) => refList(array) ?? array,
+        // Formats would drop a function silently (msgpackr, superjson) or fail on it (yaml).
+        code(value) {
+          throw new CerealError('MALFORMED', `[${format.name}] cannot encode a ${typeof value}: a payload holds data only`);
+        },
       }, limits.maxDepth);
       try {
         return format.encode(refs);
       } catch (cause) {
         if (cause instanceof CerealError) throw cause;
-        throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+        throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${clip(String((cause as Error)?.message ?? cause), 300)}`, { cause });
       }
     },
     async decode(wire, callOptions) {

@@ -1,4 +1,4 @@
-import { CerealError } from './error.js';
+import { CerealError, clip } from './error.js';
 import type { DecodeOptions } from './format.js';
 
 /**
@@ -17,7 +17,7 @@ export function wireError(format: string, cause: unknown): CerealError {
   if (cause instanceof RangeError && /call stack/i.test(message)) {
     return new CerealError('LIMIT', `[${format}] the payload nests too deeply to read`, { cause });
   }
-  return new CerealError('MALFORMED', `[${format}] cannot decode the payload: ${message}`, { cause });
+  return new CerealError('MALFORMED', `[${format}] cannot decode the payload: ${clip(message, 300)}`, { cause });
 }
 
 /** Throws `MALFORMED` unless `wire` has the format's wire type. */

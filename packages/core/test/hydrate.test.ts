@@ -193,16 +193,64 @@ Failures('a CerealError from a loader passes through as it is', async () => {
   assert.is((await rejects(() => hydrate([ref('users', 1)], loaders))).code, 'INVALID_REF');
 });
 
-Failures('a loader that returns no array, a non-object row or a row without a key is LOAD_FAILED', async () => {
+Failures('a loader that breaks its contract (no array, a non-object row, a row without a usable key, keyOf throwing) is INVALID_OPTION, never retryable', async () => {
   const cases: Loader<Row>[] = [
     { keyOf: (r) => r.id, load: async () => 'rows' as never },
     { keyOf: (r) => r.id, load: async () => [null as never] },
     { keyOf: (r) => r.id, load: async () => [{ id: {} as never }] },
+    { keyOf: (r) => r.id, load: async () => [{ id: new Date(0) as never }] },
     { keyOf: () => { throw new TypeError('boom'); }, load: async () => [{ id: 1 }] },
   ];
   for (const loader of cases) {
-    assert.is((await rejects(() => hydrate([ref('users', 1)], { users: loader }))).code, 'LOAD_FAILED');
+    const err = await rejects(() => hydrate([ref('users', 1)], { users: loader }));
+    assert.is(err.code, 'INVALID_OPTION', err.message);
+    assert.is(err.retryable, false);
+    assert.equal(err.refs?.map(String), ['users:1']);
   }
+});
+
+Failures('a loader returning two rows for one key (a table without a unique key) is INVALID_OPTION, not the first row silently', async () => {
+  const twice: Loader<Row> = { keyOf: (r) => r.id, load: async () => [{ id: 1, name: 'a' }, { id: '1', name: 'b' }] };
+  const err = await rejects(() => hydrate([ref('users', 1)], { users: twice }));
+  assert.is(err.code, 'INVALID_OPTION');
+  assert.match(err.message, /two rows for `users:1`/);
+  assert.equal(err.refs?.map(String), ['users:1']);
+});
+
+Failures('a row nobody asked for (a collation answering `ABC` for `abc`) is ignored, and the ref stays missing', async () => {
+  const lenient: Loader<Row> = { keyOf: (r) => r.id, load: async () => [{ id: 'ABC' }, { id: 'x' }] };
+  const err = await rejects(() => hydrate([ref('codes', 'abc'), ref('codes', 'x')], { codes: lenient }));
+  assert.is(err.code, 'MISSING_ROW');
+  assert.equal(err.refs?.map(String), ['codes:abc']);
+});
+
+Failures('a Map whose keys hydrate to the same row is INVALID_REF, not a Map that silently lost an entry', async () => {
+  const map = new Map<unknown, unknown>([[ref('users', 1), 'a'], [ref('users', '1'), 'b'], [ref('users', 2), 'c']]);
+  const err = await rejects(() => hydrate({ map }, { users: users() }));
+  assert.is(err.code, 'INVALID_REF');
+  assert.match(err.message, /two keys of a Map stand for the same row `users:1`/);
+  assert.equal(err.refs?.map(String), ['users:1']);
+  const missing = new Map<unknown, unknown>([[ref('users', 98), 'a'], [ref('users', 99), 'b']]);
+  assert.is((await rejects(() => hydrate(missing, { users: users() }, { missing: 'null' }))).code, 'INVALID_REF');
+  assert.is((await hydrate(missing, { users: users() }, { missing: 'keep' })).size, 2);
+});
+
+Failures('a Set of two refs to one row hydrates to one member, as Set semantics say (documented)', async () => {
+  const out = await hydrate(new Set([ref('users', 1), ref('users', 1n), ref('users', 2)]), { users: users() });
+  assert.is(out.size, 2);
+});
+
+Failures('messages stay short: a driver message of a megabyte is cut, and only a few refs are named', async () => {
+  const loader = users();
+  loader.fail = new Error(`select * from users where id in (${'?, '.repeat(300_000)}?) - connection lost`);
+  const err = await rejects(() => hydrate([ref('users', 1)], { users: loader }));
+  assert.is(err.code, 'LOAD_FAILED');
+  assert.ok(err.message.length < 500, `${err.message.length} characters`);
+  assert.match(err.message, /more characters\)$/);
+  const many = Array.from({ length: 50_000 }, (_, i) => ref('users', 1000 + i));
+  const missing = await rejects(() => hydrate(many, { users: users() }));
+  assert.is(missing.refs?.length, 50_000);
+  assert.match(missing.message, /^\[cereal\] 50000 referenced rows are missing: `users:1000`, `users:1001`, `users:1002`, `users:1003`, `users:1004` and 49995 more$/);
 });
 
 Failures('a model outside the loader map is UNKNOWN_MODEL before any load', async () => {

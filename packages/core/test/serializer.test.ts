@@ -103,6 +103,31 @@ Serializer('maxBytes: 16 MiB by default, LIMIT above it, before the format reads
   assert.is((await rejects(() => cereal.decode(multibyte, { maxBytes: 18 }))).code, 'MALFORMED');
 });
 
+Serializer('a format\'s own maxBytes is the default; the serializer\'s option and each call override it', async () => {
+  const small: Format<string> = { ...memoryFormat(), maxBytes: 10 };
+  const wire = 'x'.repeat(11);
+  assert.match((await rejects(() => createSerializer({ format: small, loaders: {} }).decode(wire))).message, /maxBytes 10;/);
+  assert.is((await rejects(() => createSerializer({ format: small, loaders: {}, maxBytes: 11 }).decode(wire))).code, 'MALFORMED'); // read, then unknown to the memory format
+  assert.is((await rejects(() => createSerializer({ format: small, loaders: {} }).decode(wire, { maxBytes: 11 }))).code, 'MALFORMED');
+});
+
+Serializer('encoding a function or a symbol is MALFORMED: formats would drop it silently', async () => {
+  const { cereal } = setup();
+  for (const value of [{ f: () => 1 }, [Symbol('s')], new Map([['k', function named() {}]])]) {
+    const err = await rejects(() => cereal.encode(value));
+    assert.is(err.code, 'MALFORMED');
+    assert.match(err.message, /cannot encode a (function|symbol)/);
+  }
+});
+
+Serializer('a Map keyed by a row and by that row\'s ref is INVALID_REF at encode, not one entry silently', async () => {
+  const { cereal } = setup();
+  const [row] = (await cereal.decode(cereal.encode([ref('users', 1)]))) as object[];
+  const err = await rejects(() => cereal.encode(new Map<unknown, unknown>([[row, 'a'], [refOf(row!), 'b']])));
+  assert.is(err.code, 'INVALID_REF');
+  assert.equal(err.refs?.map(String), ['users:1']);
+});
+
 Serializer('bad configuration is INVALID_OPTION', async () => {
   const format = memoryFormat();
   const cases = [
@@ -112,6 +137,7 @@ Serializer('bad configuration is INVALID_OPTION', async () => {
     () => createSerializer({ format, loaders: {}, maxRefs: -1 }),
     () => createSerializer({ format, loaders: {}, missing: 'nope' as never }),
     () => createSerializer({ format, loaders: {}, maxBytes: 0 }),
+    () => createSerializer({ format: { ...format, maxBytes: -1 }, loaders: {} }),
   ];
   for (const make of cases) assert.is((await rejects(make)).code, 'INVALID_OPTION');
 });

@@ -1,14 +1,20 @@
-import { CerealError } from '@cereal/core';
+import { checkType, malformed, untransform, type Custom } from './_types.js';
 
 /**
- * Checks a payload's superjson metadata against its JSON before superjson applies it.
- * superjson is lenient with metadata: an annotation for a path that does not exist adds that
- * path (`{"x": ["Date"]}` creates `x: Invalid Date`). Here every annotated path must exist, every
- * type must be one this format writes, and the annotated value must have that type's shape;
- * anything else is `MALFORMED`.
+ * Applies a payload's superjson metadata to its parsed JSON, in place, in time linear in the
+ * JSON and the metadata; superjson's own deserialize is not used for reading.
+ *
+ * superjson finds each annotated path from the root, and reaches the n-th member of a Set or
+ * Map by iterating to it: a megabyte of sibling paths under one Set took 2.9 s, 4.7 MB 46 s,
+ * and an error halfway left the Set half converted. It is also lenient: an annotation for a
+ * path the payload does not have adds that path. Here every annotation is first placed in a
+ * tree that mirrors the JSON (each path must exist; each type must be one this format writes;
+ * each value must have that type's shape; refs are counted), and only then applied, children
+ * before their parent, so a Set's or Map's members are converted while it is still an array.
+ * Anything wrong is `MALFORMED` before a single value is converted.
  */
-export function checkMeta(json: unknown, meta: unknown, countRefs: (refs: number) => void): void {
-  if (meta === undefined) return;
+export function applyMeta(json: unknown, meta: unknown, countRefs: (refs: number) => void, custom: Custom): unknown {
+  if (meta === undefined) return json;
   const m = meta as Record<string, unknown>;
   for (const key of Object.keys(m)) {
     // The format never writes referential equalities (no format keeps object identity), and
@@ -17,23 +23,33 @@ export function checkMeta(json: unknown, meta: unknown, countRefs: (refs: number
     if (key !== 'values' && key !== 'v') malformed(`unknown metadata field \`${key}\``);
   }
   if (m.v !== 1) malformed('metadata version must be 1');
-  if (m.values !== undefined) checkTree(json, m.values, [], countRefs);
+  const box = { root: json };
+  if (m.values === undefined) return json;
+  const root: Slot = { holder: box, key: 'root', type: undefined, children: undefined };
+  place(m.values, root, { countRefs, custom }, []);
+  apply(root, custom);
+  return box.root;
 }
 
-function malformed(message: string): never {
-  throw new CerealError('MALFORMED', `[json] ${message}`);
+/** A place in the JSON that the metadata names: its container and key, and what applies there. */
+interface Slot {
+  readonly holder: Record<string, unknown> | unknown[];
+  readonly key: string;
+  type: unknown;
+  children: Map<string, Slot> | undefined;
 }
+
+const where = (path: readonly string[]): string => (path.length === 0 ? 'the root' : `\`${path.join('.').slice(0, 80)}\``);
 
 /** superjson's path syntax: segments joined with `.`, where `\.` and `\\` escape. */
-function parsePath(path: unknown): string[] {
-  if (typeof path !== 'string') malformed('a metadata path must be a string');
+function parsePath(path: string): string[] {
   const segments: string[] = [];
   let segment = '';
   for (let i = 0; i < path.length; i++) {
     const c = path[i];
     if (c === '\\') {
       const next = path[++i];
-      if (next !== '\\' && next !== '.') malformed(`invalid metadata path \`${path}\``);
+      if (next !== '\\' && next !== '.') malformed(`invalid metadata path \`${path.slice(0, 80)}\``);
       segment += next;
     } else if (c === '.') {
       segments.push(segment);
@@ -46,61 +62,48 @@ function parsePath(path: unknown): string[] {
   return segments;
 }
 
-/** The value at `path`, which must exist: own keys of objects, indexes of arrays. */
-function at(json: unknown, path: readonly string[]): unknown {
-  let node = json;
-  for (const key of path) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') malformed(`metadata path through \`${key}\``);
-    if (Array.isArray(node) && /^(0|[1-9]\d*)$/.test(key) && Number(key) < node.length) node = node[Number(key)];
-    else if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.hasOwn(node, key)) node = (node as Record<string, unknown>)[key];
-    else malformed(`metadata names \`${path.join('.')}\`, which the payload does not have`);
-  }
-  return node;
+/** The slot of `key` inside `slot`'s value, which must exist: own keys of objects, indexes of arrays. */
+function child(slot: Slot, key: string, path: readonly string[]): Slot {
+  const existing = slot.children?.get(key);
+  if (existing !== undefined) return existing;
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') malformed(`metadata path through \`${key}\``);
+  const node: unknown = (slot.holder as Record<string, unknown>)[slot.key];
+  const exists = Array.isArray(node)
+    ? /^(0|[1-9]\d*)$/.test(key) && Number(key) < node.length
+    : node !== null && typeof node === 'object' && Object.hasOwn(node, key);
+  if (!exists) malformed(`metadata names ${where(path)}, which the payload does not have`);
+  const next: Slot = { holder: node as Slot['holder'], key, type: undefined, children: undefined };
+  (slot.children ??= new Map()).set(key, next);
+  return next;
 }
 
-const isString = (v: unknown): boolean => typeof v === 'string';
-const SHAPES: Record<string, (v: unknown) => boolean> = {
-  undefined: () => true,
-  bigint: (v) => typeof v === 'string' && /^-?\d{1,1000}$/.test(v),
-  Date: (v) => typeof v === 'string' && !Number.isNaN(new Date(v).getTime()),
-  number: (v) => v === 'NaN' || v === 'Infinity' || v === '-Infinity' || v === '-0',
-  set: Array.isArray,
-  map: (v) => Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2),
-  regexp: (v) => typeof v === 'string' && /^\/.*\/[dgimsuvy]*$/s.test(v),
-  URL: isString,
-  Error: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
-};
-const CUSTOM = new Set(['ref', 'refs']);
-const TYPED_ARRAYS = new Set(['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array']);
-
-function checkType(type: unknown, value: unknown, path: readonly string[], countRefs: (refs: number) => void): void {
-  const where = path.length === 0 ? 'the root' : `\`${path.join('.')}\``;
-  if (typeof type === 'string') {
-    if (!Object.hasOwn(SHAPES, type)) malformed(`unknown type \`${type.slice(0, 40)}\` at ${where}`);
-    if (!SHAPES[type]!(value)) malformed(`the value at ${where} is not a ${type}`);
-  } else if (Array.isArray(type) && type[0] === 'custom' && CUSTOM.has(type[1] as string) && type.length === 2) {
-    // the transformer validates the value itself; here only the refs are counted before it runs
-    const keys = type[1] === 'refs' && Array.isArray(value) ? (value[1] as unknown) : undefined;
-    countRefs(Array.isArray(keys) ? keys.length : 1);
-  } else if (Array.isArray(type) && type[0] === 'typed-array' && TYPED_ARRAYS.has(type[1] as string) && type.length === 2) {
-    if (!Array.isArray(value) || !value.every((n) => typeof n === 'number')) malformed(`the value at ${where} is not a ${String(type[1])}`);
-  } else {
-    malformed(`unknown annotation ${JSON.stringify(type)?.slice(0, 60)} at ${where}`);
-  }
-}
-
-/** Walks superjson's annotation tree: `[type, children?]` at a node, or `{ path: tree }`. */
-function checkTree(json: unknown, tree: unknown, base: readonly string[], countRefs: (refs: number) => void): void {
+/** Places superjson's annotation tree, `[type, children?]` at a node or `{ path: tree }`, under `slot`. */
+function place(tree: unknown, slot: Slot, ctx: { countRefs: (refs: number) => void; custom: Custom }, path: readonly string[]): void {
+  let children = tree;
   if (Array.isArray(tree)) {
     if (tree.length < 1 || tree.length > 2) malformed('an annotation is [type, children?]');
-    checkType(tree[0], at(json, base), base, countRefs);
-    if (tree.length === 2) checkChildren(json, tree[1], base, countRefs);
-  } else {
-    checkChildren(json, tree, base, countRefs);
+    if (slot.type !== undefined) malformed(`two annotations for ${where(path)}`);
+    slot.type = tree[0] ?? null;
+    checkType(slot.type, (slot.holder as Record<string, unknown>)[slot.key], () => where(path), ctx.countRefs, ctx.custom);
+    if (tree.length === 1) return;
+    children = tree[1];
+  }
+  if (children === null || typeof children !== 'object' || Array.isArray(children)) malformed('annotations must be an object of paths');
+  for (const [key, subtree] of Object.entries(children)) {
+    let target = slot;
+    const full = [...path];
+    for (const segment of parsePath(key)) {
+      full.push(segment);
+      target = child(target, segment, full);
+    }
+    place(subtree, target, ctx, full);
   }
 }
 
-function checkChildren(json: unknown, children: unknown, base: readonly string[], countRefs: (refs: number) => void): void {
-  if (children === null || typeof children !== 'object' || Array.isArray(children)) malformed('annotations must be an object of paths');
-  for (const [path, tree] of Object.entries(children)) checkTree(json, tree, [...base, ...parsePath(path)], countRefs);
+/** Converts the annotated values, children first; depth is bounded by the JSON's, checked before parsing. */
+function apply(slot: Slot, custom: Custom): void {
+  if (slot.children !== undefined) for (const next of slot.children.values()) apply(next, custom);
+  if (slot.type === undefined) return;
+  const holder = slot.holder as Record<string, unknown>;
+  holder[slot.key] = untransform(slot.type, holder[slot.key], custom);
 }

@@ -1,8 +1,8 @@
 import { CerealError, checkWire, parseDepth, refCounter, wireError, type Format } from '@cereal/core';
 import { checkDepth } from './_depth.js';
 import { SuperJSON, type SuperJSONResult } from 'superjson';
-import { checkMeta } from './_meta.js';
-import { registerTransformers } from './transformers.js';
+import { applyMeta } from './_meta.js';
+import { readers, registerTransformers } from './transformers.js';
 
 /** Options of {@link jsonFormat}. */
 export interface JsonFormatOptions {
@@ -40,10 +40,9 @@ export function jsonFormat(options: JsonFormatOptions = {}): Format<string> {
       checkWire('json', wire, 'string');
       checkDepth(wire, parseDepth(limits));
       const payload = parse(wire);
-      checkMeta(payload.json, payload.meta, refCounter('json', limits));
       try {
-        // inPlace: the parsed text is ours alone, so superjson need not copy it first.
-        return superjson.deserialize(payload, { inPlace: true });
+        // The parsed text is ours alone: the metadata is applied to it in place.
+        return applyMeta(payload.json, payload.meta, refCounter('json', limits), readers);
       } catch (cause) {
         throw wireError('json', cause);
       }

@@ -28,20 +28,40 @@ function pair(value: unknown, what: string): [unknown, unknown] {
   return [value[0], value[1]];
 }
 
+const readRef = (json: unknown): ModelRef => {
+  const [model, key] = pair(json, 'a ref');
+  return new ModelRef(model as string, readKey(key) as PrimaryKey);
+};
+
+const readRefs = (json: unknown): ModelRef[] => {
+  const [model, keys] = pair(json, 'a list of refs');
+  if (!Array.isArray(keys)) throw new CerealError('INVALID_REF', '[json] a list of refs must be [model, [key, …]]');
+  return fromRefList(model, keys.map(readKey));
+};
+
+const readBuffer = (json: unknown): Buffer => {
+  if (!Array.isArray(json) || !json.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
+    throw new CerealError('MALFORMED', '[json] a Buffer must be an array of bytes');
+  }
+  return Buffer.from(json as number[]);
+};
+
+/** How the format reads each of its custom transformers' values (see _meta.ts). */
+export const readers = { ref: readRef, refs: readRefs, InvalidDate: () => new Date(NaN), Buffer: readBuffer } as const;
+
 /**
- * Registers cereal's two custom transformers on a superjson instance of the format's own:
- * `ref` (a ModelRef as `[model, key]`) and `refs` (a RefList, an array of refs to one model, as
- * `[model, [key, …]]`: one metadata entry for the whole list instead of one per ref).
+ * Registers cereal's custom transformers on a superjson instance of the format's own: `ref` (a
+ * ModelRef as `[model, key]`), `refs` (a RefList, an array of refs to one model, as
+ * `[model, [key, …]]`: one metadata entry for the whole list instead of one per ref),
+ * `InvalidDate` (superjson writes an Invalid Date as a plain object, which JSON makes `null`)
+ * and `Buffer` (superjson writes it as a typed array named `Buffer`, which it cannot read back).
  */
 export function registerTransformers(superjson: SuperJSON): void {
   superjson.registerCustom<ModelRef, [string, JSONKey | JSONKey[]]>(
     {
       isApplicable: (value): value is ModelRef => value instanceof ModelRef,
       serialize: (r) => [r.model, writeKey(r.pk)],
-      deserialize: (json) => {
-        const [model, key] = pair(json, 'a ref');
-        return new ModelRef(model as string, readKey(key) as PrimaryKey);
-      },
+      deserialize: readRef,
     },
     'ref',
   );
@@ -51,12 +71,20 @@ export function registerTransformers(superjson: SuperJSON): void {
     {
       isApplicable: (value): value is RefList => value instanceof RefList,
       serialize: (list) => [(list as RefList).model, (list as RefList).pks.map(writeKey)],
-      deserialize: (json) => {
-        const [model, keys] = pair(json, 'a list of refs');
-        if (!Array.isArray(keys)) throw new CerealError('INVALID_REF', '[json] a list of refs must be [model, [key, …]]');
-        return fromRefList(model, keys.map(readKey));
-      },
+      deserialize: readRefs,
     },
     'refs',
+  );
+  superjson.registerCustom<Date, 0>(
+    {
+      isApplicable: (value): value is Date => value instanceof Date && Number.isNaN(value.getTime()),
+      serialize: () => 0,
+      deserialize: readers.InvalidDate,
+    },
+    'InvalidDate',
+  );
+  superjson.registerCustom<Buffer, number[]>(
+    { isApplicable: (value): value is Buffer => Buffer.isBuffer(value), serialize: (buffer) => [...buffer], deserialize: readBuffer },
+    'Buffer',
   );
 }

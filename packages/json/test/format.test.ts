@@ -5,6 +5,11 @@ import { CerealError, ref, refList, type ModelRef } from '@cereal/core';
 import { jsonFormat } from '../src/index.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
+/** A class instance: every format writes its own enumerable properties, as JSON.stringify does. */
+class Point {
+  constructor(readonly x: number) {}
+}
+
 const payload = (json: unknown, values: unknown): string => JSON.stringify({ json, meta: { values, v: 1 } });
 
 testFormat(jsonFormat(), {
@@ -46,6 +51,11 @@ testFormat(jsonFormat(), {
     payload(['users', 5], [['custom', 'refs']]),
     payload(['users', [1, {}]], [['custom', 'refs']]),
     payload({ u: ['users', null] }, { u: [['custom', 'ref']] }),
+  ],
+  changes: [
+    ['a class instance, written as a plain object', new Point(1), { x: 1 }],
+    // eslint-disable-next-line no-sparse-arrays
+    ['a hole in an array, read back as null', [1, , 3], [1, null, 3]],
   ],
 });
 

@@ -1,3 +1,6 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ref as makeRef } from '@cereal/core';
 import { jsonFormat } from '../src/index.js';
 import { ownData, testHostile, type HostileCase } from '../../core/test/suites/hostile.js';
 
@@ -7,7 +10,17 @@ const deep = (n: number): string => `{"json":${'['.repeat(n)}${']'.repeat(n)}}`;
 // Written as text: JSON.stringify itself overflows the stack on a structure this deep.
 const deepMeta = `${'["undefined",{"a":'.repeat(5000)}["undefined"]${'}]'.repeat(5000)}`;
 
+/** `n` refs to users under one Set, annotated as superjson would not: one sibling path per member. */
+const siblingRefs = (n: number): string => {
+  const meta: Record<string, unknown> = { s: ['set'] };
+  for (let i = 0; i < n; i++) meta[`s.${i}`] = [['custom', 'ref']];
+  return payload({ s: Array.from({ length: n }, (_, i) => ['users', i]) }, meta);
+};
+
 const cases: HostileCase<string>[] = [
+  ['refs annotated through sibling paths under a Set, over maxRefs', siblingRefs(3), 'LIMIT', { maxRefs: 2 }],
+  ['two annotations for one path', payload({ a: { b: '2026-01-01T00:00:00.000Z' } }, { 'a.b': ['Date'], a: [['custom', 'ref'], { b: ['Date'] }] }), 'MALFORMED'],
+  ['a sibling path into a member the Set does not have: nothing is converted', payload({ s: ['2026-01-01T00:00:00.000Z'] }, { s: ['set'], 's.0': ['Date'], 's.1': ['Date'] }), 'MALFORMED'],
   ['`__proto__` as a key', '{"json":{"__proto__":{"polluted":true},"b":1}}', ownData('__proto__', 'b')],
   ['referential equalities (never written by cereal)', JSON.stringify({ json: { a: [1], b: [1] }, meta: { referentialEqualities: { a: ['b'] }, v: 1 } }), 'MALFORMED'],
   ['a type named `__proto__`', JSON.stringify({ json: 1, meta: { values: ['__proto__'], v: 1 } }), 'MALFORMED'],
@@ -37,3 +50,33 @@ const cases: HostileCase<string>[] = [
 ];
 
 testHostile(jsonFormat(), cases);
+
+// ---
+
+const Meta = suite('json metadata');
+
+Meta('sibling paths under one Set (quadratic in superjson) are applied in one pass, every member converted', () => {
+  const n = 50_000;
+  const meta: Record<string, unknown> = { s: ['set'] };
+  for (let i = 0; i < n; i++) meta[`s.${i}`] = ['Date'];
+  const text = JSON.stringify({ json: { s: Array.from({ length: n }, (_, i) => new Date(i).toISOString()) }, meta: { values: meta, v: 1 } });
+  const out = jsonFormat().decode(text) as { s: Set<Date> };
+  assert.instance(out.s, Set);
+  assert.is(out.s.size, n);
+  let i = 0;
+  for (const d of out.s) assert.is(d.getTime(), i++);
+});
+
+Meta('a Map annotated through sibling paths to its keys and values is converted whole', () => {
+  const text = JSON.stringify({ json: { m: [['2026-01-01T00:00:00.000Z', '12']] }, meta: { values: { m: ['map'], 'm.0.0': ['Date'], 'm.0.1': ['bigint'] }, v: 1 } });
+  const out = jsonFormat().decode(text) as { m: Map<Date, bigint> };
+  assert.equal([...out.m], [[new Date('2026-01-01T00:00:00.000Z'), 12n]]);
+});
+
+Meta('the metadata superjson writes for nested Sets, Maps and refs reads back exactly', () => {
+  const format = jsonFormat();
+  const value = { a: new Set([new Map([[new Date(1), new Set([2n, undefined])]])]), b: [makeRef('users', 1), { r: makeRef('orders', [7, 2n ** 60n]) }] };
+  assert.equal(format.decode(format.encode(value)), value);
+});
+
+Meta.run();

@@ -1,3 +1,4 @@
+import { CerealError } from '@cereal/core';
 import { MapBox } from './extension.js';
 
 /**
@@ -28,7 +29,11 @@ export function prepare(value: unknown): unknown {
     return after.some((m, i) => m !== before[i]) ? new Set(after) : value;
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
+  if (proto !== Object.prototype && proto !== null) {
+    // msgpackr would write extension 0x65, which decoding refuses (see _scan.ts).
+    if (value instanceof Error) throw new CerealError('MALFORMED', `[msgpack] cannot write an Error (${value.name}); send its message as a string`);
+    return value;
+  }
   let out: Record<string, unknown> | undefined;
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj);

@@ -4,6 +4,13 @@ import { Packr, Unpackr } from 'msgpackr';
 import { prepare } from './_prepare.js';
 import './extension.js';
 
+/**
+ * msgpack's default maxBytes. One byte of msgpack can be a whole empty object (0x80): a MiB of
+ * them takes ≈ 80–100 MB to build, so 16 MiB would exhaust a 1 GiB heap; 8 MiB peaks near
+ * 620 MB (`pnpm bench:hostile`).
+ */
+export const MSGPACK_MAX_BYTES = 8 * 2 ** 20;
+
 /** Options of {@link msgpackFormat}. */
 export interface MsgpackFormatOptions {
   /**
@@ -40,6 +47,7 @@ export function msgpackFormat(options: MsgpackFormatOptions = {}): Format<Uint8A
   });
   return {
     name: 'msgpack',
+    maxBytes: MSGPACK_MAX_BYTES,
     encode(value) {
       return packr.pack(prepare(value));
     },

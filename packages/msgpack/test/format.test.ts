@@ -6,6 +6,11 @@ import { msgpackFormat } from '../src/index.js';
 import { LIST_TYPE, REF_TYPE } from '../src/extension.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
+/** A class instance: every format writes its own enumerable properties, as JSON.stringify does. */
+class Point {
+  constructor(readonly x: number) {}
+}
+
 /** msgpackr's tag form of a read/write extension: fixext1 `type` with a 0 byte, then the value. */
 const tagged = (type: number, data: Uint8Array): Uint8Array => Uint8Array.from([0xd4, type, 0, ...data]);
 /** An ext8 value of `type` holding `data`: not how cereal's extensions are written. */
@@ -37,6 +42,14 @@ testFormat(msgpackFormat(), {
     tagged(LIST_TYPE, pack(['users', [1, {}]])),
     tagged(LIST_TYPE, pack(['users'])),
   ],
+  changes: [
+    ['a class instance, written as a plain object', new Point(1), { x: 1 }],
+    // eslint-disable-next-line no-sparse-arrays
+    ['a hole in an array, read back as undefined', [1, , 3], [1, undefined, 3]],
+    ['-0, written as the integer 0', -0, 0],
+    ['a URL, written as its text', new URL('https://example.com/a'), 'https://example.com/a'],
+  ],
+  refuses: [['an Error', new TypeError('x')]],
 });
 
 // ---
@@ -77,7 +90,7 @@ Msgpack('a payload is readable by a plain msgpack reader, refs aside', () => {
 
 Msgpack('a decode failure keeps msgpackr\'s error as cause', () => {
   try {
-    msgpackFormat().decode(new Uint8Array([0xd4, 99, 0])); // an extension nobody registered
+    msgpackFormat().decode(new Uint8Array([0xd5, 0x74, 99, 0])); // a typed array of a type msgpackr does not know
     assert.unreachable();
   } catch (err) {
     assert.instance(err, CerealError);

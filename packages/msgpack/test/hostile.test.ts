@@ -1,4 +1,8 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import { Packr, pack } from 'msgpackr';
+import { CerealError, createSerializer } from '@cereal/core';
+import { rejects } from '../../core/test/_fixtures.js';
 import { msgpackFormat } from '../src/index.js';
 import { REF_TYPE } from '../src/extension.js';
 import { ownData, testHostile, type HostileCase } from '../../core/test/suites/hostile.js';
@@ -9,7 +13,22 @@ const refOf = (value: unknown): Uint8Array => tagged(REF_TYPE, bigPacker.pack(va
 const huge = [0xff, 0xff, 0xff, 0xff];
 const records = new Packr({ useRecords: true }).pack(Array.from({ length: 4 }, (_, i) => ({ a: i, b: i })));
 
+const name = (text: string): number[] => [...Buffer.from(text)];
+const LIST = [0xd4, 44, 0, 0x92];
+// The list users:[1, 2, 3] in every encoding msgpack allows for its model name and its keys.
+const wideLists: [string, number[]][] = [
+  ['fixstr model, array16 keys', [...LIST, 0xa5, ...name('users'), 0xdc, 0, 3, 1, 2, 3]],
+  ['fixstr model, array32 keys', [...LIST, 0xa5, ...name('users'), 0xdd, 0, 0, 0, 3, 1, 2, 3]],
+  ['str8 model, fixarray keys', [...LIST, 0xd9, 5, ...name('users'), 0x93, 1, 2, 3]],
+  ['str16 model, fixarray keys', [...LIST, 0xda, 0, 5, ...name('users'), 0x93, 1, 2, 3]],
+  ['str32 model, array32 keys', [...LIST, 0xdb, 0, 0, 0, 5, ...name('users'), 0xdd, 0, 0, 0, 3, 1, 2, 3]],
+  ['ext8 header, array16 body and keys', [0xc7, 1, 44, 0, 0xdc, 0, 2, 0xa5, ...name('users'), 0xdc, 0, 3, 1, 2, 3]],
+];
+
 const cases: HostileCase<Uint8Array>[] = [
+  ...wideLists.map(([how, bytes]): HostileCase<Uint8Array> => [`a ref list of 3 keys over maxRefs 2 (${how}) counted before msgpackr builds it`, Uint8Array.from(bytes), 'LIMIT', { maxRefs: 2 }]),
+  ['msgpackr\'s Error extension 0x65 naming `valueOf` (returned msgpackr\'s table of constructors)', Uint8Array.from([0xd4, 0x65, 0, 0x93, 0xa7, ...name('valueOf'), 0xa1, 0x78, 0xc0]), 'MALFORMED'],
+  ['msgpackr\'s Error extension 0x65 in an ext8 header', Uint8Array.from([0xc7, 0, 0x65, 0x93, 0xa5, ...name('Error'), 0xa1, 0x78, 0xc0]), 'MALFORMED'],
   ['a str32 header claiming 4 GiB', Uint8Array.from([0xdb, ...huge, 0x61]), 'MALFORMED'],
   ['a bin32 header claiming 4 GiB', Uint8Array.from([0xc6, ...huge]), 'MALFORMED'],
   ['an array32 header claiming 4 billion items', Uint8Array.from([0xdd, ...huge, 0x01]), 'MALFORMED'],
@@ -42,3 +61,49 @@ const cases: HostileCase<Uint8Array>[] = [
 ];
 
 testHostile(msgpackFormat(), cases);
+
+// ---
+
+const Extensions = suite('msgpack extension types');
+
+Extensions('every extension type cereal does not write is MALFORMED, in a fixext and an ext8 header', () => {
+  const written = new Set([0x00, 0x42, 42, 43, 44, 0x73, 0x74, 0x78, 0xff]);
+  const format = msgpackFormat();
+  for (let type = 0; type < 256; type++) {
+    if (written.has(type)) continue;
+    for (const bytes of [[0xd4, type, 0, 0xc0], [0xc7, 1, type, 0, 0xc0]]) {
+      try {
+        format.decode(Uint8Array.from(bytes));
+        assert.unreachable(`type 0x${type.toString(16)}`);
+      } catch (err) {
+        assert.instance(err, CerealError);
+        assert.is((err as CerealError).code, 'MALFORMED', `type 0x${type.toString(16)}`);
+      }
+    }
+  }
+});
+
+Extensions('a refused Error extension changes nothing that later decodes return', () => {
+  const format = msgpackFormat();
+  const before = format.decode(pack({ a: 1 }));
+  const hostile = Uint8Array.from([0xd4, 0x65, 0, 0x93, 0xa7, ...Buffer.from('valueOf'), 0xa1, 0x78, 0xc0]);
+  assert.throws(() => format.decode(hostile), (err: unknown) => err instanceof CerealError && err.code === 'MALFORMED');
+  assert.equal(format.decode(pack({ a: 1 })), before);
+  const error = new Packr({ moreTypes: true }).unpack(new Packr({ moreTypes: true }).pack(new TypeError('x')));
+  assert.instance(error, TypeError); // msgpackr's own table is intact
+});
+
+Extensions('encoding an Error is MALFORMED: the extension msgpackr would write is one decoding refuses', async () => {
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: {} });
+  const err = await rejects(() => cereal.encode({ e: new RangeError('x') }));
+  assert.is(err.code, 'MALFORMED');
+  assert.match(err.message, /cannot write an Error \(RangeError\)/);
+});
+
+Extensions('every extension type the encoder writes decodes: undefined, bigint, Set, typed arrays, RegExp, Date, refs, Maps, lists', async () => {
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: {} });
+  const value = { u: undefined, b: 2n ** 100n, s: new Set([1]), t: new Float64Array([1.5]), r: /a+/g, d: new Date(5), m: new Map([[1, 2]]) };
+  assert.equal(await cereal.decode(cereal.encode(value)), value);
+});
+
+Extensions.run();

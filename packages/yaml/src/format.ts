@@ -1,7 +1,10 @@
-import { CerealError, checkWire, parseDepth, refCounter, wireError, type Format } from '@cereal/core';
+import { CerealError, checkWire, parseDepth, refCounter, wireError, type DecodeOptions, type Format } from '@cereal/core';
+import { dateTag, timestampTag } from './_dates.js';
+import { omapReadTag } from './_omap.js';
 import { parseYaml } from './_parse.js';
+import { unsupportedTag } from './_unsupported.js';
 import { Document, type CreateNodeOptions, type LineCounter, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions, type YAMLError } from 'yaml';
-import { INVALID_REF_MARK, bigintTag, formatTags } from './tags.js';
+import { INVALID_REF_MARK, bigintTag, refTags, type RefCount } from './tags.js';
 
 /** Options of {@link yamlFormat}. */
 export interface YamlFormatOptions {
@@ -11,6 +14,13 @@ export interface YamlFormatOptions {
    */
   maxAliasCount?: number;
 }
+
+/**
+ * YAML's default maxBytes. The yaml library keeps about 1 KB of syntax tree and nodes per item:
+ * a MiB of `[0,0,0,…]` peaks at ≈ 560 MB and takes ≈ 2.3 s (`pnpm bench:hostile`), so 1 MiB is
+ * the most a worker with a 1 GiB heap reads safely by default.
+ */
+export const YAML_MAX_BYTES = 2 ** 20;
 
 type Options = CreateNodeOptions & DocumentOptions & SchemaOptions & ParseOptions & ToJSOptions & ToStringOptions;
 
@@ -24,11 +34,15 @@ type Options = CreateNodeOptions & DocumentOptions & SchemaOptions & ParseOption
  */
 export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
   const maxAliasCount = options.maxAliasCount ?? 100;
+  // The ref tags count what they build through this; decode points it at the call's counter
+  // (decoding is synchronous, so one decode of this instance runs at a time).
+  let count: RefCount = () => true;
   const yamlOptions: Options = {
     version: '1.2',
     schema: 'core',
     // !bigint first, or yaml's int tag would claim bigints and write them as plain numbers.
-    customTags: (tags) => [bigintTag, ...tags, 'timestamp', 'omap', 'set', ...formatTags],
+    // The date and omap tags replace yaml's (see _dates.ts, _omap.ts); yaml's omap still writes.
+    customTags: (tags) => [bigintTag, ...tags, dateTag, timestampTag, omapReadTag, 'omap', 'set', 'binary', unsupportedTag, ...refTags((refs) => count(refs))],
     // Repeated objects are written out again, not as anchors: yaml counts every alias use
     // against maxAliasCount when reading, so a payload with many repeats would not read back.
     aliasDuplicateObjects: false,
@@ -41,17 +55,23 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
 
   return {
     name: 'yaml',
+    maxBytes: YAML_MAX_BYTES,
     encode(value) {
       return new Document(value, yamlOptions).toString(yamlOptions);
     },
     decode(wire, limits) {
       checkWire('yaml', wire, 'string');
       let parsed: ReturnType<typeof parseYaml>;
+      const counter = limitedCount(limits);
+      count = counter.count;
       try {
-        parsed = parseYaml(wire, yamlOptions, parseDepth(limits), refCounter('yaml', limits));
+        parsed = parseYaml(wire, yamlOptions, parseDepth(limits));
       } catch (cause) {
         throw wireError('yaml', cause);
+      } finally {
+        count = () => true;
       }
+      counter.check();
       const { doc, lines } = parsed;
       const problem = doc.errors[0] ?? doc.warnings[0];
       if (problem !== undefined) throw fromYamlError(problem, lines);
@@ -63,6 +83,30 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
         }
         throw wireError('yaml', cause);
       }
+    },
+  };
+}
+
+/**
+ * The ref count of one decode, for the tags: it answers false once over maxRefs (a tag cannot
+ * throw through yaml's Composer), and `check` then throws the LIMIT error.
+ */
+function limitedCount(limits: DecodeOptions | undefined): { count: RefCount; check(): void } {
+  const counter = refCounter('yaml', limits);
+  let over: unknown;
+  return {
+    count(refs) {
+      if (over !== undefined) return false;
+      try {
+        counter(refs);
+        return true;
+      } catch (err) {
+        over = err;
+        return false;
+      }
+    },
+    check() {
+      if (over !== undefined) throw over;
     },
   };
 }

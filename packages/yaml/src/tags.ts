@@ -55,38 +55,63 @@ function readPair<T>(seq: unknown, what: string, onError: (message: string) => v
 }
 
 /**
+ * Called with the number of refs a tag is about to build; false when they are over the limit,
+ * and the tag then builds nothing. (It cannot throw: yaml's Composer catches what a tag throws,
+ * records it as a RESOURCE_EXHAUSTION error and goes on composing.)
+ */
+export type RefCount = (refs: number) => boolean;
+
+const uncounted: RefCount = () => true;
+
+/** The `!ref` tag, counting the refs it builds with `count`. */
+function makeRefTag(count: RefCount) {
+  return {
+    tag: '!ref',
+    collection: 'seq',
+    identify: (value: unknown) => value instanceof ModelRef,
+    createNode: (schema: Schema, value: unknown) => {
+      const r = value as ModelRef;
+      return flowSeq(schema, [new Scalar(r.model), keyNode(schema, r.pk)]);
+    },
+    resolve: (seq, onError) => {
+      if (!count(1)) return null as never;
+      return readPair(seq, '!ref', onError, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey)) as never;
+    },
+  } satisfies CollectionTag;
+}
+
+/** The `!refs` tag, counting the refs it builds with `count` before it builds them. */
+function makeRefsTag(count: RefCount) {
+  return {
+    tag: '!refs',
+    collection: 'seq',
+    identify: (value: unknown) => value instanceof RefList,
+    createNode: (schema: Schema, value: unknown) => {
+      const list = value as RefList;
+      return flowSeq(schema, [new Scalar(list.model), flowSeq(schema, list.pks.map((pk) => keyNode(schema, pk)))]);
+    },
+    resolve: (seq, onError) => {
+      const keys = isSeq(seq) ? seq.items[1] : undefined;
+      if (!count(isSeq(keys) ? keys.items.length : 1)) return null as never;
+      return readPair(seq, '!refs', onError, (model, keys) => {
+        if (!isSeq(keys)) throw new Error('!refs must be [model, [key, …]]');
+        return fromRefList(model, keys.items.map(keyOfNode));
+      }) as never;
+    },
+  } satisfies CollectionTag;
+}
+
+/**
  * The `!ref` tag: a ModelRef as `!ref [users, 42]`, a composite key as `!ref [orders, [7, 1001]]`.
  * Add it to your own yaml `customTags` to read and write refs in any document.
  */
-export const refTag = {
-  tag: '!ref',
-  collection: 'seq',
-  identify: (value: unknown) => value instanceof ModelRef,
-  createNode: (schema: Schema, value: unknown) => {
-    const r = value as ModelRef;
-    return flowSeq(schema, [new Scalar(r.model), keyNode(schema, r.pk)]);
-  },
-  resolve: (seq, onError) => readPair(seq, '!ref', onError, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey)) as never,
-} satisfies CollectionTag;
+export const refTag = makeRefTag(uncounted);
 
 /**
  * The `!refs` tag: a RefList (an array of refs to one model, as serializer.encode hands it over),
  * the model name once: `!refs [users, [1, 2, 3]]`. Reads back as an array of ModelRefs.
  */
-export const refsTag = {
-  tag: '!refs',
-  collection: 'seq',
-  identify: (value: unknown) => value instanceof RefList,
-  createNode: (schema: Schema, value: unknown) => {
-    const list = value as RefList;
-    return flowSeq(schema, [new Scalar(list.model), flowSeq(schema, list.pks.map((pk) => keyNode(schema, pk)))]);
-  },
-  resolve: (seq, onError) =>
-    readPair(seq, '!refs', onError, (model, keys) => {
-      if (!isSeq(keys)) throw new Error('!refs must be [model, [key, …]]');
-      return fromRefList(model, keys.items.map(keyOfNode));
-    }) as never,
-} satisfies CollectionTag;
+export const refsTag = makeRefsTag(uncounted);
 
 /** `!ref` or `!refs` on a scalar or a mapping: always `INVALID_REF`, never an unknown tag. */
 const misused = (tag: string): [ScalarTag, CollectionTag] => [
@@ -108,5 +133,8 @@ export const bigintTag = {
   stringify: (item) => String(item.value),
 } satisfies ScalarTag;
 
-/** Every tag the YAML format reads and writes with. */
-export const formatTags = [refTag, refsTag, ...misused('!ref'), ...misused('!refs')];
+/**
+ * The ref tags the YAML format reads and writes with. Refs are counted where yaml resolves a
+ * tag, so every spelling of one (`!ref`, `!<!ref>`, a `%TAG` handle, %-escapes) is counted.
+ */
+export const refTags = (count: RefCount): (ScalarTag | CollectionTag)[] => [makeRefTag(count), makeRefsTag(count), ...misused('!ref'), ...misused('!refs')];

@@ -5,6 +5,11 @@ import { CerealError, isRef, ref, refList, type ModelRef } from '@cereal/core';
 import { refTag, yamlFormat } from '../src/index.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
+/** A class instance: every format writes its own enumerable properties, as JSON.stringify does. */
+class Point {
+  constructor(readonly x: number) {}
+}
+
 testFormat(yamlFormat(), {
   wire: 'string',
   malformed: [
@@ -33,6 +38,20 @@ testFormat(yamlFormat(), {
     '!refs [users, 1]\n',
     '!refs [users, [1, {}]]\n',
     '!refs users\n',
+  ],
+  changes: [
+    ['a class instance, written as a plain object', new Point(1), { x: 1 }],
+    // eslint-disable-next-line no-sparse-arrays
+    ['a hole in an array, read back as null', [1, , 3], [1, null, 3]],
+    ['-0, written as 0', -0, 0],
+    ['a Uint8Array, written as !!binary and read back as a Buffer', new Uint8Array([1, 2]), Buffer.from([1, 2])],
+  ],
+  refuses: [
+    ['an Error', new Error('x')],
+    ['a RegExp', /x/g],
+    ['a URL', new URL('https://example.com/')],
+    ['an Int16Array', new Int16Array([1])],
+    ['an ArrayBuffer', new ArrayBuffer(2)],
   ],
 });
 

@@ -1,4 +1,8 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createSerializer } from '@cereal/core';
 import { yamlFormat } from '../src/index.js';
+import { rejects } from '../../core/test/_fixtures.js';
 import { ownData, testHostile, type HostileCase } from '../../core/test/suites/hostile.js';
 
 const laughs = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
@@ -7,6 +11,22 @@ for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f'
 }
 
 const cases: HostileCase<string>[] = [
+  ['refs with a verbatim tag `!<!refs>`, over maxRefs', '!<!refs> [users, [1, 2, 3]]\n', 'LIMIT', { maxRefs: 2 }],
+  ['refs through a %TAG handle, over maxRefs', '%TAG !c! !\n---\n!c!refs [users, [1, 2, 3]]\n', 'LIMIT', { maxRefs: 2 }],
+  ['refs through a redefined `!!` handle, over maxRefs', '%TAG !! !\n---\n!!refs [users, [1, 2, 3]]\n', 'LIMIT', { maxRefs: 2 }],
+  ['single refs with verbatim tags, over maxRefs', '- !<!ref> [users, 1]\n- !<!ref> [users, 1]\n- !<!ref> [users, 1]\n', 'LIMIT', { maxRefs: 2 }],
+  ['a duplicate key inside an !!omap value', '!!omap\n- a: {x: 1, x: 2}\n', 'MALFORMED'],
+  ['a collection as a key inside an !!omap value (was turned into a string, with a process warning)', '!!omap\n- a: {? [1, 2] : x}\n', 'MALFORMED'],
+  ['a ref as a key inside an !!omap value', '!!omap\n- a: {? !ref [users, 1] : x}\n', 'INVALID_REF'],
+  ['a duplicate !!omap key', '!!omap\n- 7: a\n- 7: b\n', 'MALFORMED'],
+  ['an !!omap that is a mapping', '!!omap {a: 1}\n', 'MALFORMED'],
+  ['an !!omap item of two keys', '!!omap\n- {a: 1, b: 2}\n', 'MALFORMED'],
+  ['`1` and `"1"` in one mapping (one object key)', '1: a\n"1": b\n', 'MALFORMED'],
+  ['`true` and `"true"` in one mapping', 'true: a\n"true": b\n', 'MALFORMED'],
+  ['`~` and `null` in one mapping', '~: a\nnull: b\n', 'MALFORMED'],
+  ['a timestamp that is not a date', 'a: !!timestamp 2026-13-45\n', 'MALFORMED'],
+  ['a !date that is not one', 'a: !date yesterday\n', 'MALFORMED'],
+  ['an error token inside a collection', '[a, b, }]\n', 'MALFORMED'],
   ['a billion laughs', `${laughs.join('\n')}\n`, 'LIMIT'],
   ['!!js/function', 'a: !!js/function "function () { return process.exit(1) }"\n', 'MALFORMED'],
   ['!!js/regexp', 'a: !!js/regexp /x/\n', 'MALFORMED'],
@@ -39,3 +59,41 @@ const cases: HostileCase<string>[] = [
 ];
 
 testHostile(yamlFormat(), cases);
+
+// ---
+
+const Sizes = suite('yaml at megabyte scale');
+const MiB = 2 ** 20;
+
+Sizes('4 MiB of `]` (1.4 GB and a heap crash before) is MALFORMED at the first one, when maxBytes lets it in', async () => {
+  const cereal = createSerializer({ format: yamlFormat(), loaders: {}, maxBytes: 8 * MiB });
+  const err = await rejects(() => cereal.decode(`a: ${']'.repeat(4 * MiB)}`));
+  assert.is(err.code, 'MALFORMED');
+  assert.match(err.message, /line 1, column 4/);
+});
+
+Sizes('YAML reads at most 1 MiB by default (its own maxBytes): a 16 MiB flat sequence is LIMIT before parsing', async () => {
+  assert.is(yamlFormat().maxBytes, MiB);
+  const cereal = createSerializer({ format: yamlFormat(), loaders: {} });
+  const err = await rejects(() => cereal.decode(`[${'0,'.repeat(8 * MiB - 1)}0]`));
+  assert.is(err.code, 'LIMIT');
+  assert.match(err.message, /maxBytes 1048576/);
+  const mine = createSerializer({ format: yamlFormat(), loaders: {}, maxBytes: 4 * MiB });
+  assert.is((await rejects(() => mine.decode(`[${'0,'.repeat(3 * MiB)}0]`))).code, 'LIMIT');
+});
+
+Sizes('an array of 200 000 items round-trips (its items were spread into one call before)', async () => {
+  const cereal = createSerializer({ format: yamlFormat(), loaders: {} });
+  const value = Array.from({ length: 200_000 }, (_, i) => i % 10);
+  assert.equal(await cereal.decode(cereal.encode(value)), value);
+});
+
+Sizes('a Map of 80 000 integer keys round-trips (yaml\'s omap check was quadratic)', async () => {
+  const cereal = createSerializer({ format: yamlFormat(), loaders: {} });
+  const value = new Map(Array.from({ length: 80_000 }, (_, i) => [i, i % 3]));
+  const out = (await cereal.decode(cereal.encode(value))) as Map<number, number>;
+  assert.is(out.size, 80_000);
+  assert.equal(out, value);
+});
+
+Sizes.run();

@@ -15,6 +15,10 @@ export interface FormatSamples<Wire> {
   malformed: Wire[];
   /** Well-formed wire data holding a ref of the wrong shape: each must decode to `INVALID_REF`. */
   invalidRef: Wire[];
+  /** The format's documented limits: values that read back changed, and what they read back as. */
+  changes?: [name: string, value: unknown, readBack: unknown][];
+  /** Values the format cannot write: encoding each must be `MALFORMED`, never a silent change. */
+  refuses?: [name: string, value: unknown][];
 }
 
 /** Values every format must round-trip exactly (refs compared by key). */
@@ -38,6 +42,9 @@ export const corpus: [string, unknown][] = [
   ['a Date', { at: new Date('2026-11-27T01:02:03.456Z') }],
   ['strings formats care about', { s: ['', ' ', '\n\t', 'null', 'true', '42', '- x', '#', '!ref', ': ', '"', "'", '{}', '[]', '✓ 雪 🍣', '\u0000', '\\'] }],
   ['an empty object and array', { o: {}, a: [] }],
+  ['Dates across the whole range, and an Invalid Date', { min: new Date(-8.64e15), max: new Date(8.64e15), y0: new Date('0000-01-01T00:00:00.000Z'), y99: new Date('0099-12-31T23:59:59.999Z'), y12345: new Date('+012345-06-01T00:00:00.000Z'), bc: new Date('-000044-03-15T12:00:00.000Z'), invalid: new Date(NaN) }],
+  ['Map keys that print alike', new Map<unknown, unknown>([[1, 'number'], ['1', 'string'], [true, 'boolean'], ['true', 'text'], [null, 'null'], ['null', 'text'], [1n, 'bigint']])],
+  ['bytes', { bytes: new Uint8Array([0, 1, 255]), buffer: Buffer.from('hi') }],
 ];
 
 /** Deep equality where refs compare by key and class. */
@@ -51,6 +58,7 @@ function comparable(value: unknown): unknown {
   if (value instanceof Map) return { $map: [...value].map(([k, v]) => [comparable(k), comparable(v)]) };
   if (value instanceof Set) return { $set: [...value].map(comparable) };
   if (value instanceof Date) return { $date: value.getTime() };
+  if (value instanceof Uint8Array) return { $bytes: [...value] };
   if (typeof value === 'bigint') return { $bigint: String(value) };
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, comparable(v)]));
@@ -123,6 +131,23 @@ export function testFormat<Wire extends Uint8Array | string>(format: Format<Wire
     assert.equal(users.calls, [[1, 2]]);
     const again = await cereal.decode(cereal.encode(out));
     assert.equal(again, out);
+  });
+
+  Conformance('values beyond the format read back as its README documents, or are refused when written', async () => {
+    const cereal = createSerializer({ format, loaders: {} });
+    for (const [name, value, readBack] of samples.changes ?? []) {
+      const out = (await cereal.decode(cereal.encode({ v: value }))) as { v: unknown };
+      assert.equal(out.v, readBack, name);
+      assert.is(Object.getPrototypeOf(out.v), Object.getPrototypeOf(readBack), name);
+    }
+    for (const [name, value] of samples.refuses ?? []) assert.is(codeOf(() => cereal.encode({ v: value })), 'MALFORMED', name);
+  });
+
+  Conformance('values of every size the encoder writes decode: 150 000 array items, a Map of 80 000 keys', () => {
+    const array = Array.from({ length: 150_000 }, (_, i) => i % 10);
+    assert.equal(format.decode(format.encode(array)), array);
+    const map = new Map(Array.from({ length: 80_000 }, (_, i) => [i, i % 3]));
+    assert.equal(format.decode(format.encode(map)), map);
   });
 
   Conformance.run();

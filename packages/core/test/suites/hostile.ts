@@ -5,11 +5,16 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, ref, type Format } from '../../src/index.js';
+import { CerealError, createSerializer, ref, type DecodeOptions, type Format } from '../../src/index.js';
+import { MAX_MESSAGE } from '../../src/error.js';
 import { memoryLoader, rejects } from '../_fixtures.js';
 
 export type Expect = CerealError['code'] | ((value: unknown) => void);
-export type HostileCase<Wire> = [name: string, wire: Wire, expect: Expect];
+/** A payload, what decoding it must give, and decode options where the case needs a low limit. */
+export type HostileCase<Wire> = [name: string, wire: Wire, expect: Expect, options?: DecodeOptions];
+
+/** A bound on every message: the limit, `[cereal] ` and a note of what was cut. */
+const MESSAGE_BOUND = MAX_MESSAGE + 60;
 
 /** A value that must have decoded to plain data: exactly `keys` as own keys, no prototype touched. */
 export const ownData = (...keys: string[]) => (value: unknown): void => {
@@ -22,7 +27,7 @@ export function testHostile<Wire extends Uint8Array | string>(format: Format<Wir
   const Hostile = suite(`hostile input (${format.name})`);
   const prototype = Object.getOwnPropertyNames(Object.prototype).sort();
 
-  for (const [name, wire, expect] of cases) {
+  for (const [name, wire, expect, options] of cases) {
     Hostile(`${name}: ${typeof expect === 'string' ? expect : 'plain data'}`, async () => {
       const users = memoryLoader([{ id: 1, name: 'Ada' }]);
       const orders = memoryLoader([{ id: [7, 1001], total: 5 }], { arity: 2 });
@@ -30,13 +35,14 @@ export function testHostile<Wire extends Uint8Array | string>(format: Format<Wir
       let value: unknown;
       let error: unknown;
       try {
-        value = await cereal.decode(wire);
+        value = await cereal.decode(wire, options);
       } catch (err) {
         error = err;
       }
       if (typeof expect === 'string') {
         assert.instance(error, CerealError, `expected ${expect}, got ${error === undefined ? 'a value' : String(error)}`);
         assert.is((error as CerealError).code, expect, (error as Error).message);
+        assert.ok((error as Error).message.length <= MESSAGE_BOUND, `a message of ${(error as Error).message.length} characters`);
         assert.equal([...users.calls, ...orders.calls], [], 'no loader may run for a payload that fails');
       } else {
         assert.is(error, undefined, String(error));
@@ -90,6 +96,20 @@ export function testHostile<Wire extends Uint8Array | string>(format: Format<Wir
     assert.match(err.message, new RegExp(`^\\[cereal\\] \\[${format.name}\\] the payload holds more than maxRefs 50`));
     assert.equal(users.calls, []);
     assert.is((await rejects(() => cereal.decode(wire, { maxRefs: 51 }))).code, 'MISSING_ROW');
+  });
+
+  Hostile('a payload naming 20 000 unknown models of 100 characters: one UNKNOWN_MODEL with a bounded message', async () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `m${String(i).padStart(99, '0')}`);
+    const wide = createSerializer({ format, loaders: Object.fromEntries(names.map((n) => [n, memoryLoader([])])), maxBytes: 2 ** 30 });
+    const wire = wide.encode(names.map((n) => ref(n, 1)));
+    const users = memoryLoader([]);
+    const narrow = createSerializer({ format, loaders: { users }, maxBytes: 2 ** 30 });
+    const err = await rejects(() => narrow.decode(wire));
+    assert.is(err.code, 'UNKNOWN_MODEL');
+    assert.is(err.refs?.length, 20_000);
+    assert.ok(err.message.length <= MESSAGE_BOUND, `a message of ${err.message.length} characters`);
+    assert.match(err.message, /and 19995 more; known models: `users`$/);
+    assert.equal(users.calls, []);
   });
 
   Hostile.run();

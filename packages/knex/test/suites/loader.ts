@@ -357,6 +357,23 @@ export function testLoader(target: LoaderTarget): void {
     }
   });
 
+  Loader('a key column that is not unique (two rows for one key) is INVALID_OPTION, never the first row silently', async ({ db, t }) => {
+    const table = `${t.users}_dupes`;
+    await db.schema.createTable(table, (tb) => {
+      tb.integer('id');
+      tb.string('name', 16);
+    });
+    try {
+      await db(table).insert([{ id: 1, name: 'first' }, { id: 1, name: 'second' }, { id: 2, name: 'only' }]);
+      const err = await rejects(() => hydrate([ref('people', 1), ref('people', 2)], { people: knexLoader(db, { table }) }));
+      assert.is(err.code, 'INVALID_OPTION');
+      assert.is(err.retryable, false);
+      assert.match(err.message, /two rows for `people:1`/);
+    } finally {
+      await db.schema.dropTableIfExists(table);
+    }
+  });
+
   Loader('bad options are INVALID_OPTION', async ({ db, t }) => {
     const cases = [
       () => knexLoader({} as never, { table: t.users }),
