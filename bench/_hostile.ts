@@ -77,6 +77,7 @@ export const SHAPES: Record<'msgpack' | 'json' | 'yaml', Shapes> = {
     'block sequence of small integers': (b) => fill(b, '', () => '- 0\n', ''),
     'one error per byte': (b) => fill(b, 'a: ', () => ']', ''),
     'an !!omap of integer keys': (b) => fill(b, '!!omap\n', (i) => `- ${i}: 0\n`, ''),
+    'an !!omap of string keys': (b) => fill(b, '!!omap\n', (i) => `- k${i}: 0\n`, ''),
     'a misused !ref per line': (b) => fill(b, '', () => '- !ref x\n', ''),
     'a !refs list over maxRefs': (b) => fill(b, '!refs [users, [', () => '1', ']]', ','),
     'a long string': (b) => fill(b, 'a: "', () => 'x', '"'),

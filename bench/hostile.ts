@@ -3,7 +3,8 @@
  * shape of bench/_hostile.ts at 1, 4 and 16 MiB, decoded with the defaults in a process of its own
  * with a 1 GiB heap, as a worker would run. A decode must end as a value or a CerealError; a
  * crash is reported as one. `--unlimited` also decodes with maxBytes lifted, to find the
- * largest input each format survives. Writes bench/results/hostile.md.
+ * largest input each format survives; `--format=yaml`, `--shape=omap` and `--sizes=1,2` narrow
+ * the run. Writes bench/results/hostile.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { renderTable } from './_table.js';
 const SIZES = (process.argv.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '1,4,16').split(',').map(Number);
 const unlimited = process.argv.includes('--unlimited');
 const only = process.argv.find((a) => a.startsWith('--format='))?.slice(9);
+const shapeFilter = process.argv.find((a) => a.startsWith('--shape='))?.slice(8);
 const child = fileURLToPath(new URL('./_hostileChild.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cereal-hostile-'));
 
@@ -36,6 +38,7 @@ try {
   for (const [format, shapes] of Object.entries(SHAPES)) {
     if (only !== undefined && format !== only) continue;
     for (const [shape, make] of Object.entries(shapes)) {
+      if (shapeFilter !== undefined && !shape.includes(shapeFilter)) continue;
       for (const mib of SIZES) {
         const file = join(dir, 'payload');
         writeFileSync(file, make(mib * 2 ** 20));

@@ -10,11 +10,26 @@ for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f'
   laughs.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
 }
 
+// Three refs to users:1 in tag spellings cereal's encoder does not write.
+const wideRefs: [string, string][] = [
+  ['a verbatim tag `!<!refs>`', '!<!refs> [users, [1, 1, 1]]\n'],
+  ['a %TAG handle', '%TAG !c! !\n---\n!c!refs [users, [1, 1, 1]]\n'],
+  ['a redefined `!!` handle', '%TAG !! !\n---\n!!refs [users, [1, 1, 1]]\n'],
+  ['single refs with verbatim tags', '- !<!ref> [users, 1]\n- !<!ref> [users, 1]\n- !<!ref> [users, 1]\n'],
+  ['block sequences and quoted names', '!refs\n- "users"\n- - 1\n  - \'1\'\n  - 0x1\n'],
+  ['an anchored ref and two aliases', '- &u !ref [users, 1]\n- *u\n- *u\n'],
+];
+
+const foreignTypes: [string, string][] = [
+  ['!!js/function', 'a: !!js/function "function () { return process.exit(1) }"\n'],
+  ['!!js/regexp', 'a: !!js/regexp /x/\n'],
+  ['!!js/undefined', 'a: !!js/undefined ""\n'],
+  ['!!python/object', 'a: !!python/object:os.system [ls]\n'],
+  ['an unknown local tag', 'a: !evil 1\n'],
+  ['a %-escaped `!ref` (not a tag cereal reads)', '!%72ef [users, 1]\n'],
+];
+
 const cases: HostileCase<string>[] = [
-  ['refs with a verbatim tag `!<!refs>`, over maxRefs', '!<!refs> [users, [1, 2, 3]]\n', 'LIMIT', { maxRefs: 2 }],
-  ['refs through a %TAG handle, over maxRefs', '%TAG !c! !\n---\n!c!refs [users, [1, 2, 3]]\n', 'LIMIT', { maxRefs: 2 }],
-  ['refs through a redefined `!!` handle, over maxRefs', '%TAG !! !\n---\n!!refs [users, [1, 2, 3]]\n', 'LIMIT', { maxRefs: 2 }],
-  ['single refs with verbatim tags, over maxRefs', '- !<!ref> [users, 1]\n- !<!ref> [users, 1]\n- !<!ref> [users, 1]\n', 'LIMIT', { maxRefs: 2 }],
   ['a duplicate key inside an !!omap value', '!!omap\n- a: {x: 1, x: 2}\n', 'MALFORMED'],
   ['a collection as a key inside an !!omap value (was turned into a string, with a process warning)', '!!omap\n- a: {? [1, 2] : x}\n', 'MALFORMED'],
   ['a ref as a key inside an !!omap value', '!!omap\n- a: {? !ref [users, 1] : x}\n', 'INVALID_REF'],
@@ -28,11 +43,6 @@ const cases: HostileCase<string>[] = [
   ['a !date that is not one', 'a: !date yesterday\n', 'MALFORMED'],
   ['an error token inside a collection', '[a, b, }]\n', 'MALFORMED'],
   ['a billion laughs', `${laughs.join('\n')}\n`, 'LIMIT'],
-  ['!!js/function', 'a: !!js/function "function () { return process.exit(1) }"\n', 'MALFORMED'],
-  ['!!js/regexp', 'a: !!js/regexp /x/\n', 'MALFORMED'],
-  ['!!js/undefined', 'a: !!js/undefined ""\n', 'MALFORMED'],
-  ['!!python/object', 'a: !!python/object:os.system [ls]\n', 'MALFORMED'],
-  ['an unknown local tag', 'a: !evil 1\n', 'MALFORMED'],
   ['`__proto__` as a key', '__proto__: {polluted: true}\nb: 1\n', ownData('__proto__', 'b')],
   ['an empty payload', '', 'MALFORMED'],
   ['a payload of comments only', '# nothing here\n', 'MALFORMED'],
@@ -58,7 +68,7 @@ const cases: HostileCase<string>[] = [
   ['two documents', 'a: 1\n---\nb: 2\n', 'MALFORMED'],
 ];
 
-testHostile(yamlFormat(), cases);
+testHostile(yamlFormat(), cases, { wideRefs, foreignTypes });
 
 // ---
 

@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, ref, type DecodeOptions, type Format } from '../../src/index.js';
+import { CerealError, createSerializer, isRef, ref, type DecodeOptions, type Format } from '../../src/index.js';
 import { MAX_MESSAGE } from '../../src/error.js';
 import { memoryLoader, rejects } from '../_fixtures.js';
 
@@ -23,9 +23,34 @@ export const ownData = (...keys: string[]) => (value: unknown): void => {
   assert.equal(Object.keys(value as object), keys);
 };
 
-export function testHostile<Wire extends Uint8Array | string>(format: Format<Wire>, cases: HostileCase<Wire>[]): void {
+/** A value decoded from refs to users:1: it holds that row, in Maps and Sets too, and no ref is left. */
+function holdsAda(value: unknown): void {
+  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Map || v instanceof Set ? [...v] : isRef(v) ? 'a ref' : v));
+  assert.match(text, /"name":"Ada"/);
+  assert.not.match(text, /a ref/);
+}
+
+/** The classes of hostile input every format covers with samples of its own wire. */
+export interface HostileClasses<Wire> {
+  /**
+   * Three refs to `users:1` in encodings the format's encoder does not use (wider headers, other
+   * tag spellings, other metadata paths): each must be counted before it is built, so `LIMIT`
+   * at maxRefs 2, and three rows at maxRefs 3.
+   */
+  wideRefs: [name: string, wire: Wire][];
+  /** Types, tags or extensions the format never writes: each is `MALFORMED`, whatever its reader would do. */
+  foreignTypes: [name: string, wire: Wire][];
+}
+
+export function testHostile<Wire extends Uint8Array | string>(format: Format<Wire>, cases: HostileCase<Wire>[], classes: HostileClasses<Wire>): void {
   const Hostile = suite(`hostile input (${format.name})`);
   const prototype = Object.getOwnPropertyNames(Object.prototype).sort();
+  cases = [
+    ...cases,
+    ...classes.wideRefs.map(([name, wire]): HostileCase<Wire> => [`three refs (${name}) over maxRefs 2, counted before they are built`, wire, 'LIMIT', { maxRefs: 2 }]),
+    ...classes.wideRefs.map(([name, wire]): HostileCase<Wire> => [`three refs (${name}) within maxRefs 3`, wire, holdsAda, { maxRefs: 3 }]),
+    ...classes.foreignTypes.map(([name, wire]): HostileCase<Wire> => [`a type the format never writes: ${name}`, wire, 'MALFORMED']),
+  ];
 
   for (const [name, wire, expect, options] of cases) {
     Hostile(`${name}: ${typeof expect === 'string' ? expect : 'plain data'}`, async () => {
