@@ -63,43 +63,50 @@ export type RefCount = (refs: number) => boolean;
 
 const uncounted: RefCount = () => true;
 
-/** The `!ref` tag, counting the refs it builds with `count`. */
-function makeRefTag(count: RefCount) {
+/**
+ * A tag written as the flow sequence `[model, second]` for instances of `Class`, and read back
+ * through `read`, counting the refs it is about to build (`refs` of the sequence) first.
+ */
+function pairTag<T extends object>(
+  tag: string,
+  Class: abstract new (...args: never[]) => T,
+  write: (schema: Schema, value: T) => [model: string, second: Node],
+  refs: (second: unknown) => number,
+  read: (model: unknown, second: unknown) => unknown,
+  count: RefCount,
+) {
   return {
-    tag: '!ref',
+    tag,
     collection: 'seq',
-    identify: (value: unknown) => value instanceof ModelRef,
+    identify: (value: unknown) => value instanceof Class,
     createNode: (schema: Schema, value: unknown) => {
-      const r = value as ModelRef;
-      return flowSeq(schema, [new Scalar(r.model), keyNode(schema, r.pk)]);
+      const [model, second] = write(schema, value as T);
+      return flowSeq(schema, [new Scalar(model), second]);
     },
     resolve: (seq, onError) => {
-      if (!count(1)) return null as never;
-      return readPair(seq, '!ref', onError, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey)) as never;
+      if (!count(refs(isSeq(seq) ? seq.items[1] : undefined))) return null as never;
+      return readPair(seq, tag, onError, read) as never;
     },
   } satisfies CollectionTag;
 }
 
+/** The `!ref` tag, counting the refs it builds with `count`. */
+const makeRefTag = (count: RefCount) =>
+  pairTag('!ref', ModelRef, (schema, r) => [r.model, keyNode(schema, r.pk)], () => 1, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey), count);
+
 /** The `!refs` tag, counting the refs it builds with `count` before it builds them. */
-function makeRefsTag(count: RefCount) {
-  return {
-    tag: '!refs',
-    collection: 'seq',
-    identify: (value: unknown) => value instanceof RefList,
-    createNode: (schema: Schema, value: unknown) => {
-      const list = value as RefList;
-      return flowSeq(schema, [new Scalar(list.model), flowSeq(schema, list.pks.map((pk) => keyNode(schema, pk)))]);
+const makeRefsTag = (count: RefCount) =>
+  pairTag(
+    '!refs',
+    RefList,
+    (schema, list) => [list.model, flowSeq(schema, list.pks.map((pk) => keyNode(schema, pk)))],
+    (keys) => (isSeq(keys) ? keys.items.length : 1),
+    (model, keys) => {
+      if (!isSeq(keys)) throw new Error('!refs must be [model, [key, …]]');
+      return fromRefList(model, keys.items.map(keyOfNode));
     },
-    resolve: (seq, onError) => {
-      const keys = isSeq(seq) ? seq.items[1] : undefined;
-      if (!count(isSeq(keys) ? keys.items.length : 1)) return null as never;
-      return readPair(seq, '!refs', onError, (model, keys) => {
-        if (!isSeq(keys)) throw new Error('!refs must be [model, [key, …]]');
-        return fromRefList(model, keys.items.map(keyOfNode));
-      }) as never;
-    },
-  } satisfies CollectionTag;
-}
+    count,
+  );
 
 /**
  * The `!ref` tag: a ModelRef as `!ref [users, 42]`, a composite key as `!ref [orders, [7, 1001]]`.
