@@ -45,7 +45,8 @@ export function withRefs<T = unknown, R = unknown>(
     } catch (err) {
       if (!(err instanceof CerealError) || err.retryable) throw err;
       if (err.code === 'MISSING_ROW' && onMissingRow === 'discard') {
-        await job.log(`discarded by cereal: ${err.refs?.length ?? 0} referenced rows are gone: ${listRefs(err.refs ?? [], 20)}`);
+        const gone = err.refs ?? [];
+        await job.log(`discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone: ${listRefs(gone, 20)}`);
         return undefined;
       }
       // The message carries the refs; BullMQ keeps it as the job's failedReason.

@@ -75,7 +75,11 @@ export function refCounter(format: string, options: DecodeOptions | undefined): 
   };
 }
 
-/** `LIMIT` for a payload that nests deeper than `parseDepth`. */
+/**
+ * `LIMIT` for a payload that nests deeper than `parseDepth` allows.
+ * @param depth - the parse depth that was exceeded (what parseDepth returned)
+ */
 export function tooDeep(format: string, depth: number): CerealError {
-  return new CerealError('LIMIT', `[${format}] the payload nests deeper than ${depth} levels; raise \`maxDepth\` if the nesting is real`);
+  const maxDepth = Math.max(1, Math.floor((depth - ENVELOPE) / 2));
+  return new CerealError('LIMIT', `[${format}] the payload nests deeper than maxDepth ${maxDepth} allows (more than ${depth} levels of ${format}, where a Map or Set takes two); raise \`maxDepth\` if the nesting is real`);
 }

@@ -52,7 +52,8 @@ testFormat(jsonFormat(), {
     payload(['users', [1, {}]], [['custom', 'refs']]),
     payload({ u: ['users', null] }, { u: [['custom', 'ref']] }),
   ],
-  changes: [
+  documented: [
+    ['-0', -0, -0],
     ['a class instance, written as a plain object', new Point(1), { x: 1 }],
     // eslint-disable-next-line no-sparse-arrays
     ['a hole in an array, read back as null', [1, , 3], [1, null, 3]],

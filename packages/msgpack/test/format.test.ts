@@ -42,7 +42,7 @@ testFormat(msgpackFormat(), {
     tagged(LIST_TYPE, pack(['users', [1, {}]])),
     tagged(LIST_TYPE, pack(['users'])),
   ],
-  changes: [
+  documented: [
     ['a class instance, written as a plain object', new Point(1), { x: 1 }],
     // eslint-disable-next-line no-sparse-arrays
     ['a hole in an array, read back as undefined', [1, , 3], [1, undefined, 3]],

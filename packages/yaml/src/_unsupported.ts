@@ -1,6 +1,17 @@
 import { CerealError } from '@cereal/core';
 import type { ScalarTag } from 'yaml';
 
+/**
+ * `!undefined`: yaml drops a property whose value is undefined and writes `null` for one in an
+ * array, a Map or a Set; msgpack and JSON keep undefined, so YAML does too.
+ */
+export const undefinedTag = {
+  tag: '!undefined',
+  identify: (value: unknown) => value === undefined,
+  resolve: () => undefined as never,
+  stringify: () => '',
+} satisfies ScalarTag;
+
 /** Values YAML has no tag for, which yaml would otherwise write as plain mappings or sequences. */
 function unsupported(value: unknown): string | undefined {
   if (value instanceof Error) return 'an Error';

@@ -2,7 +2,7 @@ import { CerealError, checkWire, parseDepth, refCounter, wireError, type DecodeO
 import { dateTag, timestampTag } from './_dates.js';
 import { omapReadTag } from './_omap.js';
 import { parseYaml } from './_parse.js';
-import { unsupportedTag } from './_unsupported.js';
+import { undefinedTag, unsupportedTag } from './_unsupported.js';
 import { Document, type CreateNodeOptions, type LineCounter, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions, type YAMLError } from 'yaml';
 import { INVALID_REF_MARK, bigintTag, refTags, type RefCount } from './tags.js';
 
@@ -41,8 +41,9 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     version: '1.2',
     schema: 'core',
     // !bigint first, or yaml's int tag would claim bigints and write them as plain numbers.
+    // !undefined before yaml's null tag, which would claim undefined as null.
     // The date and omap tags replace yaml's (see _dates.ts, _omap.ts); yaml's omap still writes.
-    customTags: (tags) => [bigintTag, ...tags, dateTag, timestampTag, omapReadTag, 'omap', 'set', 'binary', unsupportedTag, ...refTags((refs) => count(refs))],
+    customTags: (tags) => [bigintTag, undefinedTag, ...tags, dateTag, timestampTag, omapReadTag, 'omap', 'set', 'binary', unsupportedTag, ...refTags((refs) => count(refs))],
     // Repeated objects are written out again, not as anchors: yaml counts every alias use
     // against maxAliasCount when reading, so a payload with many repeats would not read back.
     aliasDuplicateObjects: false,
@@ -51,12 +52,15 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     // strings travel as they are.
     lineWidth: 0,
     uniqueKeys: false, // checked in linear time by parseYaml
+    keepUndefined: true, // written as !undefined
   };
 
   return {
     name: 'yaml',
     maxBytes: YAML_MAX_BYTES,
     encode(value) {
+      // A Document made of undefined is an empty one, which reads back as null.
+      if (value === undefined) return '!undefined\n';
       return new Document(value, yamlOptions).toString(yamlOptions);
     },
     decode(wire, limits) {

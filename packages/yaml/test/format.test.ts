@@ -39,11 +39,11 @@ testFormat(yamlFormat(), {
     '!refs [users, [1, {}]]\n',
     '!refs users\n',
   ],
-  changes: [
+  documented: [
     ['a class instance, written as a plain object', new Point(1), { x: 1 }],
     // eslint-disable-next-line no-sparse-arrays
-    ['a hole in an array, read back as null', [1, , 3], [1, null, 3]],
-    ['-0, written as 0', -0, 0],
+    ['a hole in an array, read back as undefined', [1, , 3], [1, undefined, 3]],
+    ['-0', -0, -0],
     ['a Uint8Array, written as !!binary and read back as a Buffer', new Uint8Array([1, 2]), Buffer.from([1, 2])],
   ],
   refuses: [

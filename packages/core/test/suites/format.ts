@@ -15,8 +15,8 @@ export interface FormatSamples<Wire> {
   malformed: Wire[];
   /** Well-formed wire data holding a ref of the wrong shape: each must decode to `INVALID_REF`. */
   invalidRef: Wire[];
-  /** The format's documented limits: values that read back changed, and what they read back as. */
-  changes?: [name: string, value: unknown, readBack: unknown][];
+  /** Values beyond the corpus, each with what the format's README says it reads back as (changed or not). */
+  documented?: [name: string, value: unknown, readBack: unknown][];
   /** Values the format cannot write: encoding each must be `MALFORMED`, never a silent change. */
   refuses?: [name: string, value: unknown][];
 }
@@ -45,6 +45,7 @@ export const corpus: [string, unknown][] = [
   ['Dates across the whole range, and an Invalid Date', { min: new Date(-8.64e15), max: new Date(8.64e15), y0: new Date('0000-01-01T00:00:00.000Z'), y99: new Date('0099-12-31T23:59:59.999Z'), y12345: new Date('+012345-06-01T00:00:00.000Z'), bc: new Date('-000044-03-15T12:00:00.000Z'), invalid: new Date(NaN) }],
   ['Map keys that print alike', new Map<unknown, unknown>([[1, 'number'], ['1', 'string'], [true, 'boolean'], ['true', 'text'], [null, 'null'], ['null', 'text'], [1n, 'bigint']])],
   ['bytes', { bytes: new Uint8Array([0, 1, 255]), buffer: Buffer.from('hi') }],
+  ['undefined in objects, arrays, Maps and Sets', { u: undefined, a: [undefined, 1], m: new Map([['k', undefined]]), s: new Set([undefined]) }],
 ];
 
 /** Deep equality where refs compare by key and class. */
@@ -135,9 +136,10 @@ export function testFormat<Wire extends Uint8Array | string>(format: Format<Wire
 
   Conformance('values beyond the format read back as its README documents, or are refused when written', async () => {
     const cereal = createSerializer({ format, loaders: {} });
-    for (const [name, value, readBack] of samples.changes ?? []) {
+    for (const [name, value, readBack] of samples.documented ?? []) {
       const out = (await cereal.decode(cereal.encode({ v: value }))) as { v: unknown };
       assert.equal(out.v, readBack, name);
+      assert.ok(typeof readBack !== 'number' || Object.is(out.v, readBack), `${name}: ${String(out.v)}`); // -0 is not 0
       assert.is(Object.getPrototypeOf(out.v), Object.getPrototypeOf(readBack), name);
     }
     for (const [name, value] of samples.refuses ?? []) assert.is(codeOf(() => cereal.encode({ v: value })), 'MALFORMED', name);
