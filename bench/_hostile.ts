@@ -62,6 +62,7 @@ export const SHAPES: Record<'msgpack' | 'json' | 'yaml', Shapes> = {
     'flat array of empty arrays': (b) => array32(b, [0x90]),
     'ref list: array32 keys, str32 model': (b) => array32(b, [0x01], WIDE_LIST_HEAD),
     'refs one by one': (b) => array32(b, REF),
+    'typed arrays of one byte (fixext1)': (b) => array32(b, [0xd4, 0x74, 0x01]),
     'msgpackr Error extensions': (b) => array32(b, [0xd4, 0x65, 0, 0x93, 0xa1, 0x78, 0xa1, 0x78, 0xc0]),
   },
   json: {
@@ -70,12 +71,22 @@ export const SHAPES: Record<'msgpack' | 'json' | 'yaml', Shapes> = {
     'a Set of Dates (metadata per member)': (b) => setOfDates(b, (i) => `"${i}":["Date"]`, (meta) => `{"s":["set",{${meta}}]}`),
     'sibling paths under one Set': (b) => setOfDates(b, (i) => `"s.${i}":["Date"]`, (meta) => `{"s":["set"],${meta}}`),
     'one error per byte': (b) => fill(b, '{"json":', () => ']', '}'),
+    'an Error annotation per element': (b) => {
+      const build = (n: number): string =>
+        `{"json":[${Array(n).fill('{"message":""}').join(',')}],"meta":{"values":{${Array.from({ length: n }, (_, i) => `"${i}":["Error"]`).join(',')}},"v":1}}`;
+      let n = Math.floor(b / 30);
+      let text = build(n);
+      while (text.length > b) text = build((n = Math.floor(n * 0.97)));
+      return text;
+    },
     'a long string': (b) => fill(b, '{"json":"', () => 'x', '"}'),
   },
   yaml: {
     'flat flow sequence of small integers': (b) => fill(b, '[', () => '0', ']', ','),
     'block sequence of small integers': (b) => fill(b, '', () => '- 0\n', ''),
     'one error per byte': (b) => fill(b, 'a: ', () => ']', ''),
+    'one Composer error per byte': (b) => fill(b, '[', () => ',', ']'),
+    'aliases, re-anchored every 50': (b) => fill(b, '[', () => `&a 0,${'*a,'.repeat(50)}`, '0]'),
     'an !!omap of integer keys': (b) => fill(b, '!!omap\n', (i) => `- ${i}: 0\n`, ''),
     'an !!omap of string keys': (b) => fill(b, '!!omap\n', (i) => `- k${i}: 0\n`, ''),
     'a misused !ref per line': (b) => fill(b, '', () => '- !ref x\n', ''),

@@ -1,4 +1,4 @@
-import { CerealError } from './error.js';
+import { CerealError, describe } from './error.js';
 
 /** How hydrate treats refs, limits and missing rows. */
 export interface HydrateOptions {
@@ -36,7 +36,7 @@ export function resolveOptions(options: HydrateOptions | undefined, base?: Limit
   const o = options ?? {};
   const missing = o.missing ?? base?.missing ?? 'throw';
   if (!MISSING.includes(missing)) {
-    throw new CerealError('INVALID_OPTION', `\`missing\` must be 'throw', 'null' or 'keep', got ${JSON.stringify(missing)}`);
+    throw new CerealError('INVALID_OPTION', `\`missing\` must be 'throw', 'null' or 'keep', got ${describe(missing, 40)}`);
   }
   return {
     missing,
@@ -49,7 +49,7 @@ export function resolveOptions(options: HydrateOptions | undefined, base?: Limit
 /** Checks that a limit is a positive whole number (Infinity allowed). */
 export function positive(name: string, value: number): number {
   if (typeof value !== 'number' || !(value >= 1) || (value !== Infinity && !Number.isInteger(value))) {
-    throw new CerealError('INVALID_OPTION', `\`${name}\` must be a positive integer, got ${String(value)}`);
+    throw new CerealError('INVALID_OPTION', `\`${name}\` must be a positive integer, got ${describe(value, 40)}`);
   }
   return value;
 }

@@ -12,59 +12,84 @@ export interface Visitor {
   array?(array: unknown[]): unknown;
   /** Called for functions and symbols, which are no data; without it they are left as they are. */
   code?(value: unknown): unknown;
+  /**
+   * Copy a container reached twice only once, and put that one copy in both places. For walks
+   * whose visitor returns the same for the same input (hydrate's substitution); a walk that
+   * counts what it visits (encode, collect) must see every occurrence.
+   */
+  readonly shareCopies?: boolean;
 }
 
 /**
  * Walks objects, arrays, Maps and Sets to any depth up to `maxDepth` and returns the value with
  * every ModelRef (and tagged row) replaced by what the visitor returns. Copy on write: containers
  * are copied only where something inside them changed, so the input is never mutated and a
- * walk that changes nothing allocates nothing. Class instances (Date, Buffer…) are left alone.
+ * walk that changes nothing allocates nothing. With `shareCopies`, a container reached twice (a
+ * YAML alias, an object the caller shares) is copied once and its copy shared the same way: 99
+ * aliases of a list of a million items holding a ref are one copy, not 99. Class instances
+ * (Date, Buffer…) are left alone.
  */
 export function walk(value: unknown, visitor: Visitor, maxDepth: number): unknown {
-  return visit(value, visitor, maxDepth, 0);
+  return visit(value, { v: visitor, maxDepth, copies: undefined }, 0);
 }
 
-// Plain functions with the visitor passed along (not closures made per walk): the walk is on
-// the hot path of every encode and decode.
-function visit(node: unknown, v: Visitor, maxDepth: number, depth: number): unknown {
+/** One walk: the visitor, the depth limit, and the copies made so far (only of changed containers). */
+interface Walk {
+  readonly v: Visitor;
+  readonly maxDepth: number;
+  copies: Map<object, unknown> | undefined;
+}
+
+// Plain functions with the walk passed along (not closures made per walk): the walk is on the
+// hot path of every encode and decode.
+function visit(node: unknown, w: Walk, depth: number): unknown {
   if (node === null || typeof node !== 'object') {
-    return (typeof node === 'function' || typeof node === 'symbol') && v.code !== undefined ? v.code(node) : node;
+    return (typeof node === 'function' || typeof node === 'symbol') && w.v.code !== undefined ? w.v.code(node) : node;
   }
-  if (node instanceof ModelRef) return v.ref(node);
-  if (depth >= maxDepth) {
-    throw new CerealError('LIMIT', `value nests deeper than maxDepth ${maxDepth} (or is circular); raise \`maxDepth\` if the nesting is real`);
+  if (node instanceof ModelRef) return w.v.ref(node);
+  if (depth >= w.maxDepth) {
+    throw new CerealError('LIMIT', `value nests deeper than maxDepth ${w.maxDepth} (or is circular); raise \`maxDepth\` if the nesting is real`);
   }
+  if (w.v.shareCopies !== true) return visitContainer(node, w, depth + 1);
+  const copy = w.copies?.get(node);
+  if (copy !== undefined) return copy;
+  const next = visitContainer(node, w, depth + 1);
+  if (next !== node) (w.copies ??= new Map()).set(node, next);
+  return next;
+}
+
+function visitContainer(node: object, w: Walk, depth: number): unknown {
   if (Array.isArray(node)) {
-    const array = visitArray(node, v, maxDepth, depth + 1);
-    return v.array === undefined ? array : v.array(array);
+    const array = visitArray(node, w, depth);
+    return w.v.array === undefined ? array : w.v.array(array);
   }
   const tagged = refOf(node);
-  if (tagged !== undefined) return v.row === undefined ? node : v.row(node, tagged);
+  if (tagged !== undefined) return w.v.row === undefined ? node : w.v.row(node, tagged);
   const proto: unknown = Object.getPrototypeOf(node);
-  if (proto === Object.prototype || proto === null) return visitObject(node as Record<string, unknown>, proto, v, maxDepth, depth + 1);
-  if (node instanceof Map) return visitMap(node, v, maxDepth, depth + 1);
-  if (node instanceof Set) return visitSet(node, v, maxDepth, depth + 1);
+  if (proto === Object.prototype || proto === null) return visitObject(node as Record<string, unknown>, proto, w, depth);
+  if (node instanceof Map) return visitMap(node, w, depth);
+  if (node instanceof Set) return visitSet(node, w, depth);
   return node;
 }
 
-function visitArray(arr: readonly unknown[], v: Visitor, maxDepth: number, depth: number): unknown[] {
+function visitArray(arr: readonly unknown[], w: Walk, depth: number): unknown[] {
   let out: unknown[] | undefined;
   for (let i = 0; i < arr.length; i++) {
     const item = arr[i];
-    const next = visit(item, v, maxDepth, depth);
+    const next = visit(item, w, depth);
     if (out === undefined && next !== item) out = arr.slice(0, i);
     if (out !== undefined) out.push(next);
   }
   return out ?? (arr as unknown[]);
 }
 
-function visitObject(obj: Record<string, unknown>, proto: object | null, v: Visitor, maxDepth: number, depth: number): object {
+function visitObject(obj: Record<string, unknown>, proto: object | null, w: Walk, depth: number): object {
   let out: Record<string, unknown> | undefined;
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const item = obj[k];
-    const next = visit(item, v, maxDepth, depth);
+    const next = visit(item, w, depth);
     if (out === undefined && next !== item) {
       out = Object.create(proto) as Record<string, unknown>;
       for (let j = 0; j < i; j++) setOwn(out, keys[j]!, obj[keys[j]!]);
@@ -74,12 +99,12 @@ function visitObject(obj: Record<string, unknown>, proto: object | null, v: Visi
   return out ?? obj;
 }
 
-function visitMap(map: Map<unknown, unknown>, v: Visitor, maxDepth: number, depth: number): Map<unknown, unknown> {
+function visitMap(map: Map<unknown, unknown>, w: Walk, depth: number): Map<unknown, unknown> {
   let changed = false;
   const entries: [unknown, unknown][] = [];
   for (const [key, item] of map) {
-    const nextKey = visit(key, v, maxDepth, depth);
-    const next = visit(item, v, maxDepth, depth);
+    const nextKey = visit(key, w, depth);
+    const next = visit(item, w, depth);
     if (nextKey !== key || next !== item) changed = true;
     entries.push([nextKey, next]);
   }
@@ -98,11 +123,11 @@ function sharedKey(entries: readonly [unknown, unknown][]): CerealError {
   return new CerealError('INVALID_REF', `two keys of a Map stand for ${what}, and a Map keeps one; key the Map by something unique`, ref === undefined ? {} : { refs: [ref] });
 }
 
-function visitSet(set: Set<unknown>, v: Visitor, maxDepth: number, depth: number): Set<unknown> {
+function visitSet(set: Set<unknown>, w: Walk, depth: number): Set<unknown> {
   let changed = false;
   const members: unknown[] = [];
   for (const member of set) {
-    const next = visit(member, v, maxDepth, depth);
+    const next = visit(member, w, depth);
     if (next !== member) changed = true;
     members.push(next);
   }

@@ -51,7 +51,8 @@ export class CerealError extends Error {
    * @param options - the refs concerned and the cause
    */
   constructor(code: CerealErrorCode, message: string, options: CerealErrorOptions = {}) {
-    super(`[cereal] ${clip(message, MAX_MESSAGE)}`, options.cause === undefined ? undefined : { cause: options.cause });
+    // room for `[cereal] ` and the note of what was cut: the whole message stays within MAX_MESSAGE
+    super(`[cereal] ${clip(message, MAX_MESSAGE - 50)}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.refs !== undefined) this.refs = Object.freeze([...options.refs]);
     this.retryable = code === 'LOAD_FAILED';
@@ -65,6 +66,20 @@ export class CerealError extends Error {
  * a crafted payload never puts megabytes into logs or a queue's failed reason.
  */
 export const MAX_MESSAGE = 1000;
+
+/**
+ * What went wrong in `cause`, for a message: its `message` when it has a string one, else the
+ * value as text, cut to `max`. Never throws: a cause can be anything a loader or a library threw
+ * (an object without a prototype, a getter that throws, a Proxy).
+ */
+export function describe(cause: unknown, max = 300): string {
+  try {
+    const message: unknown = (cause as { message?: unknown } | null)?.message;
+    return clip(typeof message === 'string' ? message : typeof cause === 'bigint' ? `${cause}n` : String(cause), max);
+  } catch {
+    return `a ${typeof cause} that cannot be printed`;
+  }
+}
 
 /** `text`, cut to `max` characters with a note of how much was left out. */
 export function clip(text: string, max = 200): string {

@@ -1,4 +1,4 @@
-import { CerealError, clip, listRefs } from './error.js';
+import { CerealError, describe, listRefs } from './error.js';
 import { describeBadKey, isKeyShaped, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
 import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
@@ -52,6 +52,7 @@ export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits)
   }
   const keep = limits.missing === 'keep';
   return walk(value, {
+    shareCopies: true,
     ref(r) {
       const slot = groups.get(r.model)!.slots.get(idOf(r));
       return slot instanceof ModelRef ? (keep ? r : null) : slot;
@@ -101,7 +102,7 @@ async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
     loaded = await loader.load(refs.map((r) => r.pk));
   } catch (cause) {
     if (cause instanceof CerealError) throw cause;
-    const message = `loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${clip(String((cause as Error)?.message ?? cause), 300)}`;
+    const message = `loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${describe(cause)}`;
     throw new CerealError('LOAD_FAILED', message, { refs, cause });
   }
   // A loader that breaks its contract is a bug in it or in its configuration, not a failure
@@ -109,7 +110,9 @@ async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
   const broken = (what: string, cause?: unknown): CerealError =>
     new CerealError('INVALID_OPTION', `the loader for model \`${model}\` ${what}`, cause === undefined ? { refs } : { refs, cause });
   if (!Array.isArray(loaded)) throw broken(`returned ${typeof loaded}, not an array of rows`);
-  for (const row of loaded) {
+  // By index, not for-of: an array's iterator can be replaced, and throw.
+  for (let i = 0; i < loaded.length; i++) {
+    const row = loaded[i] as object;
     if (row === null || typeof row !== 'object') throw broken(`returned a row that is ${row === null ? 'null' : typeof row}`);
     let pk: unknown;
     try {

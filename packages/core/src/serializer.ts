@@ -1,4 +1,4 @@
-import { CerealError, clip } from './error.js';
+import { CerealError, describe } from './error.js';
 import type { Format } from './format.js';
 import { hydrateWith } from './hydrate.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
@@ -52,6 +52,9 @@ export type SerializerOptions<Wire extends Uint8Array | string> = {
  * const { user } = await cereal.decode(wire)   // the users row as it is now
  */
 export function createSerializer<Wire extends Uint8Array | string>(options: SerializerOptions<Wire>): Serializer<Wire> {
+  if (options === null || typeof options !== 'object') {
+    throw new CerealError('INVALID_OPTION', 'createSerializer takes { format, loaders }, e.g. createSerializer({ format: msgpackFormat(), loaders })');
+  }
   const { format, loaders } = options;
   if (format === null || typeof format !== 'object' || typeof format.encode !== 'function' || typeof format.decode !== 'function') {
     throw new CerealError('INVALID_OPTION', '`format` must be a Format such as msgpackFormat()');
@@ -95,7 +98,7 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
         return format.encode(refs);
       } catch (cause) {
         if (cause instanceof CerealError) throw cause;
-        throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${clip(String((cause as Error)?.message ?? cause), 300)}`, { cause });
+        throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${describe(cause)}`, { cause });
       }
     },
     async decode(wire, callOptions) {

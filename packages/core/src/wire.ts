@@ -1,4 +1,4 @@
-import { CerealError, clip } from './error.js';
+import { CerealError, describe } from './error.js';
 import type { DecodeOptions } from './format.js';
 
 /**
@@ -13,11 +13,11 @@ import type { DecodeOptions } from './format.js';
  */
 export function wireError(format: string, cause: unknown): CerealError {
   if (cause instanceof CerealError) return cause;
-  const message = (cause as Error | undefined)?.message ?? String(cause);
+  const message = describe(cause);
   if (cause instanceof RangeError && /call stack/i.test(message)) {
     return new CerealError('LIMIT', `[${format}] the payload nests too deeply to read`, { cause });
   }
-  return new CerealError('MALFORMED', `[${format}] cannot decode the payload: ${clip(message, 300)}`, { cause });
+  return new CerealError('MALFORMED', `[${format}] cannot decode the payload: ${message}`, { cause });
 }
 
 /** Throws `MALFORMED` unless `wire` has the format's wire type. */

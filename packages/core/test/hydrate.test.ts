@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError, hydrate, isRef, ref, refOf, type Loader } from '../src/index.js';
 import { memoryLoader, rejects, type Row } from './_fixtures.js';
+import { MAX_MESSAGE } from '../src/error.js';
 
 const users = () => memoryLoader([
   { id: 1, name: 'Ada' },
@@ -235,6 +236,14 @@ Failures('a Map whose keys hydrate to the same row is INVALID_REF, not a Map tha
   assert.is((await hydrate(missing, { users: users() }, { missing: 'keep' })).size, 2);
 });
 
+Hydrate('a container reached twice (a YAML alias) is copied once, and the copy shared', async () => {
+  const shared = [...Array.from({ length: 1000 }, (_, i) => i), ref('users', 1)];
+  const out = await hydrate({ a: shared, b: [shared, shared] }, { users: users() });
+  assert.ok(out.a === out.b[0] && out.a === out.b[1]);
+  assert.ok(out.a !== shared);
+  assert.equal(out.a[1000], { id: 1, name: 'Ada' });
+});
+
 Failures('a Set of two refs to one row hydrates to one member, as Set semantics say (documented)', async () => {
   const out = await hydrate(new Set([ref('users', 1), ref('users', 1n), ref('users', 2)]), { users: users() });
   assert.is(out.size, 2);
@@ -247,6 +256,7 @@ Failures('messages stay short: a driver message of a megabyte is cut, and only a
   assert.is(err.code, 'LOAD_FAILED');
   assert.ok(err.message.length < 500, `${err.message.length} characters`);
   assert.match(err.message, /more characters\)$/);
+  assert.ok(new CerealError('MALFORMED', 'x'.repeat(2_000_000)).message.length <= MAX_MESSAGE);
   const many = Array.from({ length: 50_000 }, (_, i) => ref('users', 1000 + i));
   const missing = await rejects(() => hydrate(many, { users: users() }));
   assert.is(missing.refs?.length, 50_000);

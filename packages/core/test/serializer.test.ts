@@ -128,6 +128,27 @@ Serializer('a Map keyed by a row and by that row\'s ref is INVALID_REF at encode
   assert.equal(err.refs?.map(String), ['users:1']);
 });
 
+Serializer('options and loaders that cannot even be printed are INVALID_OPTION and LOAD_FAILED, never a raw TypeError', async () => {
+  const { cereal } = setup();
+  const wire = cereal.encode([ref('users', 1)]);
+  for (const options of [{ missing: 1n }, { missing: Object.create(null) }, { maxRefs: Object.create(null) }, { maxDepth: { toString: () => { throw new Error('no'); } } }]) {
+    assert.is((await rejects(() => cereal.decode(wire, options as never))).code, 'INVALID_OPTION');
+  }
+  assert.is((await rejects(() => createSerializer(null as never))).code, 'INVALID_OPTION');
+  const causes: unknown[] = [Object.create(null), { get message() { throw new Error('getter'); } }, 7n];
+  for (const cause of causes) {
+    const users = memoryLoader([]);
+    users.fail = cause;
+    const failing = createSerializer({ format: memoryFormat(), loaders: { users } });
+    const err = await rejects(() => failing.decode(failing.encode([ref('users', 1)])));
+    assert.is(err.code, 'LOAD_FAILED');
+    assert.is(err.cause, cause);
+  }
+  const iterating = { keyOf: (r: { id: number }) => r.id, load: async () => Object.assign([{ id: 1 }], { [Symbol.iterator]: () => { throw new Error('no'); } }) };
+  const byIndex = createSerializer({ format: memoryFormat(), loaders: { users: iterating } });
+  assert.equal(await byIndex.decode(byIndex.encode([ref('users', 1)])), [{ id: 1 }]); // rows read by index, not by its iterator
+});
+
 Serializer('bad configuration is INVALID_OPTION', async () => {
   const format = memoryFormat();
   const cases = [

@@ -27,6 +27,7 @@ export function applyMeta(json: unknown, meta: unknown, countRefs: (refs: number
   if (m.values === undefined) return json;
   const root: Slot = { holder: box, key: 'root', type: undefined, children: undefined };
   place(m.values, root, { countRefs, custom }, []);
+  refuseRefsInErrors(root, false);
   apply(root, custom);
   return box.root;
 }
@@ -98,6 +99,27 @@ function place(tree: unknown, slot: Slot, ctx: { countRefs: (refs: number) => vo
     }
     place(subtree, target, ctx, full);
   }
+}
+
+const isRefType = (type: unknown): boolean => Array.isArray(type) && type[0] === 'custom' && (type[1] === 'ref' || type[1] === 'refs');
+
+/**
+ * hydrate leaves class instances alone, so a ref inside an Error (its `cause`) would come back
+ * as a ModelRef, unloaded and unchecked: refused, here and when encoding (format.ts).
+ */
+function refuseRefsInErrors(slot: Slot, underError: boolean): void {
+  if (underError && isRefType(slot.type)) malformed('a ref inside an Error is never loaded; carry it beside the Error');
+  if (slot.children !== undefined) for (const next of slot.children.values()) refuseRefsInErrors(next, underError || slot.type === 'Error');
+}
+
+/** True when superjson's annotation tree `tree` puts a ref under an Error, at any depth. */
+export function hasRefInError(tree: unknown, underError = false): boolean {
+  if (Array.isArray(tree)) {
+    if (underError && isRefType(tree[0])) return true;
+    return tree[1] !== undefined && hasRefInError(tree[1], underError || tree[0] === 'Error');
+  }
+  if (tree === null || typeof tree !== 'object') return false;
+  return Object.values(tree).some((sub) => hasRefInError(sub, underError));
 }
 
 /** Converts the annotated values, children first; depth is bounded by the JSON's, checked before parsing. */

@@ -1,7 +1,7 @@
 import { CerealError, checkWire, parseDepth, refCounter, wireError, type Format } from '@cereal/core';
 import { checkDepth } from './_depth.js';
 import { SuperJSON, type SuperJSONResult } from 'superjson';
-import { applyMeta } from './_meta.js';
+import { applyMeta, hasRefInError } from './_meta.js';
 import { readers, registerTransformers } from './transformers.js';
 
 /** Options of {@link jsonFormat}. */
@@ -33,6 +33,7 @@ export function jsonFormat(options: JsonFormatOptions = {}): Format<string> {
     maxBytes: 16 * 2 ** 20,
     encode(value) {
       const { json, meta } = superjson.serialize(value as never);
+      if (hasRefInError(meta?.values)) throw new CerealError('MALFORMED', '[json] cannot write a ref or a row inside an Error: it would never be loaded; carry it beside the Error');
       // Identity is not kept by any format (msgpack and YAML write repeated objects out again),
       // so the JSON format does not write superjson's referential equalities either.
       const values = meta?.values;

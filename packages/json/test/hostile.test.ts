@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ref as makeRef } from '@cereal/core';
+import { createSerializer, ref as makeRef } from '@cereal/core';
 import { jsonFormat } from '../src/index.js';
 import { ownData, testHostile, type HostileCase } from '../../core/test/suites/hostile.js';
 
@@ -93,3 +93,27 @@ Meta('the metadata superjson writes for nested Sets, Maps and refs reads back ex
 });
 
 Meta.run();
+
+// ---
+
+const Errors = suite('json: refs inside Errors');
+
+Errors('a ref inside an Error (never loaded by hydrate) is MALFORMED when read, on any path, and when written', async () => {
+  const cereal = createSerializer({ format: jsonFormat(), loaders: { users: { load: async () => [], keyOf: () => 1 } } });
+  for (const wire of [
+    payload({ e: { name: 'Error', message: 'm', cause: ['users', 1] } }, { e: ['Error', { cause: [['custom', 'ref']] }] }),
+    payload({ e: { name: 'Error', message: 'm', cause: ['constructor', 1] } }, { 'e.cause': [['custom', 'ref']], e: ['Error'] }),
+  ]) {
+    try {
+      await cereal.decode(wire);
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as { code?: string }).code, 'MALFORMED');
+    }
+  }
+  assert.throws(() => cereal.encode({ e: new Error('m', { cause: makeRef('users', 1) }) }), /inside an Error/);
+  const out = (await cereal.decode(cereal.encode({ e: new Error('m', { cause: new Date(0) }) }))) as { e: Error };
+  assert.equal(out.e.cause, new Date(0));
+});
+
+Errors.run();

@@ -53,8 +53,9 @@ export function msgpackFormat(options: MsgpackFormatOptions = {}): Format<Uint8A
     },
     decode(wire, limits) {
       checkWire('msgpack', wire, 'bytes');
-      scan(wire, parseDepth(limits), refCounter('msgpack', limits));
       try {
+        // in the try too: a Uint8Array behind a Proxy passes checkWire and fails in the scan
+        scan(wire, parseDepth(limits), refCounter('msgpack', limits));
         return unpackr.unpack(wire);
       } catch (cause) {
         throw wireError('msgpack', cause);

@@ -15,10 +15,11 @@ const inRange = (date: Date): boolean => {
   return year >= 0 && year <= 9999;
 };
 
-/** Minutes east of UTC for a zone written `Z`, `+5`, `-03:30`. */
+/** Minutes east of UTC for a zone written `Z`, `+5`, `-03:30`; NaN for one no clock has (`-29:99`). */
 function zoneMinutes(zone: string | undefined): number {
   if (zone === undefined || zone === 'Z') return 0;
-  const [hours, minutes = '0'] = zone.slice(1).split(':');
+  const [hours = '', minutes = '0'] = zone.slice(1).split(':');
+  if (Number(hours) > 23 || Number(minutes) > 59) return NaN;
   const total = Number(hours) * 60 + Number(minutes);
   return zone[0] === '-' ? -total : total;
 }
@@ -38,10 +39,11 @@ export const timestampTag = {
     const date = new Date(0);
     date.setUTCFullYear(year!, month! - 1, day);
     date.setUTCHours(hour, minute, second, millis);
-    if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    const zone = zoneMinutes(m[8]);
+    if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59 || Number.isNaN(zone)) {
       return (onError(`!!timestamp ${JSON.stringify(text.slice(0, 40))} is not a date`), null) as never;
     }
-    return new Date(date.getTime() - zoneMinutes(m[8]) * 60_000);
+    return new Date(date.getTime() - zone * 60_000);
   },
   stringify: ({ value }) => (value as Date).toISOString().replace(/(T00:00:00)?\.000Z$/, ''),
 } satisfies ScalarTag;

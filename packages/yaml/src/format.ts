@@ -2,14 +2,16 @@ import { CerealError, checkWire, parseDepth, refCounter, wireError, type DecodeO
 import { dateTag, timestampTag } from './_dates.js';
 import { omapReadTag } from './_omap.js';
 import { parseYaml } from './_parse.js';
-import { undefinedTag, unsupportedTag } from './_unsupported.js';
-import { Document, type CreateNodeOptions, type LineCounter, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions, type YAMLError } from 'yaml';
-import { INVALID_REF_MARK, bigintTag, refTags, type RefCount } from './tags.js';
+import { binaryTag, undefinedTag, unsupportedTag } from './_values.js';
+import { Document, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions } from 'yaml';
+import { bigintTag, refTags, type RefCount } from './tags.js';
 
 /** Options of {@link yamlFormat}. */
 export interface YamlFormatOptions {
   /**
-   * Most alias uses a document may make when it is read; more is `LIMIT` (alias bombs).
+   * Most aliases (`*name`) a document may use when it is read, and most times its aliases may
+   * expand; more is `LIMIT`, before the document is composed (yaml resolves each alias by
+   * scanning every anchor and alias before it, so many aliases would take quadratic time).
    * @default 100
    */
   maxAliasCount?: number;
@@ -42,8 +44,9 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     schema: 'core',
     // !bigint first, or yaml's int tag would claim bigints and write them as plain numbers.
     // !undefined before yaml's null tag, which would claim undefined as null.
-    // The date and omap tags replace yaml's (see _dates.ts, _omap.ts); yaml's omap still writes.
-    customTags: (tags) => [bigintTag, undefinedTag, ...tags, dateTag, timestampTag, omapReadTag, 'omap', 'set', 'binary', unsupportedTag, ...refTags((refs) => count(refs))],
+    // The date and binary tags replace yaml's (_dates.ts, _values.ts); the omap tag reads, and
+    // yaml's omap, after it, writes (_omap.ts).
+    customTags: (tags) => [bigintTag, undefinedTag, ...tags, dateTag, timestampTag, omapReadTag, 'omap', 'set', binaryTag, unsupportedTag, ...refTags((refs) => count(refs))],
     // Repeated objects are written out again, not as anchors: yaml counts every alias use
     // against maxAliasCount when reading, so a payload with many repeats would not read back.
     aliasDuplicateObjects: false,
@@ -65,20 +68,17 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     },
     decode(wire, limits) {
       checkWire('yaml', wire, 'string');
-      let parsed: ReturnType<typeof parseYaml>;
+      let doc: ReturnType<typeof parseYaml>;
       const counter = limitedCount(limits);
       count = counter.count;
       try {
-        parsed = parseYaml(wire, yamlOptions, parseDepth(limits));
+        doc = parseYaml(wire, yamlOptions, { maxDepth: parseDepth(limits), maxAliases: maxAliasCount });
       } catch (cause) {
         throw wireError('yaml', cause);
       } finally {
         count = () => true;
       }
       counter.check();
-      const { doc, lines } = parsed;
-      const problem = doc.errors[0] ?? doc.warnings[0];
-      if (problem !== undefined) throw fromYamlError(problem, lines);
       try {
         return doc.toJS({ maxAliasCount });
       } catch (cause) {
@@ -113,16 +113,4 @@ function limitedCount(limits: DecodeOptions | undefined): { count: RefCount; che
       if (over !== undefined) throw over;
     },
   };
-}
-
-/** A yaml parse error or warning as a CerealError: a bad ref is `INVALID_REF`, the rest `MALFORMED`. */
-function fromYamlError(error: YAMLError, lines: LineCounter): CerealError {
-  const pos = lines.linePos(error.pos[0]);
-  const at = ` (line ${pos.line}, column ${pos.col})`;
-  const mark = error.message.indexOf(INVALID_REF_MARK);
-  if (mark >= 0) {
-    const message = error.message.slice(mark + INVALID_REF_MARK.length).replace(/^\[cereal\] /, '');
-    return new CerealError('INVALID_REF', `[yaml] ${message}${at}`, { cause: error });
-  }
-  return new CerealError('MALFORMED', `[yaml] ${error.code}: ${error.message}${at}`, { cause: error });
 }

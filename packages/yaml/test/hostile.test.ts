@@ -40,6 +40,12 @@ const cases: HostileCase<string>[] = [
   ['`true` and `"true"` in one mapping', 'true: a\n"true": b\n', 'MALFORMED'],
   ['`~` and `null` in one mapping', '~: a\nnull: b\n', 'MALFORMED'],
   ['a timestamp that is not a date', 'a: !!timestamp 2026-13-45\n', 'MALFORMED'],
+  ['a timestamp in a zone no clock has', 'a: 2001-12-14t21:59:43.10-29:99\n', 'MALFORMED'],
+  ['!!binary that is not base64 (yaml read an empty Buffer)', 'a: !!binary "!!!!"\n', 'MALFORMED'],
+  ['a merge key (`!!merge <<`) copying pairs past the checks', 'a: &a {x: 1}\nb: {!!merge <<: *a}\n', 'MALFORMED'],
+  ['a merge key inside an !!omap', '!!omap\n- !!merge <<: {? [1, 2] : x}\n', 'MALFORMED'],
+  ['101 aliases of 101 anchors (yaml counts per anchor)', `[${Array.from({ length: 101 }, (_, i) => `&a${i} 0, *a${i}`).join(', ')}]\n`, 'LIMIT'],
+  ['a tag of 900 000 characters: a short message', `!${'a'.repeat(900_000)} 1\n`, 'MALFORMED'],
   ['a !date that is not one', 'a: !date yesterday\n', 'MALFORMED'],
   ['an error token inside a collection', '[a, b, }]\n', 'MALFORMED'],
   ['a billion laughs', `${laughs.join('\n')}\n`, 'LIMIT'],
@@ -80,6 +86,22 @@ Sizes('4 MiB of `]` (1.4 GB and a heap crash before) is MALFORMED at the first o
   const err = await rejects(() => cereal.decode(`a: ${']'.repeat(4 * MiB)}`));
   assert.is(err.code, 'MALFORMED');
   assert.match(err.message, /line 1, column 4/);
+});
+
+Sizes('1 MiB of `[,,,…]` (one Composer error per byte, 900 MB before) is MALFORMED at the first', async () => {
+  const cereal = createSerializer({ format: yamlFormat(), loaders: {} });
+  const err = await rejects(() => cereal.decode(`[${','.repeat(MiB - 2)}]`));
+  assert.is(err.code, 'MALFORMED');
+  assert.match(err.message, /UNEXPECTED_TOKEN: .* \(line 1, column 3\)$/);
+  assert.is((await rejects(() => cereal.decode(`[${'!x 0,'.repeat(MiB / 5 - 1)}0]`))).code, 'MALFORMED');
+});
+
+Sizes('1 MiB of `&a 0, *a, *a, …` (quadratic in yaml: minutes) is LIMIT before it is composed', async () => {
+  const chunk = `&a 0,${'*a,'.repeat(50)}`;
+  const cereal = createSerializer({ format: yamlFormat(), loaders: {} });
+  const err = await rejects(() => cereal.decode(`[${chunk.repeat(Math.floor((MiB - 4) / chunk.length))}0]`));
+  assert.is(err.code, 'LIMIT');
+  assert.match(err.message, /more than maxAliasCount 100 aliases/);
 });
 
 Sizes('YAML reads at most 1 MiB by default (its own maxBytes): a 16 MiB flat sequence is LIMIT before parsing', async () => {

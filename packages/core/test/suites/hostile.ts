@@ -13,8 +13,8 @@ export type Expect = CerealError['code'] | ((value: unknown) => void);
 /** A payload, what decoding it must give, and decode options where the case needs a low limit. */
 export type HostileCase<Wire> = [name: string, wire: Wire, expect: Expect, options?: DecodeOptions];
 
-/** A bound on every message: the limit, `[cereal] ` and a note of what was cut. */
-const MESSAGE_BOUND = MAX_MESSAGE + 60;
+/** Every message is at most this long, whatever it quotes. */
+const MESSAGE_BOUND = MAX_MESSAGE;
 
 /** A value that must have decoded to plain data: exactly `keys` as own keys, no prototype touched. */
 export const ownData = (...keys: string[]) => (value: unknown): void => {

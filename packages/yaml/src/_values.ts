@@ -1,6 +1,8 @@
 import { CerealError } from '@cereal/core';
 import type { ScalarTag } from 'yaml';
 
+// Tags for values beyond YAML's core schema: undefined, bytes, and what YAML cannot carry.
+
 /**
  * `!undefined`: yaml drops a property whose value is undefined and writes `null` for one in an
  * array, a Map or a Set; msgpack and JSON keep undefined, so YAML does too.
@@ -34,4 +36,24 @@ export const unsupportedTag = {
     throw new CerealError('MALFORMED', `[yaml] cannot write ${unsupported(value)}; YAML has no tag for it (msgpack or JSON carry it)`);
   },
   resolve: (_text, onError) => (onError('!cereal-unsupported is never written'), null) as never,
+} satisfies ScalarTag;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * `!!binary`, base64: Uint8Array and Buffer, read back as a Buffer. Replaces yaml's own tag,
+ * which reads `!!binary "!!!!"` as an empty Buffer, skipping what is not base64.
+ */
+export const binaryTag = {
+  tag: 'tag:yaml.org,2002:binary',
+  identify: (value: unknown) => value instanceof Uint8Array,
+  resolve(text, onError) {
+    const base64 = text.replace(/\s+/g, '');
+    if (!BASE64.test(base64) || base64.length % 4 !== 0) return (onError('!!binary must be base64'), null) as never;
+    return Buffer.from(base64, 'base64');
+  },
+  stringify: ({ value }) => {
+    const bytes = value as Uint8Array;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  },
 } satisfies ScalarTag;
