@@ -4,7 +4,7 @@
  * with a 1 GiB heap, as a worker would run. A decode must end as a value or a CerealError; a
  * crash is reported as one. `--unlimited` also decodes with maxBytes lifted, to find the
  * largest input each format survives; `--format=yaml`, `--shape=omap` and `--sizes=1,2` narrow
- * the run. Writes bench/results/hostile.md.
+ * the run. A whole default run writes bench/results/hostile.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -63,6 +63,8 @@ const table = renderTable({
 });
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`;
 console.log(`\n${table}`);
+// Only the whole default run is the record; a narrowed one (--format, --sizes…) only prints.
+if (process.argv.length > 2) process.exit(0);
 const out = new URL('./results/', import.meta.url);
 mkdirSync(out, { recursive: true });
-writeFileSync(new URL('hostile.md', out), `# Hostile input\n\n${machine}, ${new Date().toISOString()}. Produced by \`pnpm bench:hostile${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`.\n\n${table}`);
+writeFileSync(new URL('hostile.md', out), `# Hostile input\n\n${machine}, ${new Date().toISOString()}. Produced by \`pnpm bench:hostile\`.\n\n${table}`);

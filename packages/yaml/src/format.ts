@@ -36,6 +36,9 @@ type Options = CreateNodeOptions & DocumentOptions & SchemaOptions & ParseOption
  */
 export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
   const maxAliasCount = options.maxAliasCount ?? 100;
+  if (!Number.isInteger(maxAliasCount) || maxAliasCount < 0) {
+    throw new CerealError('INVALID_OPTION', `[yaml] \`maxAliasCount\` must be a whole number from 0, got ${String(maxAliasCount).slice(0, 40)}`);
+  }
   // The ref tags count what they build through this; decode points it at the call's counter
   // (decoding is synchronous, so one decode of this instance runs at a time).
   let count: RefCount = () => true;

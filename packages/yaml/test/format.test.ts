@@ -142,6 +142,11 @@ Yaml('errors point at the line', () => {
   }
 });
 
+Yaml('a maxAliasCount that is not a whole number from 0 is INVALID_OPTION', () => {
+  for (const maxAliasCount of [-1, 1.5, NaN]) assert.throws(() => yamlFormat({ maxAliasCount }), (err: unknown) => (err as CerealError).code === 'INVALID_OPTION');
+  assert.throws(() => yamlFormat({ maxAliasCount: 0 }).decode('a: &x 1\nb: *x\n'), (err: unknown) => (err as CerealError).code === 'LIMIT');
+});
+
 Yaml('instances are independent', () => {
   const strict = yamlFormat({ maxAliasCount: 1 });
   const loose = yamlFormat();
