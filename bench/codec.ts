@@ -1,5 +1,6 @@
 import { deepStrictEqual } from 'node:assert/strict';
-import { createSerializer, fromRefList, isRef, ref, type ModelRef } from '@cereal/core';
+import { createSerializer, isRef, ref, type ModelRef } from '@cereal/core';
+import { fromRefList } from '@cereal/core/format';
 import { contenders } from './_formats.js';
 import { time } from './_time.js';
 

@@ -1,4 +1,5 @@
-import { CerealError, wireError, type HydrateOptions, type Serializer } from '@cereal/core';
+import { CerealError, type HydrateOptions, type Serializer } from '@cereal/core';
+import { wireError } from '@cereal/core/format';
 
 /**
  * Job data as cereal writes it: JSON-safe, and naming its format so a worker can tell what it

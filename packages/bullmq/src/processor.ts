@@ -1,4 +1,5 @@
-import { CerealError, listRefs, type HydrateOptions, type Serializer } from '@cereal/core';
+import { CerealError, type HydrateOptions, type Serializer } from '@cereal/core';
+import { listRefs } from '@cereal/core/format';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { fromJobData, type JobEnvelope } from './envelope.js';
 

@@ -1,11 +1,12 @@
 import { CerealError, describe, listRefs } from './error.js';
 import { describeBadKey, isKeyShaped, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
-import { resolveOptions, type HydrateOptions, type Limits } from './_options.js';
+import { resolveOptions, type Limits } from './_options.js';
+import type { HydrateOptions } from './options.js';
 import { ModelRef, idOf } from './ref.js';
 import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
-import { walk } from './_walk.js';
+import { walk } from './walk.js';
 
 /**
  * The refs of one model, unique by key. Loading replaces each ref in `slots` by its row, so

@@ -1,14 +1,11 @@
-export { CerealError, listRefs } from './error.js';
+export { CerealError } from './error.js';
 export type { CerealErrorCode, CerealErrorOptions } from './error.js';
-export { canonicalKey } from './key.js';
 export type { Key, PrimaryKey } from './key.js';
 export { ModelRef, ref, isRef } from './ref.js';
 export { refOf } from './row.js';
 export type { Loader, Loaders } from './loader.js';
-export type { Format, DecodeOptions } from './format.js';
+export type { Format, WireLimits } from './format.js';
 export { hydrate } from './hydrate.js';
-export type { HydrateOptions } from './_options.js';
+export type { HydrateOptions, DecodeOptions } from './options.js';
 export { createSerializer } from './serializer.js';
-export { wireError, checkWire, parseDepth, tooDeep, refCounter } from './wire.js';
 export type { Serializer, SerializerOptions } from './serializer.js';
-export { RefList, refList, fromRefList } from './list.js';

@@ -3,10 +3,11 @@ import type { Format } from './format.js';
 import { hydrateWith } from './hydrate.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import type { Loaders } from './loader.js';
-import { positive, resolveOptions, type HydrateOptions, type Limits } from './_options.js';
+import { positive, resolveOptions, type Limits } from './_options.js';
+import type { DecodeOptions } from './options.js';
 import { refList } from './list.js';
 import { ModelRef } from './ref.js';
-import { walk } from './_walk.js';
+import { walk } from './walk.js';
 import { checkSize, wireError } from './wire.js';
 
 /** A format and a loader map joined: encode values with refs, decode them to fresh rows. */
@@ -22,10 +23,10 @@ export interface Serializer<Wire> {
   encode(value: unknown): Wire;
   /**
    * @param wire - the wire form; may be hostile
-   * @param options - overrides the serializer's hydrate options for this call
+   * @param options - overrides the serializer's options for this call
    * @returns the value with every ref replaced by its fresh row
    */
-  decode(wire: Wire, options?: HydrateOptions): Promise<unknown>;
+  decode(wire: Wire, options?: DecodeOptions): Promise<unknown>;
   /**
    * @param model - a model of the loader map
    * @param row - any row of that model; its key is taken with the loader's `keyOf`
@@ -35,13 +36,13 @@ export interface Serializer<Wire> {
   ref(model: string, row: object): ModelRef;
 }
 
-/** Options of {@link createSerializer}: a format, loaders, and default hydrate options. */
+/** Options of {@link createSerializer}: a format, loaders, and default decode options. */
 export type SerializerOptions<Wire extends Uint8Array | string> = {
   /** The wire format, e.g. `msgpackFormat()`. */
   format: Format<Wire>;
   /** Loaders by model name. */
   loaders: Loaders;
-} & HydrateOptions;
+} & DecodeOptions;
 
 /**
  * Joins a format and a loader map.
@@ -56,51 +57,15 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
     throw new CerealError('INVALID_OPTION', 'createSerializer takes { format, loaders }, e.g. createSerializer({ format: msgpackFormat(), loaders })');
   }
   const { format, loaders } = options;
-  if (format === null || typeof format !== 'object' || typeof format.encode !== 'function' || typeof format.decode !== 'function') {
-    throw new CerealError('INVALID_OPTION', '`format` must be a Format such as msgpackFormat()');
-  }
+  checkFormat(format);
   if (loaders === null || typeof loaders !== 'object') {
     throw new CerealError('INVALID_OPTION', '`loaders` must be an object of loaders by model name, e.g. knexLoaders(db, { users: \'users\' })');
   }
   for (const model of Object.keys(loaders)) loaderOf(loaders, model);
-  if (format.maxBytes !== undefined) positive('format.maxBytes', format.maxBytes);
   const limits: Limits = resolveOptions({ ...options, maxBytes: options.maxBytes ?? format.maxBytes });
-  let lastKnown: string | undefined; // refs of one list share their model: check it once
-  const known = (r: ModelRef): ModelRef => {
-    if (r.model !== lastKnown) {
-      if (!Object.hasOwn(loaders, r.model)) throw unknownModel([r.model], loaders, [r]);
-      lastKnown = r.model;
-    }
-    return r;
-  };
-
   return {
     format: format.name,
-    encode(value) {
-      let count = 0;
-      const refs = walk(value, {
-        ref(r) {
-          if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
-          return known(r);
-        },
-        row(_row, r) {
-          if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
-          return known(r);
-        },
-        // In the same walk: arrays of refs to one model go to the format as a RefList.
-        array: (array) => refList(array) ?? array,
-        // Formats would drop a function silently (msgpackr, superjson) or fail on it (yaml).
-        code(value) {
-          throw new CerealError('MALFORMED', `[${format.name}] cannot encode a ${typeof value}: a payload holds data only`);
-        },
-      }, limits.maxDepth);
-      try {
-        return format.encode(refs);
-      } catch (cause) {
-        if (cause instanceof CerealError) throw cause;
-        throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${describe(cause)}`, { cause });
-      }
-    },
+    encode: encoder(format, loaders, limits),
     async decode(wire, callOptions) {
       const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
       if (typeof wire === 'string' || wire instanceof Uint8Array) checkSize(format.name, wire, callLimits.maxBytes);
@@ -108,22 +73,67 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
       try {
         value = format.decode(wire, { maxDepth: callLimits.maxDepth, maxRefs: callLimits.maxRefs });
       } catch (cause) {
-        throw wireError(format.name, cause);
+        throw wireError(format.name, cause); // a CerealError the format threw passes as it is
       }
       return hydrateWith(value, loaders, callLimits);
     },
-    ref(model, row) {
-      if (!Object.hasOwn(loaders, model)) throw unknownModel([model], loaders);
-      if (row === null || typeof row !== 'object') {
-        throw new CerealError('INVALID_REF', `cannot make a ref of model \`${model}\` from ${row === null ? 'null' : typeof row}; pass a row object`);
-      }
-      let pk: unknown;
-      try {
-        pk = loaderOf(loaders, model).keyOf(row);
-      } catch (cause) {
-        throw new CerealError('INVALID_REF', `the row has no usable key for model \`${model}\``, { cause });
-      }
-      return new ModelRef(model, pk as never);
-    },
+    ref: (model, row) => refOfRow(loaders, model, row),
   };
+}
+
+function checkFormat(format: Format<Uint8Array | string>): void {
+  if (format === null || typeof format !== 'object' || typeof format.encode !== 'function' || typeof format.decode !== 'function') {
+    throw new CerealError('INVALID_OPTION', '`format` must be a Format such as msgpackFormat()');
+  }
+  if (format.maxBytes !== undefined) positive('format.maxBytes', format.maxBytes);
+}
+
+/**
+ * serializer.encode: one walk turns rows into refs, counts refs against maxRefs, checks their
+ * models, and, for a format that takes lists, gathers arrays of refs to one model into RefLists.
+ */
+function encoder<Wire extends Uint8Array | string>(format: Format<Wire>, loaders: Loaders, limits: Limits): (value: unknown) => Wire {
+  let lastKnown: string | undefined; // refs of one list share their model: check it once
+  const counted = (r: ModelRef, count: number): ModelRef => {
+    if (count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
+    if (r.model !== lastKnown) {
+      if (!Object.hasOwn(loaders, r.model)) throw unknownModel([r.model], loaders, [r]);
+      lastKnown = r.model;
+    }
+    return r;
+  };
+  const lists = format.lists === true ? (array: unknown[]): unknown => refList(array) ?? array : undefined;
+  return (value) => {
+    let count = 0;
+    const refs = walk(value, {
+      ref: (r) => counted(r, ++count),
+      row: (_row, r) => counted(r, ++count),
+      ...(lists === undefined ? {} : { array: lists }),
+      // Formats would drop a function silently (msgpackr, superjson) or fail on it (yaml).
+      code(code) {
+        throw new CerealError('MALFORMED', `[${format.name}] cannot encode a ${typeof code}: a payload holds data only`);
+      },
+    }, limits.maxDepth);
+    try {
+      return format.encode(refs);
+    } catch (cause) {
+      if (cause instanceof CerealError) throw cause;
+      throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${describe(cause)}`, { cause });
+    }
+  };
+}
+
+/** serializer.ref: a ref to `row`, with the key its model's loader reads from it. */
+function refOfRow(loaders: Loaders, model: string, row: object): ModelRef {
+  if (!Object.hasOwn(loaders, model)) throw unknownModel([model], loaders);
+  if (row === null || typeof row !== 'object') {
+    throw new CerealError('INVALID_REF', `cannot make a ref of model \`${model}\` from ${row === null ? 'null' : typeof row}; pass a row object`);
+  }
+  let pk: unknown;
+  try {
+    pk = loaderOf(loaders, model).keyOf(row);
+  } catch (cause) {
+    throw new CerealError('INVALID_REF', `the row has no usable key for model \`${model}\``, { cause });
+  }
+  return new ModelRef(model, pk as never);
 }

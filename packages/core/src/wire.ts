@@ -1,5 +1,5 @@
 import { CerealError, describe } from './error.js';
-import type { DecodeOptions } from './format.js';
+import type { WireLimits } from './format.js';
 
 /**
  * What a format's decode throws when its library fails on a payload: a CerealError as it is,
@@ -58,7 +58,7 @@ const ENVELOPE = 4;
  * The structural depth a format may parse for `options`: twice `maxDepth` (a Map or a Set takes
  * two levels on some wires) and the envelope. Core's walk then enforces the exact depth.
  */
-export function parseDepth(options: DecodeOptions | undefined): number {
+export function parseDepth(options: WireLimits | undefined): number {
   return 2 * (options?.maxDepth ?? 128) + ENVELOPE;
 }
 
@@ -66,7 +66,7 @@ export function parseDepth(options: DecodeOptions | undefined): number {
  * A counter of the refs a format is about to build: call it with each ref or list length;
  * past `maxRefs` it throws `LIMIT`, before the refs exist.
  */
-export function refCounter(format: string, options: DecodeOptions | undefined): (refs: number) => void {
+export function refCounter(format: string, options: WireLimits | undefined): (refs: number) => void {
   const max = options?.maxRefs ?? 100_000;
   let count = 0;
   return (refs) => {

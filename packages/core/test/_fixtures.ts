@@ -1,4 +1,5 @@
-import { CerealError, RefList, canonicalKey, fromRefList, type Format, type Loader, type PrimaryKey } from '../src/index.js';
+import { CerealError, type Format, type Loader, type PrimaryKey } from '../src/index.js';
+import { RefList, canonicalKey, fromRefList } from '../src/format/index.js';
 
 export type Row = Record<string, unknown> & { id: PrimaryKey };
 

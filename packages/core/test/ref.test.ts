@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, ModelRef, RefList, canonicalKey, fromRefList, isRef, ref, refList } from '../src/index.js';
+import { CerealError, ModelRef, isRef, ref } from '../src/index.js';
+import { RefList, canonicalKey, fromRefList, refList } from '../src/format/index.js';
 
 const Ref = suite('ref');
 

@@ -1,4 +1,4 @@
-import { tooDeep } from '@cereal/core';
+import { tooDeep } from '@cereal/core/format';
 
 /**
  * Throws `LIMIT` when JSON text nests `[` and `{` deeper than `maxDepth`, counting only outside

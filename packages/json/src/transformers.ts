@@ -1,4 +1,5 @@
-import { CerealError, ModelRef, RefList, fromRefList, type Key, type PrimaryKey } from '@cereal/core';
+import { CerealError, ModelRef, type Key, type PrimaryKey } from '@cereal/core';
+import { RefList, fromRefList } from '@cereal/core/format';
 import type { SuperJSON } from 'superjson';
 
 type JSONKey = number | string | { bigint: string };

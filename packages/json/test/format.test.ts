@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import SuperJSON from 'superjson';
-import { CerealError, ref, refList, type ModelRef } from '@cereal/core';
+import { CerealError, ref, type ModelRef } from '@cereal/core';
+import { refList } from '@cereal/core/format';
 import { jsonFormat } from '../src/index.js';
 import { testFormat } from '../../core/test/suites/format.js';
 

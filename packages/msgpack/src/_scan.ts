@@ -1,4 +1,5 @@
-import { CerealError, tooDeep } from '@cereal/core';
+import { CerealError } from '@cereal/core';
+import { tooDeep } from '@cereal/core/format';
 import { LIST_TYPE, MAP_TYPE, REF_TYPE } from './extension.js';
 
 /** msgpackr's extension types that cereal's msgpack format writes, and their readers' shapes. */

@@ -16,7 +16,8 @@
  * these extensions unless they pack a ModelRef; the readers are pure (decoded data in, a new
  * value out) and touch no other state. Type codes 42 to 44 are taken in this process.
  */
-import { CerealError, ModelRef, RefList, fromRefList, type PrimaryKey } from '@cereal/core';
+import { CerealError, ModelRef, type PrimaryKey } from '@cereal/core';
+import { RefList, fromRefList } from '@cereal/core/format';
 import { addExtension } from 'msgpackr';
 
 /** msgpack extension type of a ModelRef. */

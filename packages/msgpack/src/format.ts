@@ -1,4 +1,5 @@
-import { checkWire, parseDepth, refCounter, wireError, type Format } from '@cereal/core';
+import { type Format } from '@cereal/core';
+import { defineFormat } from '@cereal/core/format';
 import { scan } from './_scan.js';
 import { Packr, Unpackr } from 'msgpackr';
 import { prepare } from './_prepare.js';
@@ -45,21 +46,15 @@ export function msgpackFormat(options: MsgpackFormatOptions = {}): Format<Uint8A
     structuredClone: false,
     int64AsType: 'bigint',
   });
-  return {
+  return defineFormat({
     name: 'msgpack',
+    wire: 'bytes',
+    lists: true,
     maxBytes: MSGPACK_MAX_BYTES,
-    encode(value) {
-      return packr.pack(prepare(value));
+    encode: (value) => packr.pack(prepare(value)),
+    decode(wire, { maxDepth, countRefs }) {
+      scan(wire, maxDepth, countRefs);
+      return unpackr.unpack(wire);
     },
-    decode(wire, limits) {
-      checkWire('msgpack', wire, 'bytes');
-      try {
-        // in the try too: a Uint8Array behind a Proxy passes checkWire and fails in the scan
-        scan(wire, parseDepth(limits), refCounter('msgpack', limits));
-        return unpackr.unpack(wire);
-      } catch (cause) {
-        throw wireError('msgpack', cause);
-      }
-    },
-  };
+  });
 }

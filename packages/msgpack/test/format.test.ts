@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Packr, pack } from 'msgpackr';
-import { CerealError, ref, refList } from '@cereal/core';
+import { CerealError, ref } from '@cereal/core';
+import { refList } from '@cereal/core/format';
 import { msgpackFormat } from '../src/index.js';
 import { LIST_TYPE, REF_TYPE } from '../src/extension.js';
 import { testFormat } from '../../core/test/suites/format.js';

@@ -1,19 +1,18 @@
-import { CerealError, tooDeep } from '@cereal/core';
+import { CerealError } from '@cereal/core';
+import { tooDeep } from '@cereal/core/format';
 import type { CST, LineCounter } from 'yaml';
-import { INVALID_REF_MARK } from './tags.js';
 
 /**
- * A problem yaml reports at `offset` as a CerealError with its line and column: a message from a
- * cereal tag (marked INVALID_REF_MARK) is `INVALID_REF`, anything else `MALFORMED`. yaml quotes
- * the source in some messages: only 200 characters of it are kept.
+ * A problem yaml reports at `offset` as a CerealError with its line and column: `known`, when a
+ * cereal tag failed with it (its code and refs kept), else `MALFORMED`. yaml quotes the source in
+ * some messages: only 200 characters of it are kept.
  */
-export function problemAt(message: string, offset: number, lines: LineCounter, code?: string): CerealError {
+export function problemAt(message: string, offset: number, lines: LineCounter, code?: string, known?: CerealError): CerealError {
   const { line, col } = lines.linePos(offset);
   const at = ` (line ${line}, column ${col})`;
-  const mark = message.indexOf(INVALID_REF_MARK);
-  if (mark >= 0) {
-    const text = message.slice(mark + INVALID_REF_MARK.length).replace(/^\[cereal\] /, '');
-    return new CerealError('INVALID_REF', `[yaml] ${text.slice(0, 200)}${at}`);
+  if (known !== undefined) {
+    const text = known.message.replace(/^\[cereal\] (\[yaml\] )?/, '');
+    return new CerealError(known.code, `[yaml] ${text.slice(0, 200)}${at}`, { ...(known.refs === undefined ? {} : { refs: known.refs }), cause: known });
   }
   return new CerealError('MALFORMED', `[yaml] ${code === undefined ? '' : `${code}: `}${message.slice(0, 200)}${at}`);
 }

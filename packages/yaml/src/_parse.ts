@@ -17,11 +17,11 @@ const offsetOf = (source: unknown): number =>
  * replaced by one that throws; what yaml catches on the way out (its composeNode turns any
  * exception into another problem) throws the same first error again.
  */
-function composeFirst(tokens: readonly CST.Token[], options: Options, source: string, lines: LineCounter): Document.Parsed | undefined {
+function composeFirst(tokens: readonly CST.Token[], options: Options, source: string, lines: LineCounter, tagFailure: () => CerealError | undefined): Document.Parsed | undefined {
   const composer = new Composer(options);
   let first: CerealError | undefined;
   const onError: OnError = (at, code, message) => {
-    first ??= problemAt(message, offsetOf(at), lines, code);
+    first ??= problemAt(message, offsetOf(at), lines, code, tagFailure());
     throw first;
   };
   (composer as unknown as { onError: OnError }).onError = onError;
@@ -35,13 +35,14 @@ function composeFirst(tokens: readonly CST.Token[], options: Options, source: st
 }
 
 /**
- * yaml's parseDocument in its steps, with checks between them. The Parser yields an error token
+ * yaml's parseDocument in its steps, with checks between them. `tagFailure` gives what a cereal
+ * tag failed with, when the problem yaml reports is that tag's (see TagReport). The Parser yields an error token
  * per bad token (a megabyte of `]` took 1.4 GB once composed): the first one ends the decode.
  * The Parser builds the concrete syntax tree without recursing; the Composer recurses once per
  * level, and a stack overflow there has been seen to leave V8 unable to compile regular
  * expressions for the rest of the process: so the tree is measured before anything is composed.
  */
-export function parseYaml(source: string, options: Options, limits: { maxDepth: number; maxAliases: number }): Document.Parsed {
+export function parseYaml(source: string, options: Options, limits: { maxDepth: number; maxAliases: number }, tagFailure: () => CerealError | undefined): Document.Parsed {
   const lines = new LineCounter();
   const tokens: CST.Token[] = [];
   let documents = 0;
@@ -51,7 +52,7 @@ export function parseYaml(source: string, options: Options, limits: { maxDepth: 
     tokens.push(token);
   }
   checkTree(tokens, limits, lines);
-  const doc = composeFirst(tokens, options, source, lines);
+  const doc = composeFirst(tokens, options, source, lines, tagFailure);
   if (doc === undefined || doc.contents === null) throw new CerealError('MALFORMED', '[yaml] the payload holds no document');
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) throw problemAt(problem.message, problem.pos[0], lines, problem.code);

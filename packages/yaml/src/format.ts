@@ -1,10 +1,11 @@
-import { CerealError, checkWire, parseDepth, refCounter, wireError, type DecodeOptions, type Format } from '@cereal/core';
+import { CerealError, type Format } from '@cereal/core';
+import { defineFormat } from '@cereal/core/format';
 import { dateTag, timestampTag } from './_dates.js';
 import { omapReadTag } from './_omap.js';
 import { parseYaml } from './_parse.js';
 import { binaryTag, undefinedTag, unsupportedTag } from './_values.js';
 import { Document, type CreateNodeOptions, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions, type ToStringOptions } from 'yaml';
-import { bigintTag, refTags, type RefCount } from './tags.js';
+import { bigintTag, refTags, type TagReport } from './tags.js';
 
 /** Options of {@link yamlFormat}. */
 export interface YamlFormatOptions {
@@ -39,9 +40,9 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
   if (!Number.isInteger(maxAliasCount) || maxAliasCount < 0) {
     throw new CerealError('INVALID_OPTION', `[yaml] \`maxAliasCount\` must be a whole number from 0, got ${String(maxAliasCount).slice(0, 40)}`);
   }
-  // The ref tags count what they build through this; decode points it at the call's counter
-  // (decoding is synchronous, so one decode of this instance runs at a time).
-  let count: RefCount = () => true;
+  // The report of the decode in progress, for the ref tags (decoding is synchronous: one decode
+  // of this instance runs at a time).
+  let report: TagReport | undefined;
   const yamlOptions: Options = {
     version: '1.2',
     schema: 'core',
@@ -49,7 +50,7 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     // !undefined before yaml's null tag, which would claim undefined as null.
     // The date and binary tags replace yaml's (_dates.ts, _values.ts); the omap tag reads, and
     // yaml's omap, after it, writes (_omap.ts).
-    customTags: (tags) => [bigintTag, undefinedTag, ...tags, dateTag, timestampTag, omapReadTag, 'omap', 'set', binaryTag, unsupportedTag, ...refTags((refs) => count(refs))],
+    customTags: (tags) => [bigintTag, undefinedTag, ...tags, dateTag, timestampTag, omapReadTag, 'omap', 'set', binaryTag, unsupportedTag, ...refTags(() => report)],
     // Repeated objects are written out again, not as anchors: yaml counts every alias use
     // against maxAliasCount when reading, so a payload with many repeats would not read back.
     aliasDuplicateObjects: false,
@@ -61,59 +62,53 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
     keepUndefined: true, // written as !undefined
   };
 
-  return {
+  return defineFormat({
     name: 'yaml',
+    wire: 'text',
+    lists: true,
     maxBytes: YAML_MAX_BYTES,
     encode(value) {
       // A Document made of undefined is an empty one, which reads back as null.
       if (value === undefined) return '!undefined\n';
       return new Document(value, yamlOptions).toString(yamlOptions);
     },
-    decode(wire, limits) {
-      checkWire('yaml', wire, 'string');
+    decode(wire, { maxDepth, countRefs }) {
+      const decoding = reportFor(countRefs);
+      report = decoding;
       let doc: ReturnType<typeof parseYaml>;
-      const counter = limitedCount(limits);
-      count = counter.count;
       try {
-        doc = parseYaml(wire, yamlOptions, { maxDepth: parseDepth(limits), maxAliases: maxAliasCount });
-      } catch (cause) {
-        throw wireError('yaml', cause);
+        doc = parseYaml(wire, yamlOptions, { maxDepth, maxAliases: maxAliasCount }, () => decoding.failure);
       } finally {
-        count = () => true;
+        report = undefined;
       }
-      counter.check();
+      if (decoding.failure !== undefined) throw decoding.failure;
       try {
         return doc.toJS({ maxAliasCount });
       } catch (cause) {
-        if (cause instanceof ReferenceError && /alias/i.test(cause.message)) {
-          throw new CerealError('LIMIT', `[yaml] the document uses aliases more than maxAliasCount ${maxAliasCount} times`, { cause });
-        }
-        throw wireError('yaml', cause);
+        if (!(cause instanceof ReferenceError && /alias/i.test(cause.message))) throw cause;
+        throw new CerealError('LIMIT', `[yaml] the document's aliases expand more than maxAliasCount ${maxAliasCount} times`, { cause });
       }
     },
-  };
+  });
 }
 
-/**
- * The ref count of one decode, for the tags: it answers false once over maxRefs (a tag cannot
- * throw through yaml's Composer), and `check` then throws the LIMIT error.
- */
-function limitedCount(limits: DecodeOptions | undefined): { count: RefCount; check(): void } {
-  const counter = refCounter('yaml', limits);
-  let over: unknown;
-  return {
-    count(refs) {
-      if (over !== undefined) return false;
+/** The report of one decode (see TagReport): its ref count, and the first failure of its tags. */
+function reportFor(countRefs: (refs: number) => void): TagReport & { failure: CerealError | undefined } {
+  const decoding = {
+    failure: undefined as CerealError | undefined,
+    count(refs: number): boolean {
+      if (decoding.failure !== undefined) return false;
       try {
-        counter(refs);
+        countRefs(refs);
         return true;
       } catch (err) {
-        over = err;
+        decoding.failure = err as CerealError;
         return false;
       }
     },
-    check() {
-      if (over !== undefined) throw over;
+    fail(error: CerealError): void {
+      decoding.failure ??= error;
     },
   };
+  return decoding;
 }

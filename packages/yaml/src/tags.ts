@@ -1,16 +1,30 @@
-import { ModelRef, RefList, fromRefList, type Key, type PrimaryKey } from '@cereal/core';
+import { CerealError, ModelRef, type Key, type PrimaryKey } from '@cereal/core';
+import { RefList, fromRefList } from '@cereal/core/format';
 import { Scalar, YAMLSeq, isScalar, isSeq, type CollectionTag, type Node, type ScalarTag, type Schema } from 'yaml';
 
 /**
- * yaml reports what a tag's resolve passes to `onError` as a `TAG_RESOLVE_FAILED` error and
- * keeps only the message; this prefix tells cereal's failures from yaml's own.
+ * What one decode's tags report back to the format. yaml's Composer passes on only the message of
+ * a tag's failure (as TAG_RESOLVE_FAILED) and catches what a tag throws, so a tag keeps its
+ * CerealError here, with its code, and the format throws it.
  */
-export const INVALID_REF_MARK = 'cereal:INVALID_REF ';
+export interface TagReport {
+  /** Counts refs about to be built; false past maxRefs (the LIMIT is kept as the failure). */
+  count(refs: number): boolean;
+  /** Keeps the first failure. */
+  fail(error: CerealError): void;
+}
 
-const fail = (onError: (message: string) => void, message: string): null => {
-  onError(`${INVALID_REF_MARK}${message}`);
+/** The report of the decode in progress; undefined for tags used in a plain yaml document. */
+export type Reporter = () => TagReport | undefined;
+
+const none: Reporter = () => undefined;
+
+/** `INVALID_REF` for a ref of the wrong shape (or the CerealError `cause`): kept for the format, and told to yaml. */
+function fail(report: Reporter, onError: (message: string) => void, message: string, cause?: unknown): null {
+  report()?.fail(cause instanceof CerealError ? cause : new CerealError('INVALID_REF', `[yaml] ${message}`));
+  onError(message);
   return null;
-};
+}
 
 /** A flow sequence node of `items`: `[a, b]`. */
 function flowSeq(schema: Schema, items: Node[]): YAMLSeq {
@@ -39,29 +53,17 @@ function keyPart(node: unknown): unknown {
 
 const keyOfNode = (node: unknown): unknown => (isSeq(node) ? node.items.map(keyPart) : keyPart(node));
 
-/**
- * Reads `[model, key]` with `read`; whatever is wrong (the shape, the model, the key) goes to
- * yaml's onError, which the format turns into `INVALID_REF`.
- */
-function readPair<T>(seq: unknown, what: string, onError: (message: string) => void, read: (model: unknown, key: unknown) => T): T | null {
-  if (!isSeq(seq)) return fail(onError, `${what} must be a sequence [model, key]`);
-  if (seq.items.length !== 2) return fail(onError, `${what} must be [model, key], got ${seq.items.length} item${seq.items.length === 1 ? '' : 's'}`);
+/** Reads `[model, key]` with `read`; whatever is wrong (the shape, the model, the key) is `INVALID_REF`. */
+function readPair<T>(seq: unknown, what: string, report: Reporter, onError: (message: string) => void, read: (model: unknown, key: unknown) => T): T | null {
+  if (!isSeq(seq)) return fail(report, onError, `${what} must be a sequence [model, key]`);
+  if (seq.items.length !== 2) return fail(report, onError, `${what} must be [model, key], got ${seq.items.length} item${seq.items.length === 1 ? '' : 's'}`);
   const [model, key] = seq.items;
   try {
     return read(isScalar(model) ? model.value : {}, key);
   } catch (err) {
-    return fail(onError, (err as Error).message);
+    return fail(report, onError, (err as Error).message.replace(/^\[cereal\] /, ''), err);
   }
 }
-
-/**
- * Called with the number of refs a tag is about to build; false when they are over the limit,
- * and the tag then builds nothing. (It cannot throw: yaml's Composer catches what a tag throws,
- * records it as a RESOURCE_EXHAUSTION error and goes on composing.)
- */
-export type RefCount = (refs: number) => boolean;
-
-const uncounted: RefCount = () => true;
 
 /**
  * A tag written as the flow sequence `[model, second]` for instances of `Class`, and read back
@@ -73,7 +75,7 @@ function pairTag<T extends object>(
   write: (schema: Schema, value: T) => [model: string, second: Node],
   refs: (second: unknown) => number,
   read: (model: unknown, second: unknown) => unknown,
-  count: RefCount,
+  report: Reporter,
 ) {
   return {
     tag,
@@ -84,18 +86,19 @@ function pairTag<T extends object>(
       return flowSeq(schema, [new Scalar(model), second]);
     },
     resolve: (seq, onError) => {
-      if (!count(refs(isSeq(seq) ? seq.items[1] : undefined))) return null as never;
-      return readPair(seq, tag, onError, read) as never;
+      // Counted before anything is built; past maxRefs the tag builds nothing.
+      if (report()?.count(refs(isSeq(seq) ? seq.items[1] : undefined)) === false) return null as never;
+      return readPair(seq, tag, report, onError, read) as never;
     },
   } satisfies CollectionTag;
 }
 
-/** The `!ref` tag, counting the refs it builds with `count`. */
-const makeRefTag = (count: RefCount) =>
-  pairTag('!ref', ModelRef, (schema, r) => [r.model, keyNode(schema, r.pk)], () => 1, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey), count);
+/** The `!ref` tag, reporting to the decode in progress. */
+const makeRefTag = (report: Reporter) =>
+  pairTag('!ref', ModelRef, (schema, r) => [r.model, keyNode(schema, r.pk)], () => 1, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey), report);
 
-/** The `!refs` tag, counting the refs it builds with `count` before it builds them. */
-const makeRefsTag = (count: RefCount) =>
+/** The `!refs` tag, reporting to the decode in progress. */
+const makeRefsTag = (report: Reporter) =>
   pairTag(
     '!refs',
     RefList,
@@ -105,25 +108,25 @@ const makeRefsTag = (count: RefCount) =>
       if (!isSeq(keys)) throw new Error('!refs must be [model, [key, …]]');
       return fromRefList(model, keys.items.map(keyOfNode));
     },
-    count,
+    report,
   );
 
 /**
  * The `!ref` tag: a ModelRef as `!ref [users, 42]`, a composite key as `!ref [orders, [7, 1001]]`.
  * Add it to your own yaml `customTags` to read and write refs in any document.
  */
-export const refTag = makeRefTag(uncounted);
+export const refTag = makeRefTag(none);
 
 /**
  * The `!refs` tag: a RefList (an array of refs to one model, as serializer.encode hands it over),
  * the model name once: `!refs [users, [1, 2, 3]]`. Reads back as an array of ModelRefs.
  */
-export const refsTag = makeRefsTag(uncounted);
+export const refsTag = makeRefsTag(none);
 
 /** `!ref` or `!refs` on a scalar or a mapping: always `INVALID_REF`, never an unknown tag. */
-const misused = (tag: string): [ScalarTag, CollectionTag] => [
-  { tag, resolve: (_value, onError) => fail(onError, `${tag} must be a sequence [model, key], got a scalar`) },
-  { tag, collection: 'map', resolve: (_map, onError) => fail(onError, `${tag} must be a sequence [model, key], got a mapping`) },
+const misused = (tag: string, report: Reporter): [ScalarTag, CollectionTag] => [
+  { tag, resolve: (_value, onError) => fail(report, onError, `${tag} must be a sequence [model, key], got a scalar`) },
+  { tag, collection: 'map', resolve: (_map, onError) => fail(report, onError, `${tag} must be a sequence [model, key], got a mapping`) },
 ];
 
 /** A bigint value outside refs: `!bigint 123456789012345678901234567890`. */
@@ -144,4 +147,4 @@ export const bigintTag = {
  * The ref tags the YAML format reads and writes with. Refs are counted where yaml resolves a
  * tag, so every spelling of one (`!ref`, `!<!ref>`, a `%TAG` handle, %-escapes) is counted.
  */
-export const refTags = (count: RefCount): (ScalarTag | CollectionTag)[] => [makeRefTag(count), makeRefsTag(count), ...misused('!ref'), ...misused('!refs')];
+export const refTags = (report: Reporter): (ScalarTag | CollectionTag)[] => [makeRefTag(report), makeRefsTag(report), ...misused('!ref', report), ...misused('!refs', report)];

@@ -1,7 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, stringify } from 'yaml';
-import { CerealError, isRef, ref, refList, type ModelRef } from '@cereal/core';
+import { CerealError, isRef, ref, type ModelRef } from '@cereal/core';
+import { refList } from '@cereal/core/format';
 import { refTag, yamlFormat } from '../src/index.js';
 import { testFormat } from '../../core/test/suites/format.js';
 
