@@ -6,7 +6,7 @@ import { jsonFormat } from '@cereal/json';
 import { msgpackFormat } from '@cereal/msgpack';
 import { yamlFormat } from '@cereal/yaml';
 import { fromJobData, toJobData, withRefs, type JobEnvelope } from '../src/index.js';
-import { memoryLoader, rejects } from '../../core/test/_fixtures.js';
+import { memoryLoader, rejects } from '@cereal/testkit';
 
 const setup = (format: Format) => {
   const users = memoryLoader([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);

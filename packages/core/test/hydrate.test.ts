@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError, hydrate, isRef, ref, refOf, type Loader } from '../src/index.js';
-import { memoryLoader, rejects, type Row } from './_fixtures.js';
+import { memoryLoader, rejects, type Row } from '@cereal/testkit';
 import { MAX_MESSAGE } from '../src/error.js';
 
 const users = () => memoryLoader([

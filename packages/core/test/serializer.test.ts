@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSerializer, isRef, ref, refOf, type Format } from '../src/index.js';
-import { memoryFormat, memoryLoader, rejects } from './_fixtures.js';
+import { memoryFormat, memoryLoader, rejects } from '@cereal/testkit';
 
 const setup = (options = {}) => {
   const users = memoryLoader([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);

@@ -4,7 +4,7 @@ import SuperJSON from 'superjson';
 import { CerealError, ref, type ModelRef } from '@cereal/core';
 import { refList } from '@cereal/core/format';
 import { jsonFormat } from '../src/index.js';
-import { testFormat } from '../../core/test/suites/format.js';
+import { testFormat } from '@cereal/testkit';
 
 /** A class instance: every format writes its own enumerable properties, as JSON.stringify does. */
 class Point {

@@ -1,4 +1,4 @@
 import { jsonFormat } from '../src/index.js';
-import { testFuzz } from '../../core/test/suites/fuzz.js';
+import { testFuzz } from '@cereal/testkit';
 
 testFuzz(jsonFormat());

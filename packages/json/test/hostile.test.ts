@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSerializer, ref as makeRef } from '@cereal/core';
 import { jsonFormat } from '../src/index.js';
-import { ownData, testHostile, type HostileCase } from '../../core/test/suites/hostile.js';
+import { ownData, testHostile, type HostileCase } from '@cereal/testkit';
 
 const payload = (json: unknown, values: unknown): string => JSON.stringify({ json, meta: { values, v: 1 } });
 const ref = (json: unknown): string => payload(json, [['custom', 'ref']]);

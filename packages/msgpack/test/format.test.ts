@@ -5,7 +5,7 @@ import { CerealError, ref } from '@cereal/core';
 import { refList } from '@cereal/core/format';
 import { msgpackFormat } from '../src/index.js';
 import { LIST_TYPE, REF_TYPE } from '../src/extension.js';
-import { testFormat } from '../../core/test/suites/format.js';
+import { testFormat } from '@cereal/testkit';
 
 /** A class instance: every format writes its own enumerable properties, as JSON.stringify does. */
 class Point {

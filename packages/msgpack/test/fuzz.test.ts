@@ -1,4 +1,4 @@
 import { msgpackFormat } from '../src/index.js';
-import { testFuzz } from '../../core/test/suites/fuzz.js';
+import { testFuzz } from '@cereal/testkit';
 
 testFuzz(msgpackFormat());

@@ -2,10 +2,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Packr, pack } from 'msgpackr';
 import { CerealError, createSerializer } from '@cereal/core';
-import { rejects } from '../../core/test/_fixtures.js';
+import { rejects } from '@cereal/testkit';
 import { msgpackFormat } from '../src/index.js';
 import { REF_TYPE } from '../src/extension.js';
-import { ownData, testHostile, type HostileCase } from '../../core/test/suites/hostile.js';
+import { ownData, testHostile, type HostileCase } from '@cereal/testkit';
 
 const tagged = (type: number, data: Uint8Array): Uint8Array => Uint8Array.from([0xd4, type, 0, ...data]);
 const bigPacker = new Packr({ useRecords: false, useBigIntExtension: true });

@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { CerealError, isRef, ref, type ModelRef } from '@cereal/core';
 import { refList } from '@cereal/core/format';
 import { refTag, yamlFormat } from '../src/index.js';
-import { testFormat } from '../../core/test/suites/format.js';
+import { testFormat } from '@cereal/testkit';
 
 /** A class instance: every format writes its own enumerable properties, as JSON.stringify does. */
 class Point {

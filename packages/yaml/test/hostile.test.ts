@@ -2,8 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createSerializer } from '@cereal/core';
 import { yamlFormat } from '../src/index.js';
-import { rejects } from '../../core/test/_fixtures.js';
-import { ownData, testHostile, type HostileCase } from '../../core/test/suites/hostile.js';
+import { rejects } from '@cereal/testkit';
+import { ownData, testHostile, type HostileCase } from '@cereal/testkit';
 
 const laughs = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
 for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) {

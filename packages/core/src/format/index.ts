@@ -6,4 +6,4 @@ export { wireError, checkWire, checkSize, parseDepth, tooDeep, refCounter } from
 export { walk } from '../walk.js';
 export type { Visitor } from '../walk.js';
 export { canonicalKey } from '../key.js';
-export { listRefs, listNames, describe } from '../error.js';
+export { listRefs, listNames, describe, MAX_MESSAGE } from '../error.js';

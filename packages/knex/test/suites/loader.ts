@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { createSerializer, hydrate, ref, refOf } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
 import { knexLoader, knexLoaders, type KnexLoader } from '../../src/index.js';
-import { rejects } from '../../../core/test/_fixtures.js';
+import { rejects } from '@cereal/testkit';
 
 export { rejects };
 

@@ -1,5 +1,5 @@
-import { CerealError, type Format, type Loader, type PrimaryKey } from '../src/index.js';
-import { RefList, canonicalKey, fromRefList } from '../src/format/index.js';
+import { CerealError, type Format, type Loader, type PrimaryKey } from '@cereal/core';
+import { RefList, canonicalKey, fromRefList } from '@cereal/core/format';
 
 export type Row = Record<string, unknown> & { id: PrimaryKey };
 

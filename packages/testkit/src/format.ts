@@ -4,9 +4,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, isRef, ref, type Format, type ModelRef } from '../../src/index.js';
-import { refList } from '../../src/format/index.js';
-import { memoryLoader } from '../_fixtures.js';
+import { CerealError, createSerializer, isRef, ref, type Format, type ModelRef } from '@cereal/core';
+import { refList } from '@cereal/core/format';
+import { memoryLoader } from './fixtures.js';
 
 /** Wire samples that only the format under test can craft. */
 export interface FormatSamples<Wire> {

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, ref, type Format, type Loader, type ModelRef, type PrimaryKey } from '../../src/index.js';
+import { CerealError, createSerializer, ref, type Format, type Loader, type ModelRef, type PrimaryKey } from '@cereal/core';
 import { sameValue } from './format.js';
 
 const SEED = Number(process.env.CEREAL_FUZZ_SEED ?? 20261127);

@@ -5,9 +5,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, isRef, ref, type DecodeOptions, type Format } from '../../src/index.js';
-import { MAX_MESSAGE } from '../../src/error.js';
-import { memoryLoader, rejects } from '../_fixtures.js';
+import { CerealError, createSerializer, isRef, ref, type DecodeOptions, type Format } from '@cereal/core';
+import { MAX_MESSAGE } from '@cereal/core/format';
+import { memoryLoader, rejects } from './fixtures.js';
 
 export type Expect = CerealError['code'] | ((value: unknown) => void);
 /** A payload, what decoding it must give, and decode options where the case needs a low limit. */

@@ -8,9 +8,9 @@ import * as assert from 'uvu/assert';
 import { jsonFormat } from '@cereal/json';
 import { msgpackFormat } from '@cereal/msgpack';
 import { yamlFormat } from '@cereal/yaml';
-import { createSerializer, ref, type Format } from '../src/index.js';
-import { memoryLoader } from './_fixtures.js';
-import { corpus, sameValue } from './suites/format.js';
+import { createSerializer, ref, type Format } from '@cereal/core';
+import { memoryLoader } from '../src/fixtures.js';
+import { corpus, sameValue } from '../src/format.js';
 
 const formats: Format[] = [msgpackFormat(), jsonFormat(), yamlFormat()];
 
