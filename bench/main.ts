@@ -77,12 +77,17 @@ try {
   const text = tables.map(renderTable).join('\n');
   console.log(`\ncereal benchmark (${full ? 'full' : 'quick'}; ${machine})\n\n${text}\nfinished in ${seconds} s`);
 
-  const out = new URL('./results/', import.meta.url);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(new URL('latest.md', out), `# cereal benchmark\n\n${full ? 'Full' : 'Quick'} run on ${machine}, ${new Date().toISOString()}, ${seconds} s. Produced by \`pnpm bench${full ? ' --full' : ''}\`.\n\n![payload bytes](sizes.svg)\n\n${text}`);
-  writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine, seconds: Number(seconds), sizes, codec, refObjects, hydration, scale }, null, 2)}\n`);
-  writeFileSync(new URL('sizes.svg', out), sizeChart(sizes, '100 users'));
-  console.log('wrote bench/results/latest.md, latest.json and sizes.svg');
+  // The results in bench/results/ are tracked: only a run that asks for it replaces them.
+  if (process.argv.includes('--save')) {
+    const out = new URL('./results/', import.meta.url);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(new URL('latest.md', out), `# cereal benchmark\n\n${full ? 'Full' : 'Quick'} run on ${machine}, ${new Date().toISOString()}, ${seconds} s. Produced by \`pnpm bench${full ? ' --full' : ''} --save\`.\n\n![payload bytes](sizes.svg)\n\n${text}`);
+    writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine, seconds: Number(seconds), sizes, codec, refObjects, hydration, scale }, null, 2)}\n`);
+    writeFileSync(new URL('sizes.svg', out), sizeChart(sizes, '100 users'));
+    console.log('wrote bench/results/latest.md, latest.json and sizes.svg');
+  } else {
+    console.log('bench/results/ left as it is; `pnpm bench --save` writes latest.md, latest.json and sizes.svg there');
+  }
 } finally {
   await db.destroy();
 }

@@ -1,74 +1,64 @@
-import { CerealError, type HydrateOptions, type Serializer } from '@cereal/core';
-import { wireError } from '@cereal/core/format';
+import type { Serializer } from '@cereal/core';
 
 /**
- * Job data as cereal writes it: JSON-safe, and naming its format so a worker can tell what it
- * got. msgpack travels as base64 text, JSON embedded as an object (readable in queue
- * dashboards), YAML as text.
+ * How an envelope's payload holds the wire inside JSON job data:
+ * - `base64`: the bytes of a bytes format, as base64 text;
+ * - `json`: the text of a text format that is JSON, embedded as the value it parses to
+ *   (readable in queue dashboards); the wire is that value stringified again;
+ * - `text`: any other text, as it is.
+ */
+export type PayloadEncoding = 'base64' | 'text' | 'json';
+
+/**
+ * Job data as cereal writes it: JSON-safe, naming its format so a worker can pick the
+ * serializer, and its encoding so the payload can be turned back into the wire whatever the
+ * format: `{"$cereal":1,"format":"msgpack","encoding":"base64","payload":"gaR1…"}`.
  */
 export interface JobEnvelope {
   /** Marks cereal job data; the version of this envelope. */
   readonly $cereal: 1;
-  /** The format that wrote the payload: `msgpack`, `json` or `yaml`. */
+  /** The name of the format that wrote the payload, e.g. `msgpack`, `json`, `yaml`. */
   readonly format: string;
-  /** base64 of the msgpack bytes, the JSON payload itself, or the YAML text. */
+  /**
+   * How `payload` holds the wire. toJobData always writes it; job data queued by
+   * @cereal/bullmq 0.1 has none and is read by its format's name (msgpack `base64`, json
+   * `json`, anything else `text`).
+   */
+  readonly encoding?: PayloadEncoding;
+  /** base64 text, the embedded JSON value, or the text itself: see `encoding`. */
   readonly payload: unknown;
 }
 
 /**
  * Encodes `value` for BullMQ's job data: refs and hydrated rows travel as references.
  *
- * @param serializer - the serializer the workers decode with
+ * @param serializer - the serializer of the format to write (a worker must accept it)
  * @param value - anything the serializer can encode
  * @returns JSON-safe job data for `queue.add(name, data)`
+ * @throws CerealError any error of `serializer.encode`
  * @example await queue.add('welcome', toJobData(cereal, { user }))
  */
 export function toJobData(serializer: Serializer<Uint8Array | string>, value: unknown): JobEnvelope {
   const wire = serializer.encode(value);
-  if (wire instanceof Uint8Array) return { $cereal: 1, format: serializer.format, payload: Buffer.from(wire.buffer, wire.byteOffset, wire.byteLength).toString('base64') };
-  return { $cereal: 1, format: serializer.format, payload: serializer.format === 'json' ? (JSON.parse(wire) as unknown) : wire };
+  const { format } = serializer;
+  if (wire instanceof Uint8Array) {
+    return { $cereal: 1, format, encoding: 'base64', payload: Buffer.from(wire.buffer, wire.byteOffset, wire.byteLength).toString('base64') };
+  }
+  const json = embeddable(wire);
+  return json === undefined ? { $cereal: 1, format, encoding: 'text', payload: wire } : { $cereal: 1, format, encoding: 'json', payload: json.value };
 }
 
 /**
- * Decodes job data that toJobData wrote and hydrates it: the rows as they are now.
- *
- * @param serializer - a serializer of the same format as the producer's
- * @param data - `job.data`
- * @param options - hydrate options for this call
- * @returns the value with fresh rows in place of refs
- * @throws CerealError `MALFORMED` when `data` is not a cereal envelope of this format, or any
- *   error of `serializer.decode`
+ * The value `text` parses to as JSON, when embedding it loses nothing: only when stringifying
+ * that value gives back `text` exactly, since the reader gets the wire back that way. Indented
+ * JSON, numbers JSON.parse rounds (`12345678901234567890`) or respells (`1e2`, `-0`), escapes
+ * written differently and lone surrogates all fail that test and travel as text, unchanged.
  */
-export function fromJobData(serializer: Serializer<Uint8Array | string>, data: unknown, options?: HydrateOptions): Promise<unknown> {
-  return serializer.decode(wireOf(serializer, data), options);
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/**
- * The wire form inside job data, checked: it must be a cereal envelope written in the
- * serializer's format.
- *
- * @throws CerealError `MALFORMED` for anything else
- */
-export function wireOf(serializer: Serializer<Uint8Array | string>, data: unknown): Uint8Array | string {
-  const envelope = data as Partial<JobEnvelope> | null;
-  if (envelope === null || typeof envelope !== 'object' || envelope.$cereal !== 1 || typeof envelope.format !== 'string' || !('payload' in envelope)) {
-    throw new CerealError('MALFORMED', '[bullmq] job data is not a cereal envelope {"$cereal": 1, "format", "payload"}; enqueue it with toJobData(serializer, value)');
+function embeddable(text: string): { value: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return JSON.stringify(value) === text ? { value } : undefined;
+  } catch {
+    return undefined; // not JSON, or nested too deeply to stringify again: text it is
   }
-  if (envelope.format !== serializer.format) {
-    throw new CerealError('MALFORMED', `[bullmq] job data was written in \`${envelope.format.slice(0, 32)}\`; this worker's serializer reads \`${serializer.format}\``);
-  }
-  const { payload } = envelope;
-  if (serializer.format === 'json') {
-    try {
-      return JSON.stringify(payload);
-    } catch (cause) {
-      throw wireError('json', cause); // a payload nested past the stack: LIMIT
-    }
-  }
-  if (typeof payload !== 'string') throw new CerealError('MALFORMED', `[bullmq] the ${serializer.format} payload must be text`);
-  if (serializer.format !== 'msgpack') return payload;
-  if (!BASE64.test(payload)) throw new CerealError('MALFORMED', '[bullmq] the msgpack payload must be base64');
-  return new Uint8Array(Buffer.from(payload, 'base64'));
 }

@@ -1,7 +1,9 @@
-import { CerealError, type HydrateOptions, type Serializer } from '@cereal/core';
+import { CerealError, type HydrateOptions } from '@cereal/core';
 import { listRefs } from '@cereal/core/format';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { fromJobData, type JobEnvelope } from './envelope.js';
+import { accepting, type Serializers } from './accept.js';
+import type { JobEnvelope } from './envelope.js';
+import { readJobData } from './read.js';
 
 /** Options of {@link withRefs}: hydrate options for every job, and what a missing row does. */
 export interface WithRefsOptions extends HydrateOptions {
@@ -19,19 +21,22 @@ export type RefProcessor<T, R> = (data: T, job: Job<JobEnvelope>, token?: string
 
 /**
  * Wraps a processor so that it receives fresh rows: job data is decoded and hydrated inside the
- * job, so failures go through BullMQ's own retry machinery. `LOAD_FAILED` (database down,
- * timeout) is thrown as it is: the job's `attempts` and `backoff` retry it. `MISSING_ROW` fails
- * the job without retries (or discards it). Any other CerealError (malformed data, an unknown
- * model) can never succeed either and fails without retries.
+ * job, so failures go through BullMQ's own retry machinery, each with a `failedReason` that
+ * starts with its code (`LOAD_FAILED: …`, `MISSING_ROW: …`). `LOAD_FAILED` (database down,
+ * timeout) fails the attempt: the job's `attempts` and `backoff` retry it. `MISSING_ROW` fails
+ * the job without retries (or discards it). Any other CerealError (malformed data, a format not
+ * accepted, an unknown model) can never succeed either and fails without retries.
  *
- * @param serializer - the serializer the producer encoded with (same format and model names)
+ * @param serializers - the producer's serializer (same format and model names), or serializers
+ *   by format name (`{ msgpack: cerealA, json: cerealB }`) to accept jobs of each
  * @param processor - your processor, given the hydrated data
  * @param options - see {@link WithRefsOptions}
  * @returns a BullMQ processor for `new Worker(name, processor, options)`
+ * @throws CerealError `INVALID_OPTION` at once for a bad option or serializers map
  * @example new Worker('mail', withRefs(cereal, async ({ user }) => sendWelcome(user)), { connection })
  */
 export function withRefs<T = unknown, R = unknown>(
-  serializer: Serializer<Uint8Array | string>,
+  serializers: Serializers,
   processor: RefProcessor<T, R>,
   options: WithRefsOptions = {},
 ): (job: Job<JobEnvelope>, token?: string, signal?: AbortSignal) => Promise<R | undefined> {
@@ -39,22 +44,34 @@ export function withRefs<T = unknown, R = unknown>(
   if (onMissingRow !== 'fail' && onMissingRow !== 'discard') {
     throw new CerealError('INVALID_OPTION', `[bullmq] \`onMissingRow\` must be 'fail' or 'discard', got ${JSON.stringify(onMissingRow)}`);
   }
+  const accepted = accepting(serializers); // a bad map fails where the worker is built, not per job
   return async (job, token, signal) => {
     let data: T;
     try {
-      data = (await fromJobData(serializer, job.data, hydrateOptions)) as T;
+      data = (await readJobData(accepted, job.data, hydrateOptions)) as T;
     } catch (err) {
-      if (!(err instanceof CerealError) || err.retryable) throw err;
+      if (!(err instanceof CerealError)) throw err;
       if (err.code === 'MISSING_ROW' && onMissingRow === 'discard') {
         const gone = err.refs ?? [];
         await job.log(`discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone: ${listRefs(gone, 20)}`);
         return undefined;
       }
-      // The message carries the refs; BullMQ keeps it as the job's failedReason.
-      const failure = new UnrecoverableError(`${err.code}: ${err.message}`);
-      failure.cause = err;
-      throw failure;
+      throw attemptFailure(err);
     }
     return processor(data, job, token, signal);
   };
+}
+
+/**
+ * What fails the attempt for a CerealError. BullMQ keeps the message as the job's
+ * failedReason, so it starts with the code (and carries the refs) for every code. A retryable
+ * one is an ordinary Error, which BullMQ retries with the job's attempts and backoff; any other
+ * can never succeed and is an UnrecoverableError, which BullMQ fails at once.
+ */
+function attemptFailure(err: CerealError): Error {
+  const message = `${err.code}: ${err.message}`;
+  if (err.retryable) return new Error(message, { cause: err });
+  const failure = new UnrecoverableError(message);
+  failure.cause = err;
+  return failure;
 }

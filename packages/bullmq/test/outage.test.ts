@@ -12,6 +12,7 @@ import { createSerializer, ref } from '@cereal/core';
 import { knexLoaders } from '@cereal/knex';
 import { msgpackFormat } from '@cereal/msgpack';
 import { toJobData, withRefs, type JobEnvelope } from '../src/index.js';
+import { next } from './_redis.js';
 
 const redisUrl = process.env.CEREAL_REDIS_URL;
 const pgUrl = process.env.CEREAL_PG_URL;
@@ -82,15 +83,15 @@ if (!redisUrl || !pgUrl) {
         reasons.push(err.message);
         if (job !== undefined && job.attemptsMade >= 2) void gate.up();
       });
-      const completed = new Promise<Job>((resolve) => worker.on('completed', resolve));
+      const completed = next<[Job]>(worker, 'completed', 60_000);
       const job = await queue.add('greet', toJobData(cereal, { user: ref('users', 2) }), { attempts: 6, backoff: { type: 'fixed', delay: 200 } });
       await admin(table).where({ id: 2 }).update({ name: 'Grace Hopper' });
       void worker.run();
-      const done = await completed;
+      const [done] = await completed;
       assert.is(done.id, job.id);
       assert.is(done.returnvalue, 'Grace Hopper');
       assert.ok(done.attemptsMade >= 3, `attempts: ${done.attemptsMade}`);
-      assert.ok(reasons.length >= 2 && reasons.every((r) => /loading 1 row of model `users` failed/.test(r)), reasons.join(' | '));
+      assert.ok(reasons.length >= 2 && reasons.every((r) => /^LOAD_FAILED: \[cereal\] loading 1 row of model `users` failed/.test(r)), reasons.join(' | '));
     } finally {
       await worker.close();
       await queue.obliterate({ force: true });

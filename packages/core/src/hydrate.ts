@@ -3,7 +3,7 @@ import { describeBadKey, isKeyShaped, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
 import { resolveOptions, type Limits } from './_options.js';
 import type { HydrateOptions } from './options.js';
-import { ModelRef, idOf } from './ref.js';
+import { ModelRef } from './ref.js';
 import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './walk.js';
@@ -55,7 +55,7 @@ export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits)
   return walk(value, {
     shareCopies: true,
     ref(r) {
-      const slot = groups.get(r.model)!.slots.get(idOf(r));
+      const slot = groups.get(r.model)!.slots.get(r.id);
       return slot instanceof ModelRef ? (keep ? r : null) : slot;
     },
   }, limits.maxDepth) as T;
@@ -70,7 +70,7 @@ function collect(value: unknown, limits: Limits): Map<string, Group> {
       if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
       let group = groups.get(r.model);
       if (group === undefined) groups.set(r.model, (group = { model: r.model, slots: new Map(), refs: [] }));
-      const id = idOf(r);
+      const id = r.id;
       if (!group.slots.has(id)) {
         group.slots.set(id, r);
         group.refs.push(r);
@@ -97,7 +97,7 @@ function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
 }
 
 async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
-  const { model, refs, slots } = group;
+  const { model, refs } = group;
   let loaded: readonly object[];
   try {
     loaded = await loader.load(refs.map((r) => r.pk));
@@ -106,14 +106,22 @@ async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
     const message = `loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${describe(cause)}`;
     throw new CerealError('LOAD_FAILED', message, { refs, cause });
   }
-  // A loader that breaks its contract is a bug in it or in its configuration, not a failure
-  // that passes: INVALID_OPTION, which no retry repeats.
+  placeRows(group, loader, loaded);
+}
+
+/**
+ * Puts each loaded row in the slot of the ref it answers. A loader that breaks its contract is a
+ * bug in it or in its configuration, not a failure that passes: INVALID_OPTION, which no retry
+ * repeats.
+ */
+function placeRows(group: Group, loader: Loader<object>, loaded: unknown): void {
+  const { model, refs, slots } = group;
   const broken = (what: string, cause?: unknown): CerealError =>
     new CerealError('INVALID_OPTION', `the loader for model \`${model}\` ${what}`, cause === undefined ? { refs } : { refs, cause });
   if (!Array.isArray(loaded)) throw broken(`returned ${typeof loaded}, not an array of rows`);
   // By index, not for-of: an array's iterator can be replaced, and throw.
   for (let i = 0; i < loaded.length; i++) {
-    const row = loaded[i] as object;
+    const row: unknown = loaded[i];
     if (row === null || typeof row !== 'object') throw broken(`returned a row that is ${row === null ? 'null' : typeof row}`);
     let pk: unknown;
     try {
@@ -122,19 +130,16 @@ async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
       throw broken('failed in keyOf on a row it loaded', cause);
     }
     const id = matchKey(pk);
-    if (id === undefined) {
-      // A key no ref can hold (an integer the driver rounded beyond 2^53) matches nothing;
-      // anything else (undefined, a Date, an object) means keyOf reads the wrong column, or the
-      // key column has a type refs cannot name.
-      if (isKeyShaped(pk)) continue;
-      throw broken(`returned a row without a usable key (${describeBadKey(pk)}); check its key column and keyOf`);
-    }
-    const slot = slots.get(id);
+    // A key no ref can hold (an integer the driver rounded beyond 2^53) matches nothing; anything
+    // else (undefined, a Date, an object) means keyOf reads the wrong column, or the key column
+    // has a type refs cannot name.
+    if (id === undefined && !isKeyShaped(pk)) throw broken(`returned a row without a usable key (${describeBadKey(pk)}); check its key column and keyOf`);
+    const slot = id === undefined ? undefined : slots.get(id);
     // A row nobody asked for (a case-insensitive collation matching 'ABC' for 'abc') is ignored:
     // the ref it does not match stays missing rather than getting another row.
     if (slot === undefined) continue;
     if (!(slot instanceof ModelRef)) throw broken(`returned two rows for \`${refOf(slot)!.key}\`; a key must name one row (is the key column unique?)`);
     tagRow(row, slot);
-    slots.set(id, row);
+    slots.set(id!, row);
   }
 }

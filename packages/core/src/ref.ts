@@ -1,13 +1,8 @@
 import { CerealError } from './error.js';
 import { assertKey, idOfText, type Key, type PrimaryKey } from './key.js';
 
-/** The identity hydrate matches a ref's rows by (see matchKey); set by ModelRef below. */
-export let idOf: (ref: ModelRef) => number | string;
-
 /** Model names: a letter, `_` or `$`, then letters, digits, `_ $ . - /`; at most 128 characters. */
 const MODEL_NAME = /^[A-Za-z_$][\w$.\-/]{0,127}$/;
-// The last model name that passed MODEL_NAME: refs of one list share it, so the test runs once.
-let lastModel: unknown;
 
 /**
  * A reference to one database row: the model name (a key of the loader map) and the primary key.
@@ -18,12 +13,12 @@ export class ModelRef<M extends string = string> {
   readonly model: M;
   /** The primary key; an array is a composite key in the loader's column order. */
   readonly pk: PrimaryKey;
-  readonly #id: number | string;
+  /**
+   * The key alone, as rows are matched to refs: a safe integer as that number, any other key as
+   * its canonical text (`'7,1001'`). `42`, `42n` and `'42'` give `42`.
+   */
+  readonly id: number | string;
   #key: string | undefined;
-
-  static {
-    idOf = (ref) => ref.#id;
-  }
 
   /**
    * @param model - the model name
@@ -31,25 +26,22 @@ export class ModelRef<M extends string = string> {
    * @throws CerealError `INVALID_REF` when the model name or the key is not usable
    */
   constructor(model: M, pk: PrimaryKey) {
-    if (model !== lastModel) {
-      if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
-        throw new CerealError(
-          'INVALID_REF',
-          `invalid model name ${typeof model === 'string' ? `\`${model.slice(0, 64)}\`` : `of type ${typeof model}`}; a model name is a letter, \`_\` or \`$\` followed by letters, digits or \`_ $ . - /\` (at most 128)`,
-        );
-      }
-      lastModel = model;
+    if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
+      throw new CerealError(
+        'INVALID_REF',
+        `invalid model name ${typeof model === 'string' ? `\`${model.slice(0, 64)}\`` : `of type ${typeof model}`}; a model name is a letter, \`_\` or \`$\` followed by letters, digits or \`_ $ . - /\` (at most 128)`,
+      );
     }
     this.model = model;
     if (typeof pk === 'number' && Number.isSafeInteger(pk)) {
       // The common case, without building the canonical text twice.
       this.pk = pk;
-      this.#id = pk;
+      this.id = pk;
     } else {
       const text = assertKey(pk, `invalid key for model \`${model}\``);
       this.#key = `${model}:${text}`;
       this.pk = Array.isArray(pk) ? Object.freeze([...(pk as readonly Key[])]) : pk;
-      this.#id = idOfText(text);
+      this.id = idOfText(text);
     }
     Object.freeze(this);
   }

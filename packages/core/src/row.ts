@@ -2,24 +2,16 @@ import type { ModelRef } from './ref.js';
 
 // The tag is a registered symbol so that it survives two copies of @cereal/core in one process.
 const TAG: unique symbol = Symbol.for('@cereal/core.ref') as never;
-// Rows that cannot take a property (frozen by their loader) are tagged here instead;
-// `sealedRows` stays false until then, so the common path never pays for the lookup.
+// Rows that cannot take a property (frozen by their loader) are tagged here instead.
 const frozenRows = new WeakMap<object, ModelRef>();
-let sealedRows = false;
-const DESCRIPTOR: PropertyDescriptor = { value: undefined, enumerable: false, writable: false, configurable: true };
 
 /**
  * Tags a row as loaded for `ref`, with a non-enumerable property: JSON, spreading and
  * `Object.keys` do not see it; encoding the row writes the ref again.
  */
 export function tagRow(row: object, ref: ModelRef): void {
-  try {
-    DESCRIPTOR.value = ref; // one descriptor, refilled: no allocation per row
-    Object.defineProperty(row, TAG, DESCRIPTOR);
-  } catch {
-    sealedRows = true;
-    frozenRows.set(row, ref);
-  }
+  if (Object.isExtensible(row) && Reflect.defineProperty(row, TAG, { value: ref, enumerable: false, writable: false, configurable: true })) return;
+  frozenRows.set(row, ref); // a frozen row, or a Proxy that refuses the property
 }
 
 /**
@@ -32,5 +24,6 @@ export function refOf(row: object): ModelRef | undefined {
   if (row === null || typeof row !== 'object') return undefined;
   const tag = (row as { [TAG]?: ModelRef })[TAG];
   if (tag !== undefined) return tag;
-  return sealedRows ? frozenRows.get(row) : undefined;
+  // The common path costs one property read; the WeakMap is read only for rows without the tag.
+  return frozenRows.get(row);
 }

@@ -109,10 +109,7 @@ function encoder<Wire extends Uint8Array | string>(format: Format<Wire>, loaders
       ref: (r) => counted(r, ++count),
       row: (_row, r) => counted(r, ++count),
       ...(lists === undefined ? {} : { array: lists }),
-      // Formats would drop a function silently (msgpackr, superjson) or fail on it (yaml).
-      code(code) {
-        throw new CerealError('MALFORMED', `[${format.name}] cannot encode a ${typeof code}: a payload holds data only`);
-      },
+      leaf: (leaf) => checkLeaf(format.name, leaf),
     }, limits.maxDepth);
     try {
       return format.encode(refs);
@@ -121,6 +118,18 @@ function encoder<Wire extends Uint8Array | string>(format: Format<Wire>, loaders
       throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${describe(cause)}`, { cause });
     }
   };
+}
+
+/** The most digits of a bigint value every format reads back (JSON and YAML read 1000). */
+const MAX_BIGINT = 10n ** 1000n;
+
+/** A leaf encode refuses: a function or a symbol (formats would drop it silently), a bigint no format reads back. */
+function checkLeaf(format: string, leaf: unknown): unknown {
+  if (typeof leaf === 'bigint') {
+    if (leaf < MAX_BIGINT && leaf > -MAX_BIGINT) return leaf;
+    throw new CerealError('MALFORMED', `[${format}] cannot encode a bigint of more than 1000 digits: no format reads it back`);
+  }
+  throw new CerealError('MALFORMED', `[${format}] cannot encode a ${typeof leaf}: a payload holds data only`);
 }
 
 /** serializer.ref: a ref to `row`, with the key its model's loader reads from it. */

@@ -10,8 +10,12 @@ export interface Visitor {
   row?(row: object, ref: ModelRef): unknown;
   /** Called for every array once its items are walked; returns what stands in its place. */
   array?(array: unknown[]): unknown;
-  /** Called for functions and symbols, which are no data; without it they are left as they are. */
-  code?(value: unknown): unknown;
+  /** Called for every Map once its keys and values are walked; returns what stands in its place. */
+  map?(map: Map<unknown, unknown>): unknown;
+  /** Called for class instances (Date, Buffer, Error…); without it they are left as they are, unwalked. */
+  instance?(value: object): unknown;
+  /** Called for functions, symbols and bigints, which a walk may refuse; without it they are left as they are. */
+  leaf?(value: unknown): unknown;
   /**
    * Copy a container reached twice only once, and put that one copy in both places. For walks
    * whose visitor returns the same for the same input (hydrate's substitution); a walk that
@@ -44,7 +48,8 @@ interface Walk {
 // hot path of every encode and decode.
 function visit(node: unknown, w: Walk, depth: number): unknown {
   if (node === null || typeof node !== 'object') {
-    return (typeof node === 'function' || typeof node === 'symbol') && w.v.code !== undefined ? w.v.code(node) : node;
+    const type = typeof node;
+    return (type === 'function' || type === 'symbol' || type === 'bigint') && w.v.leaf !== undefined ? w.v.leaf(node) : node;
   }
   if (node instanceof ModelRef) return w.v.ref(node);
   if (depth >= w.maxDepth) {
@@ -67,9 +72,12 @@ function visitContainer(node: object, w: Walk, depth: number): unknown {
   if (tagged !== undefined) return w.v.row === undefined ? node : w.v.row(node, tagged);
   const proto: unknown = Object.getPrototypeOf(node);
   if (proto === Object.prototype || proto === null) return visitObject(node as Record<string, unknown>, proto, w, depth);
-  if (node instanceof Map) return visitMap(node, w, depth);
+  if (node instanceof Map) {
+    const map = visitMap(node, w, depth);
+    return w.v.map === undefined ? map : w.v.map(map);
+  }
   if (node instanceof Set) return visitSet(node, w, depth);
-  return node;
+  return w.v.instance === undefined ? node : w.v.instance(node);
 }
 
 function visitArray(arr: readonly unknown[], w: Walk, depth: number): unknown[] {

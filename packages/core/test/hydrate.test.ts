@@ -188,6 +188,15 @@ Failures('on failure the input is untouched: same containers, same refs, same ke
   assert.equal(Object.keys(value), ['list', 'map']);
 });
 
+Failures('a failed load waits for every other load to end before hydrate rejects: no query outlives the call', async () => {
+  let finished = false;
+  const slow: Loader<Row> = { keyOf: (r) => r.id, load: () => new Promise((resolve) => setTimeout(() => { finished = true; resolve([{ id: 1 }]); }, 30)) };
+  const failing: Loader<Row> = { keyOf: (r) => r.id, load: async () => { throw new Error('down'); } };
+  const err = await rejects(() => hydrate([ref('slow', 1), ref('failing', 1)], { slow, failing }));
+  assert.is(err.code, 'LOAD_FAILED');
+  assert.ok(finished, 'the slow load had ended when hydrate rejected');
+});
+
 Failures('a CerealError from a loader passes through as it is', async () => {
   const loaders = { users: users() };
   loaders.users.fail = new CerealError('INVALID_REF', 'no');

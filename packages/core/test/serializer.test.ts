@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSerializer, isRef, ref, refOf, type Format } from '../src/index.js';
+import { CerealError, createSerializer, isRef, ref, refOf, type Format } from '../src/index.js';
 import { memoryFormat, memoryLoader, rejects } from '@cereal/testkit';
 
 const setup = (options = {}) => {
@@ -87,6 +87,17 @@ Serializer('a format that fails to decode is MALFORMED with the parser error as 
   assert.match(err.message, /^\[cereal\] \[memory\] cannot decode/);
 });
 
+Serializer('a CerealError a format throws keeps its code: it is never wrapped again', async () => {
+  const strict: Format<string> = {
+    name: 'strict',
+    encode: () => { throw new CerealError('LIMIT', 'too much'); },
+    decode: () => { throw new CerealError('INVALID_REF', 'bad ref'); },
+  };
+  const cereal = createSerializer({ format: strict, loaders: {} });
+  assert.is((await rejects(() => cereal.encode(1))).code, 'LIMIT');
+  assert.is((await rejects(() => cereal.decode('x'))).message, '[cereal] bad ref');
+});
+
 Serializer('a format that fails to encode is MALFORMED', async () => {
   const failing: Format<string> = { name: 'x', encode: () => { throw new RangeError('too big'); }, decode: () => null };
   const cereal = createSerializer({ format: failing, loaders: {} });
@@ -118,6 +129,13 @@ Serializer('encoding a function or a symbol is MALFORMED: formats would drop it 
     assert.is(err.code, 'MALFORMED');
     assert.match(err.message, /cannot encode a (function|symbol)/);
   }
+});
+
+Serializer('a bigint value of more than 1000 digits is MALFORMED at encode: no format reads it back', async () => {
+  const { cereal } = setup();
+  assert.is((await rejects(() => cereal.encode({ n: 10n ** 1000n }))).code, 'MALFORMED');
+  assert.is((await rejects(() => cereal.encode([-(10n ** 1000n)]))).code, 'MALFORMED');
+  assert.ok(cereal.encode({ n: 10n ** 1000n - 1n }));
 });
 
 Serializer('a Map keyed by a row and by that row\'s ref is INVALID_REF at encode, not one entry silently', async () => {

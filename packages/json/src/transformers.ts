@@ -40,22 +40,26 @@ const readRefs = (json: unknown): ModelRef[] => {
   return fromRefList(model, keys.map(readKey));
 };
 
-const readBuffer = (json: unknown): Buffer => {
+const bytesOf = (json: unknown, what: string): Uint8Array => {
   if (!Array.isArray(json) || !json.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
-    throw new CerealError('MALFORMED', '[json] a Buffer must be an array of bytes');
+    throw new CerealError('MALFORMED', `[json] ${what} must be an array of bytes`);
   }
-  return Buffer.from(json as number[]);
+  return Uint8Array.from(json as number[]);
 };
+const readBuffer = (json: unknown): Buffer => Buffer.from(bytesOf(json, 'a Buffer'));
+const readArrayBuffer = (json: unknown): ArrayBuffer => bytesOf(json, 'an ArrayBuffer').buffer as ArrayBuffer;
+const readDataView = (json: unknown): DataView => new DataView(bytesOf(json, 'a DataView').buffer);
 
 /** How the format reads each of its custom transformers' values (see _meta.ts). */
-export const readers = { ref: readRef, refs: readRefs, InvalidDate: () => new Date(NaN), Buffer: readBuffer } as const;
+export const readers = { ref: readRef, refs: readRefs, InvalidDate: () => new Date(NaN), Buffer: readBuffer, ArrayBuffer: readArrayBuffer, DataView: readDataView } as const;
 
 /**
  * Registers cereal's custom transformers on a superjson instance of the format's own: `ref` (a
  * ModelRef as `[model, key]`), `refs` (a RefList, an array of refs to one model, as
  * `[model, [key, …]]`: one metadata entry for the whole list instead of one per ref),
  * `InvalidDate` (superjson writes an Invalid Date as a plain object, which JSON makes `null`)
- * and `Buffer` (superjson writes it as a typed array named `Buffer`, which it cannot read back).
+ * `Buffer` (superjson writes it as a typed array named `Buffer`, which it cannot read back), and
+ * `ArrayBuffer` and `DataView` (superjson writes them as `{}`).
  */
 export function registerTransformers(superjson: SuperJSON): void {
   superjson.registerCustom<ModelRef, [string, JSONKey | JSONKey[]]>(
@@ -87,5 +91,14 @@ export function registerTransformers(superjson: SuperJSON): void {
   superjson.registerCustom<Buffer, number[]>(
     { isApplicable: (value): value is Buffer => Buffer.isBuffer(value), serialize: (buffer) => [...buffer], deserialize: readBuffer },
     'Buffer',
+  );
+  // superjson writes these as `{}`: their bytes, as msgpack carries them.
+  superjson.registerCustom<ArrayBuffer, number[]>(
+    { isApplicable: (value): value is ArrayBuffer => value instanceof ArrayBuffer, serialize: (buffer) => [...new Uint8Array(buffer)], deserialize: readArrayBuffer },
+    'ArrayBuffer',
+  );
+  superjson.registerCustom<DataView, number[]>(
+    { isApplicable: (value): value is DataView => value instanceof DataView, serialize: (view) => [...new Uint8Array(view.buffer, view.byteOffset, view.byteLength)], deserialize: readDataView },
+    'DataView',
   );
 }

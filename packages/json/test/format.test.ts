@@ -54,6 +54,8 @@ testFormat(jsonFormat(), {
     payload({ u: ['users', null] }, { u: [['custom', 'ref']] }),
   ],
   documented: [
+    ['an ArrayBuffer, as its bytes', Uint8Array.from([1, 2]).buffer, Uint8Array.from([1, 2]).buffer],
+    ['a DataView, as its bytes', new DataView(Uint8Array.from([3]).buffer), new DataView(Uint8Array.from([3]).buffer)],
     ['-0', -0, -0],
     ['a class instance, written as a plain object', new Point(1), { x: 1 }],
     // eslint-disable-next-line no-sparse-arrays

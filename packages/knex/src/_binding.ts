@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { CerealError, type Key, type PrimaryKey } from '@cereal/core';
-import { columnsOf, identifier, type ColumnReader } from './_columns.js';
+import { identifier, type ColumnReader } from './_columns.js';
 import type { KeyType } from './_keyTypes.js';
 
 /** A key as its columns' types take it, or undefined when it can name no row (it is then never sent). */
@@ -67,8 +67,8 @@ function keyBinder(parts: readonly PartBinder[]): Binder {
 }
 
 /**
- * How the loader binds keys for `keys` of `table`: read from the database's catalog once per
- * table (see columnsOf), or as given where the driver has no reader.
+ * How the loader binds keys for `keys` of `table`: by the key columns' types in the database's
+ * catalog (each loader reads them once), or as given where the driver has no reader.
  *
  * @throws CerealError `INVALID_OPTION` when the table is not found, lacks a key column, or has
  *   a key column whose values the driver returns as something that is not a key (a Date, a
@@ -76,7 +76,7 @@ function keyBinder(parts: readonly PartBinder[]): Binder {
  */
 export async function binderFor(db: Knex, table: string, keys: readonly string[], read: ColumnReader | undefined): Promise<Binder> {
   if (read === undefined) return keyBinder(keys.map(() => bindable));
-  const columns = await columnsOf(db, table, read);
+  const columns = await read(db, table);
   if (columns.size === 0) {
     throw new CerealError('INVALID_OPTION', `[knex] table \`${table}\` was not found: create it, or name it as the database does (\`schema.table\` outside the default schema)`);
   }

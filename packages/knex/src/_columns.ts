@@ -56,25 +56,3 @@ export const sqliteColumns: ColumnReader = async (db, table) => {
   const rows = (await db.raw(`select name, type from pragma_table_info(${args.map(() => '?').join(', ')})`, args)) as { name: string; type: string }[];
   return columns(rows.map((r) => ({ name: r.name, declared: r.type, key: sqliteKeyType(r.type) })), true);
 };
-
-// One read per table and Knex instance: keyed by the instance's config, which its
-// transactions share, so loaders made per job or inside a transaction do not read it again.
-const cache = new WeakMap<object, Map<string, Promise<Columns>>>();
-
-/**
- * The table's columns, read once per Knex config. A failed read, or a table not found (not
- * created yet, while a deploy runs its migrations), is read again by the next caller.
- */
-export function columnsOf(db: Knex, table: string, read: ColumnReader): Promise<Columns> {
-  const owner = (db.client as { config: object }).config;
-  let tables = cache.get(owner);
-  if (tables === undefined) cache.set(owner, (tables = new Map()));
-  let found = tables.get(table);
-  if (found === undefined) {
-    found = read(db, table);
-    tables.set(table, found);
-    const forget = (): void => void tables.delete(table);
-    found.then((columns) => columns.size === 0 && forget(), forget);
-  }
-  return found;
-}

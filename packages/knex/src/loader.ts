@@ -1,10 +1,8 @@
 import type { Knex } from 'knex';
-import { CerealError, type Key, type Loader, type PrimaryKey } from '@cereal/core';
+import type { Key, Loader } from '@cereal/core';
 import { binderFor, type Binder } from './_binding.js';
-import { dialectOf, isWide } from './_dialect.js';
-import { isBadKey } from './_faults.js';
-import { withScope } from './_scope.js';
-import { send } from './_send.js';
+import { acquireTimeout, isAcquireTimeout } from './_faults.js';
+import { loadKeys, planOf } from './_plan.js';
 
 /** Options of {@link knexLoader}. */
 export interface KnexLoaderOptions {
@@ -52,9 +50,6 @@ export interface KnexLoader<Row extends object = Record<string, unknown>> extend
   prepare(): Promise<void>;
 }
 
-/** Bound parameters kept free for what `scope` adds to each statement. */
-const SCOPE_ROOM = 100;
-
 /**
  * A Loader that fetches fresh rows of one table through Knex: `WHERE key IN (…)` (or
  * `(a, b) IN (…)` for a composite key), chunked under the driver's parameter limit.
@@ -65,89 +60,27 @@ const SCOPE_ROOM = 100;
  * @example knexLoader(db, { table: 'order_lines', primaryKey: ['order_id', 'line'] })
  */
 export function knexLoader<Row extends object = Record<string, unknown>>(db: Knex, options: KnexLoaderOptions): KnexLoader<Row> {
-  if (typeof db !== 'function' || typeof (db as { client?: unknown }).client !== 'object') {
-    throw new CerealError('INVALID_OPTION', '[knex] `db` must be a Knex instance or transaction');
-  }
-  const { table, scope } = options ?? {};
-  if (typeof table !== 'string' || table.length === 0) {
-    throw new CerealError('INVALID_OPTION', '[knex] `table` must be a table name, e.g. knexLoader(db, { table: \'users\' })');
-  }
-  const keys = keyColumns(options.primaryKey ?? 'id', table);
-  const arity = keys.length;
-  const dialect = dialectOf(db);
-  const tuples = arity > 1 && dialect.maxTuples !== undefined ? dialect.maxTuples : Infinity;
-  const max = Math.min(Math.floor(dialect.maxParams / arity), tuples);
-  const chunkSize = options.chunkSize ?? Math.min(Math.max(1, Math.floor((dialect.maxParams - SCOPE_ROOM) / arity)), tuples);
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > max) {
-    throw new CerealError('INVALID_OPTION', `[knex] \`chunkSize\` of table \`${table}\` must be an integer from 1 to ${max} (${dialect.driver} takes ${dialect.maxParams} parameters per statement, ${arity} per key)`);
-  }
-  if (scope !== undefined && typeof scope !== 'function') {
-    throw new CerealError('INVALID_OPTION', `[knex] \`scope\` of table \`${table}\` must be a function of the query`);
-  }
-  const columns = options.columns === undefined ? ['*'] : [...new Set([...options.columns, ...keys])];
-  const single = keys[0]!;
-
-  const query = (pks: readonly PrimaryKey[], exact: boolean): Knex.QueryBuilder => {
-    let q = db(table).select(columns);
-    // Knex's typings know neither bigint values nor the column-list form of whereIn.
-    q = arity === 1 ? q.whereIn(single, pks as never) : q.whereIn(keys as never, pks as never);
-    if (scope !== undefined) q = withScope(q, scope, table);
-    return exact && dialect.exact !== undefined ? dialect.exact(q) : q;
-  };
-
-  const loadChunk = async (pks: readonly PrimaryKey[], exact: boolean, out: Row[]): Promise<void> => {
-    let rows: Record<string, unknown>[];
-    try {
-      rows = (await send(db, () => query(pks, exact))) as Record<string, unknown>[];
-    } catch (err) {
-      if (!isBadKey(err)) throw err;
-      throw new CerealError('INVALID_REF', `[knex] table \`${table}\` cannot compare a key of these refs with its key column: ${(err as Error).message.split(' - ').pop()}`, { cause: err });
-    }
-    for (const row of rows) {
-      if (exact) dialect.normalize?.(row);
-      out.push(row as Row);
-    }
-  };
-
+  const plan = planOf(db, options);
+  const { table, keys, chunkSize } = plan;
   let ready: Promise<Binder> | undefined;
-  const binder = (): Promise<Binder> => (ready ??= binderFor(db, table, keys, dialect.columns).catch((err: unknown) => {
+  const binder = (): Promise<Binder> => (ready ??= binderFor(db, table, keys, plan.dialect.columns).catch((err: unknown) => {
     ready = undefined; // read again next time: the table may be created, the server back
-    throw err;
+    throw isAcquireTimeout(err) ? acquireTimeout(db, table, err) : err;
   }));
-
+  const single = keys[0]!;
   return {
     table,
     primaryKey: keys,
-    arity,
+    arity: keys.length,
     chunkSize,
     async prepare() {
       await binder();
     },
     async load(requested) {
-      const bind = await binder();
-      // Keys beyond 2^53 go in statements of their own, which ask the driver for exact
-      // integers; every other row comes back exactly as the driver returns it.
-      const plain: PrimaryKey[] = [];
-      const wide: PrimaryKey[] = [];
-      for (const pk of requested) {
-        const bound = bind(pk);
-        if (bound !== undefined) (dialect.exact !== undefined && isWide(bound) ? wide : plain).push(bound);
-      }
-      const out: Row[] = [];
-      for (let i = 0; i < plain.length; i += chunkSize) await loadChunk(plain.slice(i, i + chunkSize), false, out);
-      for (let i = 0; i < wide.length; i += chunkSize) await loadChunk(wide.slice(i, i + chunkSize), true, out);
-      return out;
+      return (await loadKeys(db, plan, await binder(), requested)) as Row[];
     },
-    keyOf: arity === 1
+    keyOf: keys.length === 1
       ? (row) => (row as Record<string, unknown>)[single] as Key
       : (row) => keys.map((column) => (row as Record<string, unknown>)[column]) as Key[],
   };
-}
-
-function keyColumns(primaryKey: unknown, table: string): string[] {
-  const list = typeof primaryKey === 'string' ? [primaryKey] : primaryKey;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((c) => typeof c === 'string' && c.length > 0)) {
-    throw new CerealError('INVALID_OPTION', `[knex] \`primaryKey\` of table \`${table}\` must be a column name or an array of column names`);
-  }
-  return [...(list as string[])];
 }

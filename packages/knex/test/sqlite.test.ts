@@ -3,12 +3,15 @@ import * as assert from 'uvu/assert';
 import knex, { type Knex } from 'knex';
 import { hydrate, ref } from '@cereal/core';
 import { knexLoader } from '../src/index.js';
-import { rejects } from './suites/loader.js';
-import { testLoader } from './suites/loader.js';
+import { rejects, testLoader } from '@cereal/testkit';
+import { testKnex } from './suites/knex.js';
+import { knexTarget } from './suites/target.js';
 
 const connect = (): Knex => knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
 
-testLoader({ name: 'sqlite', connect, schema: 'main' });
+const target = knexTarget('sqlite', connect, 'main');
+testLoader(target);
+testKnex(target);
 
 // ---
 

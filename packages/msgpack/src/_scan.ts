@@ -32,6 +32,87 @@ const LIST_PAIR = 2;
 
 const malformed = (message: string): CerealError => new CerealError('MALFORMED', `[msgpack] ${message}`);
 
+/** One token of the structure: its size, the values it opens, and what they are. */
+interface Token {
+  /** Bytes of the token itself (header and data); the values it opens follow. */
+  skip: number;
+  /** Values this token opens (array items, map keys and values, a followed extension's value). */
+  items: number;
+  /** True for an array header: the keys of a list of refs are one. */
+  array: boolean;
+  /** True for cereal's list extension: the value it opens is `[model, keys]`. */
+  list: boolean;
+}
+
+/** Reads the token at `pos` into `t`; throws MALFORMED or LIMIT for what cereal never reads. */
+function readToken(bytes: Uint8Array, view: DataView, pos: number, t: Token, countRefs: (refs: number) => void): void {
+  const need = (n: number): void => {
+    if (pos + n > bytes.length) throw malformed('the payload ends in the middle of a value');
+  };
+  const length = (size: 1 | 2 | 4): number => {
+    need(1 + size);
+    return size === 1 ? bytes[pos + 1]! : size === 2 ? view.getUint16(pos + 1) : view.getUint32(pos + 1);
+  };
+  const b = bytes[pos]!;
+  t.skip = 1;
+  t.items = 0;
+  t.array = false;
+  t.list = false;
+  if (b === 0xc1) throw malformed('byte 0xc1 is never used in msgpack');
+  if (b <= 0x7f || b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) return;
+  if (b <= 0x8f) t.items = (b & 0x0f) * 2;
+  else if (b <= 0x9f) {
+    t.items = b & 0x0f;
+    t.array = true;
+  }
+  else if (b <= 0xbf) t.skip = 1 + (b & 0x1f);
+  else if (b === 0xc4 || b === 0xd9) t.skip = 2 + length(1);
+  else if (b === 0xc5 || b === 0xda) t.skip = 3 + length(2);
+  else if (b === 0xc6 || b === 0xdb) t.skip = 5 + length(4);
+  else if (b === 0xca || b === 0xce || b === 0xd2) t.skip = 5;
+  else if (b === 0xcb || b === 0xcf || b === 0xd3) t.skip = 9;
+  else if (b === 0xcc || b === 0xd0) t.skip = 2;
+  else if (b === 0xcd || b === 0xd1) t.skip = 3;
+  else if (b === 0xdc || b === 0xdd) [t.skip, t.items, t.array] = b === 0xdc ? [3, length(2), true] : [5, length(4), true];
+  else if (b === 0xde || b === 0xdf) [t.skip, t.items] = b === 0xde ? [3, length(2) * 2] : [5, length(4) * 2];
+  else readExtension(bytes, pos, b, t, need, length, countRefs);
+}
+
+/** An extension: fixext 1/2/4/8/16 (0xd4-0xd8) or ext 8/16/32 (0xc7-0xc9), of a type cereal writes. */
+function readExtension(bytes: Uint8Array, pos: number, b: number, t: Token, need: (n: number) => void, length: (size: 1 | 2 | 4) => number, countRefs: (refs: number) => void): void {
+  const header = b >= 0xd4 ? 2 : b === 0xc7 ? 3 : b === 0xc8 ? 4 : 6;
+  const size = b >= 0xd4 ? 1 << (b - 0xd4) : length(b === 0xc7 ? 1 : b === 0xc8 ? 2 : 4);
+  need(header);
+  const type = bytes[pos + header - 1]!;
+  if (!ALLOWED.has(type)) throw malformed(`extension type 0x${type.toString(16)} is not one cereal writes`);
+  if (type === BIGINT && size > MAX_BIGINT_BYTES) throw new CerealError('LIMIT', `[msgpack] a bigint of ${size} bytes; at most ${MAX_BIGINT_BYTES} are read`);
+  if (type === TIMESTAMP) {
+    need(header + size);
+    checkTimestamp(new DataView(bytes.buffer, bytes.byteOffset + pos + header, size));
+  }
+  t.skip = header + size;
+  if (FOLLOWED.has(type)) t.items = 1;
+  if (type === REF_TYPE) countRefs(1);
+  t.list = type === LIST_TYPE;
+}
+
+/** The most seconds from the epoch a Date holds (±8.64e15 ms). */
+const MAX_SECONDS = 8.64e12;
+
+/**
+ * A timestamp as msgpackr writes one: 1 byte (an Invalid Date), 4, 8 or 12. msgpackr reads any
+ * other length as an Invalid Date, nanoseconds past 999 999 999 as more seconds, and misreads
+ * 12-byte seconds beyond 2^48: all of those are refused, not read as another Date.
+ */
+function checkTimestamp(data: DataView): void {
+  const size = data.byteLength;
+  const nanos = size === 8 ? data.getUint32(0) >>> 2 : size === 12 ? data.getUint32(0) : 0;
+  const seconds = size === 12 ? Number(data.getBigInt64(4)) : 0;
+  if ((size !== 1 && size !== 4 && size !== 8 && size !== 12) || nanos > 999_999_999 || Math.abs(seconds) > MAX_SECONDS) {
+    throw malformed('a timestamp that is no Date');
+  }
+}
+
 /**
  * Walks the msgpack structure of `bytes` without building a value, iteratively: checks that it
  * is one complete value, that it nests no deeper than `maxDepth` (msgpackr recurses on every
@@ -41,92 +122,35 @@ const malformed = (message: string): CerealError => new CerealError('MALFORMED',
  */
 export function scan(bytes: Uint8Array, maxDepth: number, countRefs: (refs: number) => void): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = bytes.length;
   const open: number[] = [1]; // values still to read at each open level; the root is one value
   const roles: number[] = [PLAIN];
+  const t: Token = { skip: 0, items: 0, array: false, list: false }; // one, refilled: no allocation per token
   let pos = 0;
-  const need = (n: number): void => {
-    if (pos + n > end) throw malformed('the payload ends in the middle of a value');
-  };
-  const close = (): void => {
+  while (open.length > 0) {
+    if (pos >= bytes.length) throw malformed('the payload ends in the middle of a value');
+    if (bytes[pos]! <= 0x7f) {
+      // a run of small integers (lists of keys are mostly that): no token needs more than a byte
+      let left = open[open.length - 1]!;
+      const start = pos;
+      while (pos - start < left && pos < bytes.length && bytes[pos]! <= 0x7f) pos++;
+      open[open.length - 1] = left - (pos - start);
+    } else {
+      readToken(bytes, view, pos, t, countRefs);
+      if (pos + t.skip > bytes.length) throw malformed('the payload ends in the middle of a value');
+      pos += t.skip;
+      open[open.length - 1]!--;
+      const at = roles[roles.length - 1];
+      if (t.array && at === LIST_PAIR) countRefs(t.items);
+      if (t.items > 0) {
+        if (open.length >= maxDepth) throw tooDeep('msgpack', maxDepth);
+        open.push(t.items);
+        roles.push(t.list ? LIST_BODY : t.array && at === LIST_BODY ? LIST_PAIR : PLAIN);
+      }
+    }
     while (open.length > 0 && open[open.length - 1] === 0) {
       open.pop();
       roles.pop();
     }
-  };
-  const length = (size: 1 | 2 | 4, at: number): number => {
-    need(at + size);
-    return size === 1 ? bytes[pos + at]! : size === 2 ? view.getUint16(pos + at) : view.getUint32(pos + at);
-  };
-  while (open.length > 0) {
-    need(1);
-    const b = bytes[pos]!;
-    if (b <= 0x7f) {
-      // a run of small integers (lists of keys are mostly that): no token needs more than a byte
-      let left = open[open.length - 1]!;
-      while (left > 0 && pos < end && bytes[pos]! <= 0x7f) {
-        pos++;
-        left--;
-      }
-      open[open.length - 1] = left;
-      close();
-      continue;
-    }
-    let items = 0; // values this token opens
-    let role = PLAIN;
-    let skip = 1;
-    let array = false;
-    if (b === 0xc1) throw malformed('byte 0xc1 is never used in msgpack');
-    if (b >= 0xe0 || b === 0xc0 || b === 0xc2 || b === 0xc3) skip = 1;
-    else if (b <= 0x8f) items = (b & 0x0f) * 2;
-    else if (b <= 0x9f) {
-      items = b & 0x0f;
-      array = true;
-    }
-    else if (b <= 0xbf) skip = 1 + (b & 0x1f);
-    else if (b === 0xc4 || b === 0xd9) skip = 2 + length(1, 1);
-    else if (b === 0xc5 || b === 0xda) skip = 3 + length(2, 1);
-    else if (b === 0xc6 || b === 0xdb) skip = 5 + length(4, 1);
-    else if (b === 0xca || b === 0xce || b === 0xd2) skip = 5;
-    else if (b === 0xcb || b === 0xcf || b === 0xd3) skip = 9;
-    else if (b === 0xcc || b === 0xd0) skip = 2;
-    else if (b === 0xcd || b === 0xd1) skip = 3;
-    else if (b === 0xdc || b === 0xdd) {
-      skip = b === 0xdc ? 3 : 5;
-      items = length(b === 0xdc ? 2 : 4, 1);
-      array = true;
-    } else if (b === 0xde || b === 0xdf) {
-      skip = b === 0xde ? 3 : 5;
-      items = length(b === 0xde ? 2 : 4, 1) * 2;
-    } else {
-      // extensions: fixext 1/2/4/8/16 (0xd4-0xd8) and ext 8/16/32 (0xc7-0xc9)
-      const header = b >= 0xd4 ? 2 : b === 0xc7 ? 3 : b === 0xc8 ? 4 : 6;
-      const size = b >= 0xd4 ? 1 << (b - 0xd4) : b === 0xc7 ? length(1, 1) : b === 0xc8 ? length(2, 1) : length(4, 1);
-      need(header);
-      const type = bytes[pos + header - 1]!;
-      if (!ALLOWED.has(type)) throw malformed(`extension type 0x${type.toString(16)} is not one cereal writes`);
-      if (type === BIGINT && size > MAX_BIGINT_BYTES) {
-        throw new CerealError('LIMIT', `[msgpack] a bigint of ${size} bytes; at most ${MAX_BIGINT_BYTES} are read`);
-      }
-      skip = header + size;
-      if (FOLLOWED.has(type)) items = 1;
-      if (type === REF_TYPE) countRefs(1);
-      else if (type === LIST_TYPE) role = LIST_BODY;
-    }
-    if (array) {
-      const at = roles[roles.length - 1];
-      if (at === LIST_BODY) role = LIST_PAIR;
-      else if (at === LIST_PAIR) countRefs(items);
-    }
-    need(skip);
-    pos += skip;
-    open[open.length - 1]!--;
-    if (items > 0) {
-      if (open.length >= maxDepth) throw tooDeep('msgpack', maxDepth);
-      open.push(items);
-      roles.push(role);
-    }
-    close();
   }
-  if (pos !== end) throw malformed(`${end - pos} bytes after the end of the value`);
+  if (pos !== bytes.length) throw malformed(`${bytes.length - pos} bytes after the end of the value`);
 }

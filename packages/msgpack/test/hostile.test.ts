@@ -40,6 +40,9 @@ const foreignTypes: [string, Uint8Array][] = [
 ];
 
 const cases: HostileCase<Uint8Array>[] = [
+  ['a timestamp of 2 bytes (msgpackr reads it as an Invalid Date)', Uint8Array.from([0xd5, 0xff, 0, 1]), 'MALFORMED'],
+  ['a timestamp64 of 1 000 000 000 nanoseconds (read as a second more)', Uint8Array.from([0xd7, 0xff, 0xee, 0x6b, 0x28, 0x00, 0, 0, 0, 0]), 'MALFORMED'],
+  ['a timestamp96 beyond the seconds a Date holds (msgpackr misreads past 2^48)', Uint8Array.from([0xc7, 12, 0xff, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0]), 'MALFORMED'],
   ['a str32 header claiming 4 GiB', Uint8Array.from([0xdb, ...huge, 0x61]), 'MALFORMED'],
   ['a bin32 header claiming 4 GiB', Uint8Array.from([0xc6, ...huge]), 'MALFORMED'],
   ['an array32 header claiming 4 billion items', Uint8Array.from([0xdd, ...huge, 0x01]), 'MALFORMED'],

@@ -24,6 +24,7 @@ export function checkNodes(doc: Document.Parsed): void {
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
+    if (isScalar(node) && typeof node.value === 'symbol') throw new CerealError('MALFORMED', '[yaml] a merge marker (`!!merge <<`) as a value is no data');
     if (isSeq(node)) pushAll(stack, node.items);
     else if (isPair(node)) {
       refuseMerge(node.key);

@@ -85,7 +85,9 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
       try {
         return doc.toJS({ maxAliasCount });
       } catch (cause) {
-        if (!(cause instanceof ReferenceError && /alias/i.test(cause.message))) throw cause;
+        // yaml throws a ReferenceError for too many alias expansions, and for an alias whose
+        // anchor does not exist (MALFORMED, through defineFormat).
+        if (!(cause instanceof ReferenceError && /excessive alias/i.test(cause.message))) throw cause;
         throw new CerealError('LIMIT', `[yaml] the document's aliases expand more than maxAliasCount ${maxAliasCount} times`, { cause });
       }
     },

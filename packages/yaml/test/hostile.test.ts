@@ -43,6 +43,8 @@ const cases: HostileCase<string>[] = [
   ['a timestamp in a zone no clock has', 'a: 2001-12-14t21:59:43.10-29:99\n', 'MALFORMED'],
   ['!!binary that is not base64 (yaml read an empty Buffer)', 'a: !!binary "!!!!"\n', 'MALFORMED'],
   ['a merge key (`!!merge <<`) copying pairs past the checks', 'a: &a {x: 1}\nb: {!!merge <<: *a}\n', 'MALFORMED'],
+  ['an alias whose anchor does not exist', 'a: *nothing\n', 'MALFORMED'],
+  ['a merge marker (`!!merge <<`) as a value', 'a: !!merge <<\n', 'MALFORMED'],
   ['a merge key inside an !!omap', '!!omap\n- !!merge <<: {? [1, 2] : x}\n', 'MALFORMED'],
   ['101 aliases of 101 anchors (yaml counts per anchor)', `[${Array.from({ length: 101 }, (_, i) => `&a${i} 0, *a${i}`).join(', ')}]\n`, 'LIMIT'],
   ['a tag of 900 000 characters: a short message', `!${'a'.repeat(900_000)} 1\n`, 'MALFORMED'],

@@ -1,0 +1,85 @@
+/** The tables the loader suites create, with Knex, on every database. */
+import type { Knex } from 'knex';
+import type { Test } from 'uvu';
+import type { LoaderTarget } from './target.js';
+
+export const BIG = 9007199254740993n; // 2^53 + 1: a double would read it as 2^53
+
+export type Tables = Record<'users' | 'orders' | 'big' | 'codes' | 'pairs', string>;
+
+/** The suite's tables, on `f`: users, composite-key orders, bigint keys, text keys, mixed pairs. */
+export async function createTables(f: Knex, t: Tables): Promise<void> {
+  await f.schema.createTable(t.users, (tb) => {
+    tb.integer('id').primary();
+    tb.string('name', 64);
+    tb.integer('visits');
+    tb.timestamp('deleted_at').nullable();
+  });
+  await f.schema.createTable(t.orders, (tb) => {
+    tb.integer('tenant_id');
+    tb.integer('id');
+    tb.integer('total');
+    tb.primary(['tenant_id', 'id']);
+  });
+  await f.schema.createTable(t.big, (tb) => {
+    tb.bigInteger('id').primary();
+    tb.integer('visits');
+  });
+  await f.schema.createTable(t.codes, (tb) => {
+    tb.string('code', 64).primary();
+    tb.string('label', 64);
+  });
+  await f.schema.createTable(t.pairs, (tb) => {
+    tb.integer('tenant_id');
+    tb.string('code', 32);
+    tb.string('label', 16);
+    tb.primary(['tenant_id', 'code']);
+  });
+  await f(t.users).insert([
+    { id: 1, name: 'Ada', visits: 3 },
+    { id: 2, name: 'Grace', visits: 5 },
+    { id: 3, name: 'Edsger', visits: 8, deleted_at: new Date('2026-01-01T00:00:00Z') },
+  ]);
+  await f(t.orders).insert([{ tenant_id: 7, id: 1001, total: 5 }, { tenant_id: 7, id: 1002, total: 9 }, { tenant_id: 8, id: 1001, total: 1 }]);
+  await f(t.big).insert([{ id: BIG, visits: 1 }, { id: BIG - 1n, visits: 2 }]);
+  await f(t.codes).insert([
+    { code: 'abc', label: 'lower' },
+    { code: 'a,b', label: 'comma' },
+    { code: '42', label: 'digits' },
+    { code: String(2n ** 62n + 1n), label: 'wide' },
+    { code: String(2n ** 65n), label: 'huge' },
+  ]);
+  await f(t.pairs).insert([{ tenant_id: 7, code: '42', label: 'seven' }, { tenant_id: 8, code: 'abc', label: 'eight' }]);
+}
+
+/** Unique table names for one run of a suite, so parallel runs on one server never meet. */
+export function tableNames<K extends string>(suffix: string, names: readonly K[]): Record<K, string> {
+  const prefix = `cereal_${process.pid}_${Math.random().toString(36).slice(2, 8)}${suffix}`;
+  return Object.fromEntries(names.map((name) => [name, `${prefix}_${name}`])) as Record<K, string>;
+}
+
+
+/** What each loader suite's tests get: the fixtures connection, the loaders' handle, the tables. */
+export interface TablesContext<Db> {
+  f: Knex;
+  db: Db;
+  t: Tables;
+}
+
+/** Creates the tables before `s` runs and drops them after, closing both connections. */
+export function useTables<Db>(s: Test<TablesContext<Db>>, target: LoaderTarget<Db>, suffix: string): void {
+  s.before(async (ctx) => {
+    ctx.f = target.fixtures();
+    ctx.db = target.open(ctx.f);
+    ctx.t = tableNames(suffix, ['users', 'orders', 'big', 'codes', 'pairs']);
+    await createTables(ctx.f, ctx.t);
+  });
+  s.after(async ({ f, db, t }) => {
+    try {
+      for (const table of Object.values(t)) await f.schema.dropTableIfExists(table);
+    } finally {
+      await target.close(db, f);
+      await f.destroy();
+    }
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * How a loader package puts its loader under the conformance suites, on one database. The suites
+ * create their tables and rows with Knex (`fixtures`), whatever the loader under test is built
+ * on; the target opens that loader's own handle (a Knex instance, a Kysely, a Drizzle database).
+ */
+import type { Knex } from 'knex';
+import type { Loader } from '@cereal/core';
+
+/** One table of the suites, as a loader of any package is configured for it. */
+export interface TableSpec {
+  table: string;
+  /** The key column, or the key columns of a composite key. @default 'id' */
+  primaryKey?: string | readonly string[];
+  /** Columns to select; the key columns are added. Default: every column. */
+  columns?: readonly string[];
+}
+
+/** A loader under test: a Loader, and `prepare` where it reads its table before loading. */
+export type TestedLoader = Loader<Record<string, unknown>> & { prepare?(): Promise<void> };
+
+/** What the database saw during a call: statements, their bound values, rows returned. */
+export interface Traffic {
+  statements: number;
+  bindings: unknown[];
+  rows: number;
+}
+
+/** Options for a second handle on the database: a pool of one, another port, a short timeout. */
+export interface OpenOptions {
+  /** Most connections in the handle's pool. */
+  poolSize?: number;
+  /** Another port: nothing (refused) or a server that never answers. */
+  port?: number;
+  /** How long to wait for a connection before failing the load. */
+  acquireTimeoutMs?: number;
+}
+
+export interface LoaderTarget<Db = unknown> {
+  /** Shown in suite names: `knex/sqlite`, `kysely/postgres`. */
+  name: string;
+  /** A new Knex instance on the database under test, for the suite's own tables and rows. */
+  fixtures(): Knex;
+  /** The handle loaders are built on, over the same database as `fixtures` (it may be `fixtures` itself). */
+  open(fixtures: Knex, options?: OpenOptions): Db;
+  /** Closes what `open` opened (never `fixtures`). */
+  close(db: Db, fixtures: Knex): Promise<void>;
+  /** The loader under test over one table, on `db` or on a transaction `rollback` handed out. */
+  loader(db: Db, spec: TableSpec): TestedLoader;
+  /**
+   * Runs `fn` in a transaction of `db` and rolls it back; `insert` writes a row through it, and
+   * loaders built on `trx` see its writes.
+   */
+  rollback(db: Db, fn: (trx: Db, insert: (table: string, row: Record<string, unknown>) => Promise<void>) => Promise<void>): Promise<void>;
+  /** Watches the statements `db` runs during `fn`. */
+  watch<T>(db: Db, fn: () => Promise<T>): Promise<[T, Traffic]>;
+  /** The schema unqualified table names resolve to (`main`, `public`, the MySQL database). */
+  schema: string;
+}
+
+/** What a database server adds: its connections can be found and killed. */
+export interface ServerTarget<Db = unknown> extends LoaderTarget<Db> {
+  /** The server's id of the connection `db` runs on (open it with a pool of one). */
+  connectionId(db: Db): Promise<number>;
+  /** Kills that connection from the suite's fixtures connection, as an administrator would. */
+  kill(fixtures: Knex, id: number): Promise<void>;
+  /** The id of the connection a transaction handed out by `rollback` runs on. */
+  transactionId(trx: Db): Promise<number>;
+}
+
+/** `loaders` once each has read its table: watching a load then sees its key statements only. */
+export async function prepared<L extends Record<string, TestedLoader>>(loaders: L): Promise<L> {
+  for (const loader of Object.values(loaders)) await loader.prepare?.();
+  return loaders;
+}
+
+/** Fails instead of hanging: rejects when `promise` has not settled after `ms`. */
+export function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: it hangs`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
