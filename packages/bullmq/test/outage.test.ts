@@ -66,7 +66,10 @@ if (!redisUrl || !pgUrl) {
     const viaProxy = new URL(pgUrl);
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(port);
-    const db = knex({ client: 'pg', connection: viaProxy.toString(), pool: { min: 0, max: 2 }, acquireConnectionTimeout: 2000 });
+    // Knex warns of each refused connection with a stack trace: the outage is on purpose, so its log is kept, not printed.
+    const log: string[] = [];
+    const keep = (message: unknown): void => void log.push(String(message));
+    const db = knex({ client: 'pg', connection: viaProxy.toString(), pool: { min: 0, max: 2 }, acquireConnectionTimeout: 2000, log: { warn: keep, error: keep, deprecate: keep, debug: keep } });
     const cereal = createSerializer({ format: msgpackFormat(), loaders: knexLoaders(db, { users: table }) });
     const connections = [new Redis(redisUrl, { maxRetriesPerRequest: null }), new Redis(redisUrl, { maxRetriesPerRequest: null })];
     const queue = new Queue<JobEnvelope>(`cereal-outage-${process.pid}`, { connection: connections[0]! });

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { createSerializer, hydrate, ref, type ModelRef } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
 import { rejects } from './fixtures.js';
-import { tableNames } from './tables.js';
+import { createOrders, useTables, type TablesContext } from './tables.js';
 import { prepared, type ServerTarget, type TestedLoader } from './target.js';
 
 type Tables = Record<'users' | 'orders' | 'codes' | 'ids', string>;
@@ -19,12 +19,7 @@ async function createServerTables(f: Knex, t: Tables): Promise<void> {
     tb.integer('id').primary();
     tb.string('name', 32);
   });
-  await f.schema.createTable(t.orders, (tb) => {
-    tb.integer('tenant_id');
-    tb.integer('id');
-    tb.integer('total');
-    tb.primary(['tenant_id', 'id']);
-  });
+  await createOrders(f, t.orders);
   await f.schema.createTable(t.codes, (tb) => {
     tb.string('code', 40).primary();
     tb.integer('n');
@@ -40,23 +35,9 @@ async function createServerTables(f: Knex, t: Tables): Promise<void> {
 }
 
 export function testServer<Db>(target: ServerTarget<Db>): void {
-  const Server = suite<{ f: Knex; db: Db; t: Tables }>(`testServer(${target.name})`, {} as never);
+  const Server = suite<TablesContext<Db, Tables>>(`testServer(${target.name})`, {} as never);
 
-  Server.before(async (ctx) => {
-    ctx.f = target.fixtures();
-    ctx.db = target.open(ctx.f);
-    ctx.t = tableNames('s', ['users', 'orders', 'codes', 'ids']);
-    await createServerTables(ctx.f, ctx.t);
-  });
-
-  Server.after(async ({ f, db, t }) => {
-    try {
-      for (const table of Object.values(t)) await f.schema.dropTableIfExists(table);
-    } finally {
-      await target.close(db, f);
-      await f.destroy();
-    }
-  });
+  useTables(Server, target, 's', ['users', 'orders', 'codes', 'ids'], createServerTables);
 
   const loadersOf = (db: Db, t: Tables): Record<'users' | 'orders' | 'codes' | 'ids', TestedLoader> => ({
     users: target.loader(db, { table: t.users }),

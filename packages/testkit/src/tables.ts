@@ -8,6 +8,16 @@ export const BIG = 9007199254740993n; // 2^53 + 1: a double would read it as 2^5
 export type Tables = Record<'users' | 'orders' | 'big' | 'codes' | 'pairs', string>;
 
 /** The suite's tables, on `f`: users, composite-key orders, bigint keys, text keys, mixed pairs. */
+/** Orders with a composite key (tenant_id, id): in every loader suite. */
+export async function createOrders(f: Knex, table: string): Promise<void> {
+  await f.schema.createTable(table, (tb) => {
+    tb.integer('tenant_id');
+    tb.integer('id');
+    tb.integer('total');
+    tb.primary(['tenant_id', 'id']);
+  });
+}
+
 export async function createTables(f: Knex, t: Tables): Promise<void> {
   await f.schema.createTable(t.users, (tb) => {
     tb.integer('id').primary();
@@ -15,12 +25,7 @@ export async function createTables(f: Knex, t: Tables): Promise<void> {
     tb.integer('visits');
     tb.timestamp('deleted_at').nullable();
   });
-  await f.schema.createTable(t.orders, (tb) => {
-    tb.integer('tenant_id');
-    tb.integer('id');
-    tb.integer('total');
-    tb.primary(['tenant_id', 'id']);
-  });
+  await createOrders(f, t.orders);
   await f.schema.createTable(t.big, (tb) => {
     tb.bigInteger('id').primary();
     tb.integer('visits');
@@ -60,23 +65,32 @@ export function tableNames<K extends string>(suffix: string, names: readonly K[]
 
 
 /** What each loader suite's tests get: the fixtures connection, the loaders' handle, the tables. */
-export interface TablesContext<Db> {
+export interface TablesContext<Db, T = Tables> {
   f: Knex;
   db: Db;
-  t: Tables;
+  t: T;
 }
 
-/** Creates the tables before `s` runs and drops them after, closing both connections. */
-export function useTables<Db>(s: Test<TablesContext<Db>>, target: LoaderTarget<Db>, suffix: string): void {
+/**
+ * Creates tables (the loader suites' own, or `create`'s over `names`) before `s` runs and drops
+ * them after, closing both connections.
+ */
+export function useTables<Db, K extends string = keyof Tables>(
+  s: Test<TablesContext<Db, Record<K, string>>>,
+  target: LoaderTarget<Db>,
+  suffix: string,
+  names: readonly K[] = ['users', 'orders', 'big', 'codes', 'pairs'] as never,
+  create: (f: Knex, t: Record<K, string>) => Promise<void> = createTables as never,
+): void {
   s.before(async (ctx) => {
     ctx.f = target.fixtures();
     ctx.db = target.open(ctx.f);
-    ctx.t = tableNames(suffix, ['users', 'orders', 'big', 'codes', 'pairs']);
-    await createTables(ctx.f, ctx.t);
+    ctx.t = tableNames(suffix, names);
+    await create(ctx.f, ctx.t);
   });
   s.after(async ({ f, db, t }) => {
     try {
-      for (const table of Object.values(t)) await f.schema.dropTableIfExists(table);
+      for (const table of Object.values<string>(t)) await f.schema.dropTableIfExists(table);
     } finally {
       await target.close(db, f);
       await f.destroy();
