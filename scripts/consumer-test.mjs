@@ -21,16 +21,7 @@ const redisUrl = process.env.CEREAL_REDIS_URL || 'redis://127.0.0.1:6379';
 // README examples that do not compile yet, by id (`<README>#<n>`, the n-th ```ts block), with
 // why. Each is reported as an EXPECTED FAILURE, never passed silently; once one compiles the
 // run fails until it is taken off this list.
-const KNOWN_FAILING = new Map([
-  ['README.md#1', 'decode() returns unknown: `const { user } = await cereal.decode(wire)`'],
-  ['README.md#4', 'withRefs hands the processor unknown: `async ({ order }, job) => …`'],
-  ['README.md#5', 'a fragment: two alternative `const db` lines; knex, createSerializer, msgpackFormat, knexLoaders not imported'],
-  ['@cereal/core/README.md#1', '`load: async (pks) => …` is an implicit any (the object is not typed as a Loader); msgpackFormat not imported'],
-  ['@cereal/bullmq/README.md#1', 'withRefs hands the processor unknown: `async ({ user }, job) => …`; Worker not imported'],
-  ['@cereal/bullmq/README.md#2', 'a fragment: createSerializer, msgpackFormat, jsonFormat, Worker, withRefs not imported (then `user` is an implicit any)'],
-  ['@cereal/bullmq/README.md#3', 'a fragment: the type Queue not imported (then `job` is an implicit any)'],
-  ['@cereal/yaml/README.md#2', 'a fragment: `ref` not imported in this block'],
-]);
+const KNOWN_FAILING = new Map([]);
 
 // What the examples take as the application's own: the README's prose says you have these.
 // Library functions and classes are not here: an example must import what it uses.
@@ -51,7 +42,6 @@ declare global {
   const user: ModelRef;
   const app: { post(path: string, handler: (req: Request, res: Response) => Promise<void> | void): void };
   function sendWelcome(email: string): Promise<void>;
-  function sendConfirmation(order: Record<string, unknown>): Promise<void>;
 }
 `;
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 // uvu's package.json does not export bin.js, so name the file itself.
 const uvu = fileURLToPath(new URL('../node_modules/uvu/bin.js', import.meta.url));
-const args = ['--import', 'tsx', uvu, 'packages', '\\.test\\.ts$', ...process.argv.slice(2)];
+const args = ['--import', 'tsx', uvu, 'packages', '\\.test\\.ts$', '--ignore', '\\.scratch|node_modules', ...process.argv.slice(2)];
 const child = spawn(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '1' } });
 
 let out = '';

@@ -1,4 +1,4 @@
-import type { Serializer } from '@cereal/core';
+import type { Encodable, Loaders, Serializer } from '@cereal/core';
 
 /**
  * How an envelope's payload holds the wire inside JSON job data:
@@ -29,6 +29,11 @@ export interface JobEnvelope {
   readonly payload: unknown;
 }
 
+declare const carries: unique symbol;
+
+/** Job data of a job of type `T`: the envelope, with `T` carried in its type only. */
+export type JobData<T = unknown> = JobEnvelope & { readonly [carries]?: T };
+
 /**
  * Encodes `value` for BullMQ's job data: refs and hydrated rows travel as references.
  *
@@ -38,8 +43,8 @@ export interface JobEnvelope {
  * @throws CerealError any error of `serializer.encode`
  * @example await queue.add('welcome', toJobData(cereal, { user }))
  */
-export function toJobData(serializer: Serializer<Uint8Array | string>, value: unknown): JobEnvelope {
-  const wire = serializer.encode(value);
+export function toJobData<T = unknown, L extends Loaders = Loaders>(serializer: Serializer<Uint8Array | string, L>, value: Encodable<T, L>): JobData<T> {
+  const wire: Uint8Array | string = serializer.encode<T>(value);
   const { format } = serializer;
   if (wire instanceof Uint8Array) {
     return { $cereal: 1, format, encoding: 'base64', payload: Buffer.from(wire.buffer, wire.byteOffset, wire.byteLength).toString('base64') };

@@ -1,8 +1,8 @@
-import { CerealError, type HydrateOptions } from '@cereal/core';
-import { listRefs } from '@cereal/core/format';
+import { CerealError, type HydrateOptions, type Hydrated, type Loaders } from '@cereal/core';
+import { MAX_MESSAGE, listRefs } from '@cereal/core/format';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { accepting, type Serializers } from './accept.js';
-import type { JobEnvelope } from './envelope.js';
+import type { JobData } from './envelope.js';
 import { readJobData } from './read.js';
 
 /** Options of {@link withRefs}: hydrate options for every job, and what a missing row does. */
@@ -17,7 +17,10 @@ export interface WithRefsOptions extends HydrateOptions {
 }
 
 /** Your processor: the decoded, hydrated job data first, then what BullMQ passes. */
-export type RefProcessor<T, R> = (data: T, job: Job<JobEnvelope>, token?: string, signal?: AbortSignal) => Promise<R>;
+export type RefProcessor<Data, R, T = unknown> = (data: Data, job: Job<JobData<T>>, token?: string, signal?: AbortSignal) => Promise<R>;
+
+/** What withRefs returns: a processor for BullMQ's `new Worker(name, processor)`. */
+export type Processor<R, T = unknown> = (job: Job<JobData<T>>, token?: string, signal?: AbortSignal) => Promise<R | undefined>;
 
 /**
  * Wraps a processor so that it receives fresh rows: job data is decoded and hydrated inside the
@@ -29,7 +32,8 @@ export type RefProcessor<T, R> = (data: T, job: Job<JobEnvelope>, token?: string
  *
  * @param serializers - the producer's serializer (same format and model names), or serializers
  *   by format name (`{ msgpack: cerealA, json: cerealB }`) to accept jobs of each
- * @param processor - your processor, given the hydrated data
+ * @param processor - your processor, given the hydrated data (typed from the loader map with
+ *   `jobsFor(cereal).withRefs<T>`; here each row is an `object`)
  * @param options - see {@link WithRefsOptions}
  * @returns a BullMQ processor for `new Worker(name, processor, options)`
  * @throws CerealError `INVALID_OPTION` at once for a bad option or serializers map
@@ -37,18 +41,18 @@ export type RefProcessor<T, R> = (data: T, job: Job<JobEnvelope>, token?: string
  */
 export function withRefs<T = unknown, R = unknown>(
   serializers: Serializers,
-  processor: RefProcessor<T, R>,
+  processor: RefProcessor<Hydrated<T, Loaders>, R, T>,
   options: WithRefsOptions = {},
-): (job: Job<JobEnvelope>, token?: string, signal?: AbortSignal) => Promise<R | undefined> {
+): Processor<R, T> {
   const { onMissingRow = 'fail', ...hydrateOptions } = options;
   if (onMissingRow !== 'fail' && onMissingRow !== 'discard') {
     throw new CerealError('INVALID_OPTION', `[bullmq] \`onMissingRow\` must be 'fail' or 'discard', got ${JSON.stringify(onMissingRow)}`);
   }
   const accepted = accepting(serializers); // a bad map fails where the worker is built, not per job
   return async (job, token, signal) => {
-    let data: T;
+    let data: Hydrated<T, Loaders>;
     try {
-      data = (await readJobData(accepted, job.data, hydrateOptions)) as T;
+      data = (await readJobData(accepted, job.data, hydrateOptions)) as Hydrated<T, Loaders>;
     } catch (err) {
       if (!(err instanceof CerealError)) throw err;
       if (err.code === 'MISSING_ROW' && onMissingRow === 'discard') {
@@ -69,7 +73,7 @@ export function withRefs<T = unknown, R = unknown>(
  * can never succeed and is an UnrecoverableError, which BullMQ fails at once.
  */
 function attemptFailure(err: CerealError): Error {
-  const message = `${err.code}: ${err.message}`;
+  const message = `${err.code}: ${err.message}`.slice(0, MAX_MESSAGE); // a failedReason within the messages' bound
   if (err.retryable) return new Error(message, { cause: err });
   const failure = new UnrecoverableError(message);
   failure.cause = err;

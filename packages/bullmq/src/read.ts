@@ -1,7 +1,7 @@
-import { CerealError, type HydrateOptions } from '@cereal/core';
+import { CerealError, type HydrateOptions, type Hydrated, type Loaders } from '@cereal/core';
 import { wireError } from '@cereal/core/format';
 import { accepting, serializerFor, type Accepted, type Serializers } from './accept.js';
-import type { JobEnvelope, PayloadEncoding } from './envelope.js';
+import type { JobData, JobEnvelope, PayloadEncoding } from './envelope.js';
 
 /**
  * Decodes job data that toJobData wrote and hydrates it: the rows as they are now.
@@ -10,13 +10,14 @@ import type { JobEnvelope, PayloadEncoding } from './envelope.js';
  *   (`{ msgpack: cerealA, json: cerealB }`): the envelope's `format` picks one
  * @param data - `job.data`
  * @param options - hydrate options for this call
- * @returns the value with fresh rows in place of refs
+ * @returns the value with fresh rows in place of refs (rows typed by `jobsFor(cereal).fromJobData<T>`,
+ *   which knows the loader map; here each row is an `object`)
  * @throws CerealError `MALFORMED` when `data` is not a cereal envelope or is of a format not
  *   accepted, `INVALID_OPTION` for serializers that are not a serializer or a map of them by
  *   format name, or any error of `serializer.decode`
  */
-export async function fromJobData(serializers: Serializers, data: unknown, options?: HydrateOptions): Promise<unknown> {
-  return readJobData(accepting(serializers), data, options);
+export async function fromJobData<T = unknown>(serializers: Serializers, data: JobData<T> | unknown, options?: HydrateOptions): Promise<Hydrated<T, Loaders>> {
+  return (await readJobData(accepting(serializers), data, options)) as Hydrated<T, Loaders>;
 }
 
 /** fromJobData with the serializers already checked (withRefs checks them once). */

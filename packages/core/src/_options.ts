@@ -16,9 +16,21 @@ export function resolveOptions(options: DecodeOptions | undefined, base?: Limits
   return {
     missing,
     maxRefs: positive('maxRefs', o.maxRefs ?? base?.maxRefs ?? 100_000),
-    maxDepth: positive('maxDepth', o.maxDepth ?? base?.maxDepth ?? 128),
+    maxDepth: atMost('maxDepth', positive('maxDepth', o.maxDepth ?? base?.maxDepth ?? 128), MAX_DEPTH),
     maxBytes: positive('maxBytes', o.maxBytes ?? base?.maxBytes ?? 16 * 1024 * 1024),
   };
+}
+
+/**
+ * The deepest `maxDepth`: the walks recurse once per level, and so do the format libraries
+ * (twice maxDepth levels, for Maps and Sets): deeper would overflow the stack, which must never
+ * happen.
+ */
+export const MAX_DEPTH = 1000;
+
+function atMost(name: string, value: number, max: number): number {
+  if (value > max) throw new CerealError('INVALID_OPTION', `\`${name}\` must be at most ${max}, got ${describe(value, 40)}: deeper nesting would overflow the stack`);
+  return value;
 }
 
 /** Checks that a limit is a positive whole number (Infinity allowed). */

@@ -3,6 +3,7 @@ import { describeBadKey, isKeyShaped, matchKey } from './key.js';
 import type { Loader, Loaders } from './loader.js';
 import { resolveOptions, type Limits } from './_options.js';
 import type { HydrateOptions } from './options.js';
+import type { Hydrated } from './types.js';
 import { ModelRef } from './ref.js';
 import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
@@ -33,7 +34,10 @@ interface Group {
  * @throws CerealError `UNKNOWN_MODEL`, `INVALID_REF`, `LIMIT` before any load;
  *   `LOAD_FAILED` (retryable) when a loader fails; `MISSING_ROW` listing every missing ref
  */
-export async function hydrate<T>(value: T, loaders: Loaders, options?: HydrateOptions): Promise<T> {
+export function hydrate<T, L extends Loaders>(value: T, loaders: L, options: HydrateOptions & { missing: 'null' }): Promise<Hydrated<T, L, null>>;
+export function hydrate<T, L extends Loaders>(value: T, loaders: L, options: HydrateOptions & { missing: 'keep' }): Promise<Hydrated<T, L, ModelRef>>;
+export function hydrate<T, L extends Loaders>(value: T, loaders: L, options?: HydrateOptions & { missing?: 'throw' }): Promise<Hydrated<T, L>>;
+export async function hydrate(value: unknown, loaders: Loaders, options?: HydrateOptions): Promise<unknown> {
   return hydrateWith(value, loaders, resolveOptions(options));
 }
 
@@ -83,8 +87,9 @@ function collect(value: unknown, limits: Limits): Map<string, Group> {
 
 /** Rejects unknown models and keys of the wrong shape before anything is loaded. */
 function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
-  const unknown: ModelRef[] = [];
-  for (const group of groups.values()) if (!Object.hasOwn(loaders, group.model)) unknown.push(...group.refs);
+  let unknown: ModelRef[] = [];
+  // concat, not push(...refs): spreading 130 000 refs into one call overflows the stack
+  for (const group of groups.values()) if (!Object.hasOwn(loaders, group.model)) unknown = unknown.concat(group.refs);
   if (unknown.length > 0) throw unknownModel([...new Set(unknown.map((r) => r.model))], loaders, unknown);
   for (const { model, refs } of groups.values()) {
     const loader = loaderOf(loaders, model);

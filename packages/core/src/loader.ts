@@ -26,7 +26,9 @@ export interface Loader<Row extends object = Record<string, unknown>> {
   readonly arity?: number;
 }
 
-/** Loaders by model name; the names are what refs carry on the wire. */
-// `any` lets a map hold loaders of different row types; each Loader stays typed where it is made.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Loaders = Readonly<Record<string, Loader<any>>>;
+/**
+ * Loaders by model name; the names are what refs carry on the wire. A map of loaders of
+ * different row types is one (`keyOf` takes its row as a method parameter): each keeps its row
+ * type in the map's own type, which RowOf reads.
+ */
+export type Loaders = { readonly [model: string]: Loader<object> };

@@ -58,6 +58,16 @@ export class ModelRef<M extends string = string> {
   toString(): string {
     return this.key;
   }
+
+  /**
+   * A ref does not go through JSON.stringify: it would become `{"model":"users","pk":42}`, which
+   * reads back as a plain object and fails only in the worker. Encode it with a serializer
+   * (`cereal.encode`, or `toJobData` for BullMQ).
+   * @throws CerealError `MALFORMED`, always
+   */
+  toJSON(): never {
+    throw new CerealError('MALFORMED', `a ref (\`${this.key}\`) cannot be written with JSON.stringify; encode the value with your serializer (cereal.encode, or toJobData(cereal, value) for a BullMQ job)`);
+  }
 }
 
 /**

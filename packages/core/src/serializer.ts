@@ -3,46 +3,70 @@ import type { Format } from './format.js';
 import { hydrateWith } from './hydrate.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import type { Loaders } from './loader.js';
+import type { Encodable, Hydrated, MissingMode, Payload, Ref, RowOf, WireOf } from './types.js';
 import { positive, resolveOptions, type Limits } from './_options.js';
 import type { DecodeOptions } from './options.js';
 import { refList } from './list.js';
+import { matchKey } from './key.js';
 import { ModelRef } from './ref.js';
 import { walk } from './walk.js';
 import { checkSize, wireError } from './wire.js';
 
-/** A format and a loader map joined: encode values with refs, decode them to fresh rows. */
-export interface Serializer<Wire> {
+/** What a missing row becomes in Hydrated, for a `missing` option. */
+export type MissingOf<D extends MissingMode> = D extends 'null' ? null : D extends 'keep' ? ModelRef : never;
+
+/**
+ * A format and a loader map joined: encode values with refs, decode them to fresh rows. `L` is
+ * the loader map's type: it decides the row types `decode` returns. `D` is the serializer's
+ * `missing` option, for what a missing row becomes.
+ */
+export interface Serializer<Wire extends Uint8Array | string = Uint8Array | string, L extends Loaders = Loaders, D extends MissingMode = MissingMode> {
   /** The format's name: `msgpack`, `json` or `yaml`. */
   readonly format: string;
   /**
-   * @param value - a value holding refs and rows that hydrate returned (they become refs again)
-   * @returns the wire form
+   * @param value - a value of the job type `T` (inferred, or named: `encode<Job>(…)`), where a
+   *   `Ref<M>` position also takes a row of `M` that hydrate returned (it becomes its ref again)
+   * @returns the wire form, carrying `T` in its type for `decode`
    * @throws CerealError `UNKNOWN_MODEL` for a ref to a model outside the loader map, `LIMIT`,
    *   `MALFORMED` when the format cannot write a value
    */
-  encode(value: unknown): Wire;
+  encode<T = unknown>(value: Encodable<T, L>): Payload<Wire, T>;
   /**
-   * @param wire - the wire form; may be hostile
+   * @param wire - the wire form; may be hostile. A payload `encode` returned carries its type;
+   *   for bytes from a queue, name it: `decode<Job>(bytes)` (everything is still checked at run time)
    * @param options - overrides the serializer's options for this call
    * @returns the value with every ref replaced by its fresh row
    */
-  decode(wire: Wire, options?: DecodeOptions): Promise<unknown>;
+  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options: DecodeOptions & { missing: 'null' }): Promise<Hydrated<T, L, null>>;
+  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options: DecodeOptions & { missing: 'keep' }): Promise<Hydrated<T, L, ModelRef>>;
+  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options: DecodeOptions & { missing: 'throw' }): Promise<Hydrated<T, L>>;
+  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options?: Omit<DecodeOptions, 'missing'>): Promise<Hydrated<T, L, MissingOf<D>>>;
   /**
    * @param model - a model of the loader map
-   * @param row - any row of that model; its key is taken with the loader's `keyOf`
+   * @param row - a row of that model; its key is taken with the loader's `keyOf`
    * @returns a ref to that row
    * @throws CerealError `UNKNOWN_MODEL`, or `INVALID_REF` when the row has no usable key
    */
-  ref(model: string, row: object): ModelRef;
+  ref<M extends keyof L & string>(model: M, row: RowOf<L[M]>): Ref<M>;
 }
 
 /** Options of {@link createSerializer}: a format, loaders, and default decode options. */
-export type SerializerOptions<Wire extends Uint8Array | string> = {
-  /** The wire format, e.g. `msgpackFormat()`. */
-  format: Format<Wire>;
+export type SerializerOptions<F extends Format, L extends Loaders, D extends MissingMode = 'throw'> = {
+  /** The wire format, e.g. `msgpackFormat()`, or one chosen at run time. */
+  format: F;
   /** Loaders by model name. */
-  loaders: Loaders;
-} & DecodeOptions;
+  loaders: L;
+  /** What a missing row becomes; see HydrateOptions. @default 'throw' */
+  missing?: D;
+  /**
+   * `refs-only`: encoding an object that has the key of a model of the loader map but is not a
+   * row hydrate returned (a copy made with `{ ...row }` or structuredClone, which would be
+   * written in full, every column) is `INVALID_REF`. Copies of rows lose the tag that makes a
+   * row travel as its ref.
+   * @default 'any'
+   */
+  rows?: 'any' | 'refs-only';
+} & Omit<DecodeOptions, 'missing'>;
 
 /**
  * Joins a format and a loader map.
@@ -52,7 +76,7 @@ export type SerializerOptions<Wire extends Uint8Array | string> = {
  * const wire = cereal.encode({ user: ref('users', 42) })
  * const { user } = await cereal.decode(wire)   // the users row as it is now
  */
-export function createSerializer<Wire extends Uint8Array | string>(options: SerializerOptions<Wire>): Serializer<Wire> {
+export function createSerializer<F extends Format, L extends Loaders, D extends MissingMode = 'throw'>(options: SerializerOptions<F, L, D>): Serializer<WireOf<F>, L, D> {
   if (options === null || typeof options !== 'object') {
     throw new CerealError('INVALID_OPTION', 'createSerializer takes { format, loaders }, e.g. createSerializer({ format: msgpackFormat(), loaders })');
   }
@@ -63,10 +87,13 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
   }
   for (const model of Object.keys(loaders)) loaderOf(loaders, model);
   const limits: Limits = resolveOptions({ ...options, maxBytes: options.maxBytes ?? format.maxBytes });
-  return {
+  if (options.rows !== undefined && options.rows !== 'any' && options.rows !== 'refs-only') {
+    throw new CerealError('INVALID_OPTION', `\`rows\` must be 'any' or 'refs-only', got ${describe(options.rows, 40)}`);
+  }
+  const serializer = {
     format: format.name,
-    encode: encoder(format, loaders, limits),
-    async decode(wire, callOptions) {
+    encode: encoder(format, loaders, limits, options.rows === 'refs-only'),
+    async decode(wire: Uint8Array | string, callOptions?: DecodeOptions): Promise<unknown> {
       const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
       if (typeof wire === 'string' || wire instanceof Uint8Array) checkSize(format.name, wire, callLimits.maxBytes);
       let value: unknown;
@@ -77,8 +104,11 @@ export function createSerializer<Wire extends Uint8Array | string>(options: Seri
       }
       return hydrateWith(value, loaders, callLimits);
     },
-    ref: (model, row) => refOfRow(loaders, model, row),
+    ref: (model: string, row: object) => refOfRow(loaders, model, row),
   };
+  // The typed surface (Encodable, Payload, Hydrated) is a view of what the runtime checks: the
+  // type tests (test/types.check.ts) hold it to the behaviour.
+  return serializer as unknown as Serializer<WireOf<F>, L, D>;
 }
 
 function checkFormat(format: Format<Uint8Array | string>): void {
@@ -92,7 +122,7 @@ function checkFormat(format: Format<Uint8Array | string>): void {
  * serializer.encode: one walk turns rows into refs, counts refs against maxRefs, checks their
  * models, and, for a format that takes lists, gathers arrays of refs to one model into RefLists.
  */
-function encoder<Wire extends Uint8Array | string>(format: Format<Wire>, loaders: Loaders, limits: Limits): (value: unknown) => Wire {
+function encoder(format: Format, loaders: Loaders, limits: Limits, refsOnly: boolean): (value: unknown) => Uint8Array | string {
   let lastKnown: string | undefined; // refs of one list share their model: check it once
   const counted = (r: ModelRef, count: number): ModelRef => {
     if (count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
@@ -110,6 +140,8 @@ function encoder<Wire extends Uint8Array | string>(format: Format<Wire>, loaders
       row: (_row, r) => counted(r, ++count),
       ...(lists === undefined ? {} : { array: lists }),
       leaf: (leaf) => checkLeaf(format.name, leaf),
+      instance: foreignRef,
+      ...(refsOnly ? { object: (object: object) => refuseCopies(loaders, object) } : {}),
     }, limits.maxDepth);
     try {
       return format.encode(refs);
@@ -118,6 +150,36 @@ function encoder<Wire extends Uint8Array | string>(format: Format<Wire>, loaders
       throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${describe(cause)}`, { cause });
     }
   };
+}
+
+/**
+ * A ModelRef of another copy of @cereal/core (two versions installed) is not one to this copy:
+ * it would be written as an object, or fail in JSON.stringify with a message that points the
+ * wrong way. Named for what it is.
+ */
+function foreignRef(value: object): unknown {
+  if (value.constructor?.name === 'ModelRef' && 'model' in value && 'pk' in value) {
+    throw new CerealError('INVALID_REF', 'a ref made by another copy of @cereal/core: install one copy (`npm ls @cereal/core`, then `npm dedupe`)');
+  }
+  return value;
+}
+
+/**
+ * Under `rows: 'refs-only'`: an object that has the key of a model of the map, but is not a row
+ * hydrate returned, is a copy of a row (`{ ...row }`, structuredClone), which would be written
+ * in full. (A row hydrate returned never gets here: the walk hands it to `row` first.)
+ */
+function refuseCopies(loaders: Loaders, object: object): void {
+  for (const model of Object.keys(loaders)) {
+    let pk: unknown;
+    try {
+      pk = loaders[model]!.keyOf(object);
+    } catch {
+      continue; // not a row of this model
+    }
+    if (matchKey(pk) === undefined) continue;
+    throw new CerealError('INVALID_REF', `an object with the key of model \`${model}\` is not a row hydrate returned (a copy loses the tag that makes a row travel as its ref), and would be written in full; pass the row itself or ref('${model}', key), or leave \`rows\` at 'any'`);
+  }
 }
 
 /** The most digits of a bigint value every format reads back (JSON and YAML read 1000). */

@@ -12,6 +12,8 @@ export interface Visitor {
   array?(array: unknown[]): unknown;
   /** Called for every Map once its keys and values are walked; returns what stands in its place. */
   map?(map: Map<unknown, unknown>): unknown;
+  /** Called for every plain object (not a row, not a class instance) before it is walked. */
+  object?(object: object): void;
   /** Called for class instances (Date, Buffer, Error…); without it they are left as they are, unwalked. */
   instance?(value: object): unknown;
   /** Called for functions, symbols and bigints, which a walk may refuse; without it they are left as they are. */
@@ -34,7 +36,15 @@ export interface Visitor {
  * (Date, Buffer…) are left alone.
  */
 export function walk(value: unknown, visitor: Visitor, maxDepth: number): unknown {
-  return visit(value, { v: visitor, maxDepth, copies: undefined }, 0);
+  try {
+    return visit(value, { v: visitor, maxDepth, copies: undefined }, 0);
+  } catch (err) {
+    // maxDepth keeps the recursion short; a caller already deep in its own stack can still run out
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new CerealError('LIMIT', 'value nests too deeply to walk; lower `maxDepth`', { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** One walk: the visitor, the depth limit, and the copies made so far (only of changed containers). */
@@ -71,7 +81,10 @@ function visitContainer(node: object, w: Walk, depth: number): unknown {
   const tagged = refOf(node);
   if (tagged !== undefined) return w.v.row === undefined ? node : w.v.row(node, tagged);
   const proto: unknown = Object.getPrototypeOf(node);
-  if (proto === Object.prototype || proto === null) return visitObject(node as Record<string, unknown>, proto, w, depth);
+  if (proto === Object.prototype || proto === null) {
+    w.v.object?.(node);
+    return visitObject(node as Record<string, unknown>, proto, w, depth);
+  }
   if (node instanceof Map) {
     const map = visitMap(node, w, depth);
     return w.v.map === undefined ? map : w.v.map(map);

@@ -314,8 +314,15 @@ Failures('nesting deeper than maxDepth, or a cycle, is LIMIT', async () => {
   assert.is((await rejects(() => hydrate(cycle, {}))).code, 'LIMIT');
 });
 
-Failures('bad limits are INVALID_OPTION', async () => {
-  for (const options of [{ maxRefs: 0 }, { maxRefs: 1.5 }, { maxDepth: -1 }, { maxDepth: NaN }]) {
+Failures('200 000 refs to a model outside the loader map (maxRefs raised) are one UNKNOWN_MODEL, not a stack overflow', async () => {
+  const refs = Array.from({ length: 200_000 }, (_, i) => ref('ghosts', i + 1));
+  const err = await rejects(() => hydrate(refs, { users: users() }, { maxRefs: 1_000_000 }));
+  assert.is(err.code, 'UNKNOWN_MODEL');
+  assert.is(err.refs?.length, 200_000);
+});
+
+Failures('bad limits are INVALID_OPTION, and maxDepth above 1000 (the stack would overflow) too', async () => {
+  for (const options of [{ maxRefs: 0 }, { maxRefs: 1.5 }, { maxDepth: -1 }, { maxDepth: NaN }, { maxDepth: 1001 }, { maxDepth: Infinity }]) {
     assert.is((await rejects(() => hydrate([], {}, options))).code, 'INVALID_OPTION');
   }
 });

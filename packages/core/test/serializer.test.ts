@@ -39,14 +39,16 @@ Serializer('ref(model, row) takes the key with that model\'s keyOf', () => {
 Serializer('ref of a row without a usable key is INVALID_REF', async () => {
   const { cereal } = setup();
   for (const row of [{ name: 'no id' }, { id: 1.5 }, { id: null }]) {
-    assert.is((await rejects(() => cereal.ref('users', row))).code, 'INVALID_REF');
+    assert.is((await rejects(() => cereal.ref('users', row as never))).code, 'INVALID_REF'); // what the types refuse, the runtime refuses too
   }
   assert.is((await rejects(() => cereal.ref('users', null as never))).code, 'INVALID_REF');
 });
 
 Serializer('ref and encode for a model outside the loader map are UNKNOWN_MODEL', async () => {
   const { cereal } = setup();
+  // @ts-expect-error a model outside the loader map does not compile, and is refused at run time
   assert.is((await rejects(() => cereal.ref('invoices', { id: 1 }))).code, 'UNKNOWN_MODEL');
+  // @ts-expect-error the same for a ref in the value
   const err = await rejects(() => cereal.encode({ x: ref('invoices', 1) }));
   assert.is(err.code, 'UNKNOWN_MODEL');
   assert.is(err.message, '[cereal] no loader for model `invoices`; known models: `users`');
@@ -167,6 +169,34 @@ Serializer('options and loaders that cannot even be printed are INVALID_OPTION a
   assert.equal(await byIndex.decode(byIndex.encode([ref('users', 1)])), [{ id: 1 }]); // rows read by index, not by its iterator
 });
 
+Serializer('rows: refs-only makes a copy of a row (which would travel in full) an error; the row itself and refs pass', async () => {
+  const strict = createSerializer({ format: memoryFormat(), loaders: { users: memoryLoader([{ id: 1, name: 'Ada' }]) }, rows: 'refs-only' });
+  const [row] = (await strict.decode(strict.encode([ref('users', 1)]))) as object[];
+  for (const copy of [{ ...row }, structuredClone(row)]) {
+    const err = await rejects(() => strict.encode({ user: copy }));
+    assert.is(err.code, 'INVALID_REF');
+    assert.match(err.message, /key of model `users` is not a row hydrate returned/);
+  }
+  assert.ok(strict.encode({ user: row, again: ref('users', 1), note: { text: 'no key here' } }));
+  const format = memoryFormat();
+  const written = createSerializer({ format, loaders: { users: memoryLoader([]) } }).encode({ user: { ...row } });
+  assert.equal(format.raw(written), { user: { id: 1, name: 'Ada' } }); // by default a copy is data, written in full
+});
+
+Serializer('a ref made by another copy of @cereal/core is INVALID_REF naming the duplicate install', async () => {
+  const { cereal } = setup();
+  class ModelRef {
+    constructor(readonly model: string, readonly pk: number) {}
+  }
+  const err = await rejects(() => cereal.encode({ user: new ModelRef('users', 1) } as never));
+  assert.is(err.code, 'INVALID_REF');
+  assert.match(err.message, /another copy of @cereal\/core/);
+});
+
+Serializer('a ref put through JSON.stringify fails loudly, naming the serializer and toJobData', () => {
+  assert.throws(() => JSON.stringify({ user: ref('users', 1) }), (err: unknown) => err instanceof CerealError && err.code === 'MALFORMED' && /toJobData/.test(err.message));
+});
+
 Serializer('bad configuration is INVALID_OPTION', async () => {
   const format = memoryFormat();
   const cases = [
@@ -177,6 +207,7 @@ Serializer('bad configuration is INVALID_OPTION', async () => {
     () => createSerializer({ format, loaders: {}, missing: 'nope' as never }),
     () => createSerializer({ format, loaders: {}, maxBytes: 0 }),
     () => createSerializer({ format: { ...format, maxBytes: -1 }, loaders: {} }),
+    () => createSerializer({ format, loaders: {}, rows: 'some' as never }),
   ];
   for (const make of cases) assert.is((await rejects(make)).code, 'INVALID_OPTION');
 });

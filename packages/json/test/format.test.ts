@@ -14,7 +14,7 @@ class Point {
 const payload = (json: unknown, values: unknown): string => JSON.stringify({ json, meta: { values, v: 1 } });
 
 testFormat(jsonFormat(), {
-  wire: 'string',
+  wire: 'text',
   malformed: [
     '',
     '{',

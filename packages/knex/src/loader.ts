@@ -3,6 +3,7 @@ import type { Key, Loader } from '@cereal/core';
 import { binderFor, type Binder } from './_binding.js';
 import { acquireTimeout, isAcquireTimeout } from './_faults.js';
 import { loadKeys, planOf } from './_plan.js';
+import type { TableRow } from './rows.js';
 
 /** Options of {@link knexLoader}. */
 export interface KnexLoaderOptions {
@@ -59,7 +60,9 @@ export interface KnexLoader<Row extends object = Record<string, unknown>> extend
  * @returns a Loader for createSerializer's loader map
  * @example knexLoader(db, { table: 'order_lines', primaryKey: ['order_id', 'line'] })
  */
-export function knexLoader<Row extends object = Record<string, unknown>>(db: Knex, options: KnexLoaderOptions): KnexLoader<Row> {
+export function knexLoader<const O extends KnexLoaderOptions>(db: Knex, options: O): KnexLoader<TableRow<O['table']>>;
+export function knexLoader<Row extends object>(db: Knex, options: KnexLoaderOptions): KnexLoader<Row>;
+export function knexLoader(db: Knex, options: KnexLoaderOptions): KnexLoader<object> {
   const plan = planOf(db, options);
   const { table, keys, chunkSize } = plan;
   let ready: Promise<Binder> | undefined;
@@ -77,7 +80,7 @@ export function knexLoader<Row extends object = Record<string, unknown>>(db: Kne
       await binder();
     },
     async load(requested) {
-      return (await loadKeys(db, plan, await binder(), requested)) as Row[];
+      return loadKeys(db, plan, await binder(), requested);
     },
     keyOf: keys.length === 1
       ? (row) => (row as Record<string, unknown>)[single] as Key

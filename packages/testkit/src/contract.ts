@@ -7,13 +7,17 @@ import { CerealError, ModelRef, type Format, type PrimaryKey } from '@cereal/cor
  * `{"$bigint": "digits"}`. It throws if it is ever handed anything but plain data and refs.
  */
 export function contractFormat(): Format<string> {
-  const write = (_key: string, value: unknown): unknown => {
-    if (value instanceof ModelRef) return { $ref: [value.model, value.pk] };
+  // Refs are written before JSON.stringify: a ref's toJSON throws (so that a ref put in JSON by
+  // mistake fails loudly), and a replacer would only see a value after its toJSON ran.
+  const write = (value: unknown): unknown => {
+    if (value instanceof ModelRef) return { $ref: [value.model, write(value.pk)] };
     if (typeof value === 'bigint') return { $bigint: value.toString() };
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) {
+    if (Array.isArray(value)) return value.map(write);
+    if (value === null || typeof value !== 'object') return value;
+    if (Object.getPrototypeOf(value) !== Object.prototype) {
       throw new TypeError(`contractFormat writes plain data and refs only, got a ${value.constructor?.name ?? 'value'}`);
     }
-    return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, write(v)]));
   };
   const read = (_key: string, value: unknown): unknown => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
@@ -24,7 +28,7 @@ export function contractFormat(): Format<string> {
   };
   return {
     name: 'contract',
-    encode: (value) => JSON.stringify(value, write),
+    encode: (value) => JSON.stringify(write(value)),
     decode(wire) {
       if (typeof wire !== 'string') throw new CerealError('MALFORMED', '[contract] a payload is text');
       return JSON.parse(wire, read) as unknown;

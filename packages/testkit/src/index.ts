@@ -14,3 +14,5 @@ export type { LoaderTarget, ServerTarget, TableSpec, TestedLoader, Traffic, Open
 export { useTables, tableNames, BIG } from './tables.js';
 export type { Tables, TablesContext } from './tables.js';
 export { contractFormat } from './contract.js';
+export { is } from './types.js';
+export type { Equal } from './types.js';

@@ -43,7 +43,7 @@ export function testKeys<Db>(target: LoaderTarget<Db>): void {
     const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('users', '2'), ...bad.map((pk) => ref('users', pk))], users)));
     assert.is(err.code, 'MISSING_ROW');
     assert.equal(err.refs?.map((r) => r.pk), bad);
-    assert.equal(seen.bindings, [2]);
+    assert.equal(seen.bindings.map(String), ['2']); // bound as its column's type; a number or a bigint alike
   });
 
   Keys('integers no integer key column can hold are missing and never sent', async ({ db, t }) => {
@@ -51,7 +51,7 @@ export function testKeys<Db>(target: LoaderTarget<Db>): void {
     const bad = [2n ** 63n, -(2n ** 63n) - 1n, String(2n ** 64n)];
     const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('users', 1), ...bad.map((pk) => ref('users', pk))], users)));
     assert.equal(err.refs?.map((r) => r.pk), bad);
-    assert.equal(seen.bindings, [1]);
+    assert.equal(seen.bindings.map(String), ['1']);
   });
 
   Keys('each part of a composite key is bound as its own column\'s type', async ({ db, t }) => {
@@ -60,7 +60,7 @@ export function testKeys<Db>(target: LoaderTarget<Db>): void {
     assert.equal(rows?.map((row) => row.label), ['seven', 'eight']);
     const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('pairs', ['x', '42']), ref('pairs', [7, 0])], pairs)));
     assert.equal(err.refs?.map((r) => r.key), ['pairs:x,42', 'pairs:7,0']);
-    assert.equal(seen.bindings, [7, '0']);
+    assert.equal(seen.bindings.map((b) => `${typeof b === 'string' ? 'text' : 'integer'} ${String(b)}`), ['integer 7', 'text 0']);
   });
 
   Keys('a schema-qualified table (`schema.table`) has its key types read too: a bad key is missing, not a failed load', async ({ db, t }) => {

@@ -106,8 +106,20 @@ export function testLoader<Db>(target: LoaderTarget<Db>): void {
     assert.is((await rejects(() => hydrate([ref('users', 50)], { users: load(db, { table: t.users }) }))).code, 'MISSING_ROW');
   });
 
-  Loader('a database error is LOAD_FAILED, retryable, with the driver error as cause', async ({ db, t }) => {
-    const err = await rejects(() => hydrate([ref('users', 1)], { users: load(db, { table: t.users, columns: ['no_such_column'] }) }));
+  Loader('a database error is LOAD_FAILED, retryable, with the driver error as cause', async ({ f, db, t }) => {
+    // The table goes away after the loader has read it: its next statement fails in the database.
+    const table = `${t.users}_gone`;
+    await f.schema.createTable(table, (tb) => {
+      tb.integer('id').primary();
+    });
+    const gone = load(db, { table });
+    try {
+      await gone.prepare?.();
+      await gone.load([1]);
+    } finally {
+      await f.schema.dropTableIfExists(table);
+    }
+    const err = await rejects(() => hydrate([ref('gone', 1)], { gone }));
     assert.is(err.code, 'LOAD_FAILED');
     assert.is(err.retryable, true);
     assert.instance(err.cause, Error);

@@ -85,7 +85,7 @@ export function testServer<Db>(target: ServerTarget<Db>): void {
     const loaders = await prepared(loadersOf(db, t));
     const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('users', 2 ** 31), ref('users', -(2 ** 31) - 1), ref('users', 1)], loaders)));
     assert.equal(err.refs?.map((r) => r.pk), [2 ** 31, -(2 ** 31) - 1]);
-    assert.equal(seen.bindings, [1]);
+    assert.equal(seen.bindings.map(String), ['1']);
   });
 
   Server('a key column the driver returns as a Date or a Buffer (date, timestamp, binary) is INVALID_OPTION naming table, column and type', async ({ f, db, t }) => {

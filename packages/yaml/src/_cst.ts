@@ -14,6 +14,8 @@ export function problemAt(message: string, offset: number, lines: LineCounter, c
     const text = known.message.replace(/^\[cereal\] (\[yaml\] )?/, '');
     return new CerealError(known.code, `[yaml] ${text.slice(0, 200)}${at}`, { ...(known.refs === undefined ? {} : { refs: known.refs }), cause: known });
   }
+  // yaml reports a stack overflow in its Composer as RESOURCE_EXHAUSTION: too deep, not malformed
+  if (code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(message)) return new CerealError('LIMIT', `[yaml] the payload nests too deeply to read${at}`);
   return new CerealError('MALFORMED', `[yaml] ${code === undefined ? '' : `${code}: `}${message.slice(0, 200)}${at}`);
 }
 
@@ -32,8 +34,9 @@ function errorIn(tokens: unknown): CST.ErrorToken | undefined {
  * left inside the tree ends the decode here; and the document may use at most `maxAliases`
  * aliases. (yaml resolves each alias by scanning every anchor and alias before it: a MiB of
  * `&a 0, *a, *a, …` took minutes, and yaml's own alias limit counts per anchor.)
+ * @returns how many aliases the document uses
  */
-export function checkTree(tokens: readonly CST.Token[], limits: { maxDepth: number; maxAliases: number }, lines: LineCounter): void {
+export function checkTree(tokens: readonly CST.Token[], limits: { maxDepth: number; maxAliases: number }, lines: LineCounter): number {
   const stack: [CST.Token, number][] = [];
   for (const token of tokens) stack.push([token, 0]);
   let aliases = 0;
@@ -56,4 +59,5 @@ export function checkTree(tokens: readonly CST.Token[], limits: { maxDepth: numb
       if (item.value) stack.push([item.value, depth + 1]);
     }
   }
+  return aliases;
 }

@@ -1,4 +1,5 @@
-import { YAMLMap, isMap, isPair, isScalar, isSeq, type CollectionTag, type Pair } from 'yaml';
+import { CerealError } from '@cereal/core';
+import { YAMLMap, isAlias, isMap, isPair, isScalar, isSeq, type CollectionTag, type Pair } from 'yaml';
 
 /**
  * An `!!omap` as read: the pairs of a Map, in order. A YAMLMap subclass so that yaml's own
@@ -7,7 +8,11 @@ import { YAMLMap, isMap, isPair, isScalar, isSeq, type CollectionTag, type Pair 
  */
 export class OrderedPairs extends YAMLMap {
   override toJSON(_?: unknown, ctx?: Parameters<YAMLMap['toJSON']>[1]): Map<unknown, unknown> {
-    return super.toJSON(_, ctx, Map) as Map<unknown, unknown>;
+    const map = super.toJSON(_, ctx, Map) as Map<unknown, unknown>;
+    // Two keys that read back as one (an alias and its anchor's value elsewhere) would leave one
+    // value: the resolve check catches what it can see; this catches the rest.
+    if (map.size !== this.items.length) throw new CerealError('MALFORMED', '[yaml] an !!omap holds a key twice (through an alias), and a Map keeps one');
+    return map;
   }
 }
 
@@ -25,6 +30,7 @@ export const omapReadTag = {
     const pairs = new OrderedPairs();
     if (!isSeq(seq)) return (onError('!!omap must be a sequence of single-pair mappings'), pairs) as never;
     const seen = new Set<unknown>();
+    const anchors = new Set<string>();
     for (const item of seq.items) {
       const pair = isPair(item) ? item : isMap(item) && item.items.length === 1 ? item.items[0] : undefined;
       if (pair === undefined) {
@@ -32,13 +38,19 @@ export const omapReadTag = {
         break;
       }
       const key: unknown = isScalar(pair.key) ? pair.key.value : undefined;
-      if (isScalar(pair.key) && (typeof key !== 'object' || key === null)) {
-        if (seen.has(key)) {
-          onError(`duplicate !!omap key ${JSON.stringify(String(key)).slice(0, 60)}`);
-          break;
-        }
-        seen.add(key);
+      // An alias reads back as the very object its anchor names: `? &k [1] : a` then `? *k : b`
+      // is one Map key, twice. Anchors are tracked apart from scalar values.
+      const repeated = isAlias(pair.key)
+        ? anchors.has(pair.key.source)
+        : isScalar(pair.key) && (typeof key !== 'object' || key === null) && seen.has(key);
+      if (repeated) {
+        onError(`duplicate !!omap key ${JSON.stringify(String(isAlias(pair.key) ? `*${pair.key.source}` : key)).slice(0, 60)}`);
+        break;
       }
+      if (isAlias(pair.key)) anchors.add(pair.key.source);
+      else if (isScalar(pair.key) && (typeof key !== 'object' || key === null)) seen.add(key);
+      const anchor = (pair.key as { anchor?: string } | null)?.anchor;
+      if (anchor !== undefined) anchors.add(anchor);
       pairs.items.push(pair as Pair);
     }
     return pairs;

@@ -1,6 +1,7 @@
 import { CerealError } from '@cereal/core';
 import { Composer, LineCounter, Parser, type CST, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 import { checkTree, problemAt } from './_cst.js';
+import { checkExpansion } from './_expansion.js';
 import { checkNodes } from './_nodes.js';
 
 type Options = DocumentOptions & SchemaOptions & ParseOptions;
@@ -51,11 +52,12 @@ export function parseYaml(source: string, options: Options, limits: { maxDepth: 
     if (token.type === 'document' && ++documents > 1) throw problemAt('the payload holds more than one document', token.offset, lines);
     tokens.push(token);
   }
-  checkTree(tokens, limits, lines);
+  const aliases = checkTree(tokens, limits, lines);
   const doc = composeFirst(tokens, options, source, lines, tagFailure);
   if (doc === undefined || doc.contents === null) throw new CerealError('MALFORMED', '[yaml] the payload holds no document');
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) throw problemAt(problem.message, problem.pos[0], lines, problem.code);
   checkNodes(doc);
+  if (aliases > 0) checkExpansion(doc);
   return doc;
 }

@@ -25,6 +25,12 @@ export interface YamlFormatOptions {
  */
 export const YAML_MAX_BYTES = 2 ** 20;
 
+/**
+ * The deepest nesting YAML reads, whatever maxDepth allows: yaml's Composer recurses about ten
+ * frames per level and overflows the stack near 1000 levels.
+ */
+const YAML_MAX_NESTING = 600;
+
 type Options = CreateNodeOptions & DocumentOptions & SchemaOptions & ParseOptions & ToJSOptions & ToStringOptions;
 
 /**
@@ -77,7 +83,7 @@ export function yamlFormat(options: YamlFormatOptions = {}): Format<string> {
       report = decoding;
       let doc: ReturnType<typeof parseYaml>;
       try {
-        doc = parseYaml(wire, yamlOptions, { maxDepth, maxAliases: maxAliasCount }, () => decoding.failure);
+        doc = parseYaml(wire, yamlOptions, { maxDepth: Math.min(maxDepth, YAML_MAX_NESTING), maxAliases: maxAliasCount }, () => decoding.failure);
       } finally {
         report = undefined;
       }

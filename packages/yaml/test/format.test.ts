@@ -12,7 +12,7 @@ class Point {
 }
 
 testFormat(yamlFormat(), {
-  wire: 'string',
+  wire: 'text',
   malformed: [
     'a: [1, 2',
     'a: 1\na: 2\n',

@@ -1,0 +1,49 @@
+/**
+ * Type tests of the BullMQ functions (compiled by the type-check, never run): a job type named
+ * once, rows typed by the serializer's loader map.
+ */
+import { Worker, type Job } from 'bullmq';
+import { createSerializer, ref, type Format, type Loader, type Ref } from '@cereal/core';
+import { is, type Equal } from '@cereal/testkit';
+import { jobsFor, toJobData, withRefs, type JobData } from '../src/index.js';
+
+interface User { id: number; email: string }
+interface Order { id: number; total: number }
+declare const users: Loader<User>;
+declare const orders: Loader<Order>;
+declare const format: Format<Uint8Array>;
+const cereal = createSerializer({ format, loaders: { users, orders } });
+const jobs = jobsFor(cereal);
+
+interface Confirm { order: Ref<'orders'>; to: Ref<'users'> }
+declare const order: Order;
+declare const user: User;
+
+const data = jobs.toJobData<Confirm>({ order, to: ref('users', 1) });
+is<Equal<typeof data, JobData<Confirm>>>(true);
+// @ts-expect-error a user where an order belongs
+jobs.toJobData<Confirm>({ order: user, to: user });
+// @ts-expect-error a ref to a model the serializer does not know
+jobs.toJobData({ order: ref('invoices', 1) });
+
+const processor = jobs.withRefs<Confirm>(async ({ order, to }, job) => {
+  is<Equal<typeof order, Order>>(true);
+  is<Equal<typeof to.email, string>>(true);
+  is<Equal<typeof job, Job<JobData<Confirm>>>>(true);
+  // @ts-expect-error an Order has no email
+  return order.email;
+});
+new Worker('mail', processor, { connection: {} });
+
+async function reading(raw: unknown): Promise<void> {
+  const back = await jobs.fromJobData<Confirm>(raw);
+  is<Equal<typeof back.order, Order>>(true);
+}
+
+// The free functions, typed as far as inference allows: the value is checked against the
+// serializer's loader map; the processor sees rows as objects.
+toJobData(cereal, { order: ref('orders', 1) });
+// @ts-expect-error a ref to a model the serializer does not know
+toJobData(cereal, { order: ref('invoices', 1) });
+new Worker('mail', withRefs<Confirm>(cereal, async ({ order }) => order), { connection: {} });
+void reading;

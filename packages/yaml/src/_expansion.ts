@@ -1,0 +1,55 @@
+import { CerealError } from '@cereal/core';
+import { isAlias, isMap, isPair, isSeq, type Document } from 'yaml';
+
+/**
+ * Aliases make a document a graph: `a1: &a1 [*a0, *a0]`, `a2: &a2 [*a1, *a1]`… doubles at each
+ * level, and what reads the value (hydrate finding refs, your code) walks every path: 50 levels,
+ * 100 aliases and a kilobyte, were 2^50 nodes. yaml's own bound (maxAliasCount in toJS) counts
+ * only aliases inside aliased nodes and misses it. Here the document's size with every alias
+ * expanded is counted, in one pass (document order, each anchored node's size kept), and may be
+ * at most twice its size without them.
+ */
+export function checkExpansion(doc: Document.Parsed): void {
+  const sizes = new Map<string, number>(); // size of the node each anchor names, as aliases see it
+  let nodes = 0;
+  let expanded = 0;
+  // Post-order, iteratively: a node's size is known once its children are done.
+  const stack: { node: unknown; done: boolean }[] = [{ node: doc.contents, done: false }];
+  const sizesBelow: number[] = [];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const { node } = frame;
+    if (isAlias(node)) {
+      stack.pop();
+      const size = sizes.get(node.source);
+      if (size === undefined) throw new CerealError('MALFORMED', `[yaml] alias *${node.source.slice(0, 40)} names no anchor before it (or the node it is in)`);
+      expanded += size;
+      if (sizesBelow.length > 0) sizesBelow[sizesBelow.length - 1]! += size;
+      continue;
+    }
+    if (!frame.done) {
+      frame.done = true;
+      sizesBelow.push(0);
+      const children = childrenOf(node);
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], done: false });
+      continue;
+    }
+    stack.pop();
+    const size = 1 + sizesBelow.pop()!;
+    nodes++;
+    expanded++;
+    if (sizesBelow.length > 0) sizesBelow[sizesBelow.length - 1]! += size;
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor !== undefined) sizes.set(anchor, size);
+  }
+  if (expanded > 2 * nodes + 1000) {
+    throw new CerealError('LIMIT', `[yaml] aliases expand the document from ${nodes} to ${expanded} values; at most twice its size is read`);
+  }
+}
+
+function childrenOf(node: unknown): unknown[] {
+  if (isSeq(node)) return node.items;
+  if (isMap(node)) return node.items.flatMap((pair) => [pair.key, pair.value]);
+  if (isPair(node)) return [node.key, node.value];
+  return [];
+}
