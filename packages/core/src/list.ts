@@ -1,6 +1,6 @@
 import { CerealError } from './error.js';
 import type { PrimaryKey } from './key.js';
-import { ModelRef } from './ref.js';
+import { MODEL_CHECKED, ModelRef, checkModel } from './ref.js';
 
 /**
  * An array of two or more refs to one model, as `serializer.encode` hands it to a format:
@@ -45,7 +45,8 @@ export function refList(value: unknown): RefList | undefined {
  */
 export function fromRefList(model: unknown, pks: unknown): ModelRef[] {
   if (!Array.isArray(pks)) throw new CerealError('INVALID_REF', 'a list of refs must be [model, [pk, …]]');
+  checkModel(model); // once for the list: every ref of it shares the model
   const refs: ModelRef[] = new Array(pks.length);
-  for (let i = 0; i < pks.length; i++) refs[i] = new ModelRef(model as string, pks[i] as PrimaryKey);
+  for (let i = 0; i < pks.length; i++) refs[i] = new ModelRef(model, pks[i] as PrimaryKey, MODEL_CHECKED);
   return refs;
 }

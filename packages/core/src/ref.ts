@@ -5,6 +5,23 @@ import { assertKey, idOfText, type Key, type PrimaryKey } from './key.js';
 const MODEL_NAME = /^[A-Za-z_$][\w$.\-/]{0,127}$/;
 
 /**
+ * Passed by core's own code that has checked the model name already (the refs of one list share
+ * it): the constructor then skips that test, the larger part of its cost. Not exported from the
+ * package, so a ModelRef made by anyone else is always checked.
+ */
+export const MODEL_CHECKED: unique symbol = Symbol('model name checked');
+
+/** Throws `INVALID_REF` unless `model` is a usable model name. */
+export function checkModel(model: unknown): asserts model is string {
+  if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
+    throw new CerealError(
+      'INVALID_REF',
+      `invalid model name ${typeof model === 'string' ? `\`${model.slice(0, 64)}\`` : `of type ${typeof model}`}; a model name is a letter, \`_\` or \`$\` followed by letters, digits or \`_ $ . - /\` (at most 128)`,
+    );
+  }
+}
+
+/**
  * A reference to one database row: the model name (a key of the loader map) and the primary key.
  * Immutable and validated on construction, so a ModelRef that exists is always well formed.
  */
@@ -25,13 +42,8 @@ export class ModelRef<M extends string = string> {
    * @param pk - the primary key
    * @throws CerealError `INVALID_REF` when the model name or the key is not usable
    */
-  constructor(model: M, pk: PrimaryKey) {
-    if (typeof model !== 'string' || !MODEL_NAME.test(model)) {
-      throw new CerealError(
-        'INVALID_REF',
-        `invalid model name ${typeof model === 'string' ? `\`${model.slice(0, 64)}\`` : `of type ${typeof model}`}; a model name is a letter, \`_\` or \`$\` followed by letters, digits or \`_ $ . - /\` (at most 128)`,
-      );
-    }
+  constructor(model: M, pk: PrimaryKey, checked?: typeof MODEL_CHECKED) {
+    if (checked !== MODEL_CHECKED) checkModel(model);
     this.model = model;
     if (typeof pk === 'number' && Number.isSafeInteger(pk)) {
       // The common case, without building the canonical text twice.
