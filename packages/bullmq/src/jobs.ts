@@ -1,4 +1,4 @@
-import type { Encodable, Hydrated, HydrateOptions, Loaders, MissingMode, MissingOf, Serializer } from '@cereal/core';
+import type { DecodeOptions, Encodable, Hydrated, Loaders, MissingMode, MissingOf, Serializer } from '@cereal/core';
 import { toJobData, type JobData } from './envelope.js';
 import { fromJobData } from './read.js';
 import type { Serializers } from './accept.js';
@@ -12,10 +12,12 @@ import { withRefs, type Processor, type RefProcessor, type WithRefsOptions } fro
 export interface Jobs<L extends Loaders, D extends MissingMode> {
   /** toJobData, checked like `encode`: a row of another model where a ref belongs does not compile. */
   toJobData<T = unknown>(value: Encodable<T, L>): JobData<T>;
-  /** fromJobData, the rows typed by the loader map. */
-  fromJobData<T = unknown>(data: JobData<T> | unknown, options?: Omit<HydrateOptions, 'missing'>): Promise<Hydrated<T, L, MissingOf<D>>>;
+  /** fromJobData, the rows typed by the loader map; the job type from `data` (JobData<T>) or named. */
+  fromJobData<T = unknown>(data: JobData<T>, options?: Omit<DecodeOptions, 'missing'>): Promise<Hydrated<T, L, MissingOf<D>>>;
+  fromJobData<T = unknown>(data: unknown, options?: Omit<DecodeOptions, 'missing'>): Promise<Hydrated<T, L, MissingOf<D>>>;
   /** withRefs, the processor's data typed by the loader map. */
-  withRefs<T = unknown, R = unknown>(processor: RefProcessor<Hydrated<T, L, MissingOf<D>>, R, T>, options?: Omit<WithRefsOptions, 'missing'>): Processor<R, T>;
+  /** withRefs, the processor's data typed by the loader map (`missing` is the serializer's own). */
+  withRefs<T = unknown, R = unknown>(processor: RefProcessor<Hydrated<T, L, MissingOf<D>>, R, T>, options?: WithRefsOptions): Processor<R, T>;
 }
 
 /** Options of {@link jobsFor}. */
@@ -44,7 +46,7 @@ export function jobsFor<W extends Uint8Array | string, L extends Loaders, D exte
   // The typed surface is a view of the free functions, which check everything at run time.
   return {
     toJobData: (value) => toJobData(serializer as Serializer<Uint8Array | string, L>, value),
-    fromJobData: (data, readOptions) => fromJobData(reading, data, readOptions) as never,
+    fromJobData: ((data: unknown, readOptions?: Omit<DecodeOptions, 'missing'>) => fromJobData(reading, data, readOptions)) as Jobs<L, D>['fromJobData'],
     withRefs: (processor, withOptions) => withRefs(reading, processor as never, withOptions),
   };
 }

@@ -1,12 +1,15 @@
-import { CerealError, type HydrateOptions, type Hydrated, type Loaders } from '@cereal/core';
+import { CerealError, type DecodeOptions, type Hydrated, type Loaders, type MissingMode, type MissingOf } from '@cereal/core';
 import { MAX_MESSAGE, listRefs } from '@cereal/core/format';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { accepting, type Serializers } from './accept.js';
 import type { JobData } from './envelope.js';
 import { readJobData } from './read.js';
 
-/** Options of {@link withRefs}: hydrate options for every job, and what a missing row does. */
-export interface WithRefsOptions extends HydrateOptions {
+/**
+ * Options of {@link withRefs}: decode options for every job (`maxRefs`, `maxDepth`, `maxBytes`;
+ * `missing` is the serializer's own), and what a missing row does.
+ */
+export interface WithRefsOptions extends Omit<DecodeOptions, 'missing'> {
   /**
    * A job whose referenced rows are gone (`MISSING_ROW`): `fail` it at once, without retries
    * (BullMQ's UnrecoverableError, the missing refs in its reason), or `discard` it: the job
@@ -41,7 +44,7 @@ export type Processor<R, T = unknown> = (job: Job<JobData<T>>, token?: string, s
  */
 export function withRefs<T = unknown, R = unknown>(
   serializers: Serializers,
-  processor: RefProcessor<Hydrated<T, Loaders>, R, T>,
+  processor: RefProcessor<Hydrated<T, Loaders, MissingOf<MissingMode>>, R, T>,
   options: WithRefsOptions = {},
 ): Processor<R, T> {
   const { onMissingRow = 'fail', ...hydrateOptions } = options;
@@ -50,9 +53,9 @@ export function withRefs<T = unknown, R = unknown>(
   }
   const accepted = accepting(serializers); // a bad map fails where the worker is built, not per job
   return async (job, token, signal) => {
-    let data: Hydrated<T, Loaders>;
+    let data: Hydrated<T, Loaders, MissingOf<MissingMode>>;
     try {
-      data = (await readJobData(accepted, job.data, hydrateOptions)) as Hydrated<T, Loaders>;
+      data = (await readJobData(accepted, job.data, hydrateOptions)) as Hydrated<T, Loaders, MissingOf<MissingMode>>;
     } catch (err) {
       if (!(err instanceof CerealError)) throw err;
       if (err.code === 'MISSING_ROW' && onMissingRow === 'discard') {

@@ -1,4 +1,4 @@
-import { CerealError, type HydrateOptions, type Hydrated, type Loaders } from '@cereal/core';
+import { CerealError, type DecodeOptions, type Hydrated, type Loaders, type MissingMode, type MissingOf } from '@cereal/core';
 import { wireError } from '@cereal/core/format';
 import { accepting, serializerFor, type Accepted, type Serializers } from './accept.js';
 import type { JobData, JobEnvelope, PayloadEncoding } from './envelope.js';
@@ -16,12 +16,14 @@ import type { JobData, JobEnvelope, PayloadEncoding } from './envelope.js';
  *   accepted, `INVALID_OPTION` for serializers that are not a serializer or a map of them by
  *   format name, or any error of `serializer.decode`
  */
-export async function fromJobData<T = unknown>(serializers: Serializers, data: JobData<T> | unknown, options?: HydrateOptions): Promise<Hydrated<T, Loaders>> {
-  return (await readJobData(accepting(serializers), data, options)) as Hydrated<T, Loaders>;
+export function fromJobData<T = unknown>(serializers: Serializers, data: JobData<T>, options?: Omit<DecodeOptions, 'missing'>): Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>>;
+export function fromJobData<T = unknown>(serializers: Serializers, data: unknown, options?: Omit<DecodeOptions, 'missing'>): Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>>;
+export async function fromJobData(serializers: Serializers, data: unknown, options?: Omit<DecodeOptions, 'missing'>): Promise<unknown> {
+  return readJobData(accepting(serializers), data, options);
 }
 
 /** fromJobData with the serializers already checked (withRefs checks them once). */
-export async function readJobData(accepted: Accepted, data: unknown, options?: HydrateOptions): Promise<unknown> {
+export async function readJobData(accepted: Accepted, data: unknown, options?: Omit<DecodeOptions, 'missing'>): Promise<unknown> {
   const envelope = envelopeOf(data);
   const serializer = serializerFor(accepted, envelope.format);
   return serializer.decode(wireOf(envelope), options);

@@ -65,10 +65,13 @@ WithRefs('onMissingRow: discard completes the job without the processor, with a 
   assert.match(logs[0]!, /users:9/);
 });
 
-WithRefs('hydrate options pass through: missing: null runs the processor with null', async () => {
-  const { cereal } = setup();
+WithRefs('the serializer\'s missing: null runs the processor with null; decode options pass through', async () => {
+  const users = memoryLoader([{ id: 1, name: 'Ada' }]);
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: { users }, missing: 'null' });
   const { job } = fakeJob(toJobData(cereal, { user: ref('users', 9) }));
-  assert.equal(await withRefs(cereal, async (data) => data, { missing: 'null' })(job), { user: null });
+  assert.equal(await withRefs(cereal, async (data) => data)(job), { user: null });
+  const err = await thrown(withRefs(cereal, async () => 1, { maxBytes: 4 }), toJobData(cereal, { user: ref('users', 1) }));
+  assert.match(err.message, /^LIMIT: /);
 });
 
 WithRefs('LOAD_FAILED fails the attempt with a retryable Error whose message starts `LOAD_FAILED:`, the CerealError as its cause', async () => {

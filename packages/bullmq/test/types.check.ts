@@ -38,7 +38,14 @@ new Worker('mail', processor, { connection: {} });
 async function reading(raw: unknown): Promise<void> {
   const back = await jobs.fromJobData<Confirm>(raw);
   is<Equal<typeof back.order, Order>>(true);
+  const inferred = await jobs.fromJobData(data); // the job type from JobData<Confirm>
+  is<Equal<typeof inferred.to, User>>(true);
 }
+
+// Decode options pass through; `missing` belongs to the serializer.
+jobs.withRefs<Confirm>(async () => undefined, { maxBytes: 1024, onMissingRow: 'discard' });
+// @ts-expect-error missing is the serializer's own
+jobs.withRefs<Confirm>(async () => undefined, { missing: 'null' });
 
 // The free functions, typed as far as inference allows: the value is checked against the
 // serializer's loader map; the processor sees rows as objects.

@@ -37,6 +37,7 @@ interface Group {
 export function hydrate<T, L extends Loaders>(value: T, loaders: L, options: HydrateOptions & { missing: 'null' }): Promise<Hydrated<T, L, null>>;
 export function hydrate<T, L extends Loaders>(value: T, loaders: L, options: HydrateOptions & { missing: 'keep' }): Promise<Hydrated<T, L, ModelRef>>;
 export function hydrate<T, L extends Loaders>(value: T, loaders: L, options?: HydrateOptions & { missing?: 'throw' }): Promise<Hydrated<T, L>>;
+export function hydrate<T, L extends Loaders>(value: T, loaders: L, options?: HydrateOptions): Promise<Hydrated<T, L, null | ModelRef>>;
 export async function hydrate(value: unknown, loaders: Loaders, options?: HydrateOptions): Promise<unknown> {
   return hydrateWith(value, loaders, resolveOptions(options));
 }

@@ -2,7 +2,7 @@ export { CerealError } from './error.js';
 export type { CerealErrorCode, CerealErrorOptions } from './error.js';
 export type { Key, PrimaryKey } from './key.js';
 export { ModelRef, ref, isRef } from './ref.js';
-export type { Ref, RowOf, Hydrated, Encodable, Payload, WireOf, MissingMode } from './types.js';
+export type { Ref, RowOf, Hydrated, Encodable, Payload, WireOf, MissingMode, NoLoader } from './types.js';
 export { refOf } from './row.js';
 export type { Loader, Loaders } from './loader.js';
 export type { Format, WireLimits } from './format.js';

@@ -37,10 +37,12 @@ export interface Serializer<Wire extends Uint8Array | string = Uint8Array | stri
    * @param options - overrides the serializer's options for this call
    * @returns the value with every ref replaced by its fresh row
    */
-  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options: DecodeOptions & { missing: 'null' }): Promise<Hydrated<T, L, null>>;
-  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options: DecodeOptions & { missing: 'keep' }): Promise<Hydrated<T, L, ModelRef>>;
-  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options: DecodeOptions & { missing: 'throw' }): Promise<Hydrated<T, L>>;
-  decode<T = unknown>(wire: Payload<Wire, T> | Wire, options?: Omit<DecodeOptions, 'missing'>): Promise<Hydrated<T, L, MissingOf<D>>>;
+  decode<T = unknown>(wire: Payload<Wire, T>, options: DecodeOptions & { missing: 'null' }): Promise<Hydrated<T, L, null>>;
+  decode<T = unknown>(wire: Payload<Wire, T>, options: DecodeOptions & { missing: 'keep' }): Promise<Hydrated<T, L, ModelRef>>;
+  decode<T = unknown>(wire: Payload<Wire, T>, options: DecodeOptions & { missing: 'throw' }): Promise<Hydrated<T, L>>;
+  decode<T = unknown>(wire: Payload<Wire, T>, options?: DecodeOptions & { missing?: undefined }): Promise<Hydrated<T, L, MissingOf<D>>>;
+  /** Options whose `missing` is not a literal: a missing row may be any of what the modes give. */
+  decode<T = unknown>(wire: Payload<Wire, T>, options?: DecodeOptions): Promise<Hydrated<T, L, MissingOf<D> | null | ModelRef>>;
   /**
    * @param model - a model of the loader map
    * @param row - a row of that model; its key is taken with the loader's `keyOf`

@@ -21,9 +21,17 @@ export type MissingMode = 'throw' | 'null' | 'keep';
 /** Values hydrate and encode leave as they are: they hold no refs. */
 type Leaf = string | number | boolean | bigint | symbol | null | undefined | Date | RegExp | Error | URL | ArrayBuffer | ArrayBufferView | ((...args: never[]) => unknown);
 
+/**
+ * What stands for a model the loader map does not have: a type that says so where it is used
+ * (`no loader for model "customers"`), where `never` would vanish without a word.
+ */
+export interface NoLoader<M extends string> {
+  readonly 'cereal: no loader for model': M;
+}
+
 /** The row (and what a missing one becomes) that stands where a ref to `M` stood. */
 type RowFor<M extends string, L extends Loaders, Missing> =
-  | (string extends M ? RowOf<L[keyof L]> : M extends keyof L ? RowOf<L[M]> : never)
+  | (string extends M ? RowOf<L[keyof L]> : M extends keyof L ? RowOf<L[M]> : NoLoader<M>)
   | ([Missing] extends [never] ? never : [Missing] extends [ModelRef] ? Ref<M> : Missing);
 
 /**
@@ -55,10 +63,10 @@ export type Hydrated<T, L extends Loaders, Missing = never> =
 export type Encodable<T, L extends Loaders> =
   T extends ModelRef<infer M>
     ? string extends M
-      ? Ref<keyof L & string> | RowOf<L[keyof L]>
+      ? RowOf<L[keyof L]> | Ref<keyof L & string>
       : M extends keyof L
-        ? Ref<M> | RowOf<L[M]>
-        : never
+        ? RowOf<L[M]> | Ref<M>
+        : NoLoader<M>
     : T extends Leaf
       ? T
       : T extends ReadonlyMap<infer K, infer V>
@@ -78,3 +86,5 @@ declare const carries: unique symbol;
  * in the type only, so `decode(payload)` knows what comes back.
  */
 export type Payload<Wire, T> = Wire & { readonly [carries]?: T };
+// Plain bytes or text are a Payload of any T too (the type is optional): decode<T>(bytes) takes
+// them, and a payload of another job type does not compile.

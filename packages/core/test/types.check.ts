@@ -2,7 +2,7 @@
  * Type tests: what compiles is what runs. Compiled by the project's type-check (`.ci/run`),
  * never run: each `// @ts-expect-error` is a line that must not compile.
  */
-import { createSerializer, hydrate, ref, type Format, type Hydrated, type Loader, type Payload, type Ref, type RowOf } from '@cereal/core';
+import { createSerializer, hydrate, ref, type DecodeOptions, type Format, type Hydrated, type Loader, type NoLoader, type Payload, type Ref, type RowOf } from '@cereal/core';
 import { is, type Equal } from '@cereal/testkit';
 
 interface User { id: number; name: string }
@@ -60,7 +60,15 @@ async function decoding(bytesFromAQueue: Uint8Array): Promise<void> {
   void out.user.model;
   // @ts-expect-error a payload of msgpack is bytes
   await cereal.decode('text');
+  // @ts-expect-error a payload of another job type is not this job
+  await cereal.decode<{ other: Ref<'lines'> }>(job);
+  const options: DecodeOptions = { missing: 'null' }; // not a literal: any mode's missing row
+  const wide = await cereal.decode(job, options);
+  is<Equal<typeof wide.user, User | null | Ref>>(true);
 }
+
+// A model the loader map does not have says so, where `never` would vanish.
+is<Equal<Hydrated<Ref<'customers'>, L>, NoLoader<'customers'>>>(true);
 
 // The serializer's own missing option types every decode.
 const lenient = createSerializer({ format: bytes, loaders, missing: 'null' });
