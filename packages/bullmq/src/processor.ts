@@ -1,5 +1,5 @@
-import { CerealError, type DecodeOptions, type Hydrated, type Loaders, type MissingMode, type MissingOf } from '@cereal/core';
-import { MAX_MESSAGE, listRefs } from '@cereal/core/format';
+import { CerealError, type DecodeOptions, type Hydrated, type Loaders, type MissingMode, type MissingOf, type ModelRef } from '@cereal/core';
+import { MAX_MESSAGE, listRefs, walk } from '@cereal/core/format';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { accepting, type Serializers } from './accept.js';
 import type { JobData } from './envelope.js';
@@ -60,13 +60,35 @@ export function withRefs<T = unknown, R = unknown>(
       if (!(err instanceof CerealError)) throw err;
       if (err.code === 'MISSING_ROW' && onMissingRow === 'discard') {
         const gone = err.refs ?? [];
-        await job.log(`discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone: ${listRefs(gone, 20)}`);
+        await job.log(`discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone: ${listRefs(gone, 20)}`.slice(0, MAX_MESSAGE));
         return undefined;
       }
       throw attemptFailure(err);
     }
-    return processor(data, job, token, signal);
+    return checkResult(await processor(data, job, token, signal));
   };
+}
+
+/** How deep checkResult looks for refs; a deeper return value is left to BullMQ as it is. */
+const RESULT_DEPTH = 64;
+
+/**
+ * The processor's return value, which BullMQ stores as JSON: a ref in it (a row kept as a ref by
+ * `missing: 'keep'`, passed back) refuses JSON, and BullMQ would fail the attempt only after the
+ * processor ran, then run it again with each retry. It fails the job once instead, naming the refs.
+ */
+function checkResult<R>(result: R): R {
+  if (result === null || typeof result !== 'object') return result;
+  const refs: ModelRef[] = [];
+  try {
+    walk(result, { ref: (r) => (refs.push(r), r) }, RESULT_DEPTH);
+  } catch {
+    return result; // deeper than we look, or circular: JSON.stringify in BullMQ says so
+  }
+  if (refs.length === 0) return result;
+  throw attemptFailure(
+    new CerealError('MALFORMED', `[bullmq] the processor returned ${refs.length} ref${refs.length === 1 ? '' : 's'} (${listRefs(refs, 5)}), which BullMQ cannot store as the job's return value; return their keys (\`ref.key\`) or the rows`, { refs }),
+  );
 }
 
 /**
@@ -79,6 +101,7 @@ function attemptFailure(err: CerealError): Error {
   const message = `${err.code}: ${err.message}`.slice(0, MAX_MESSAGE); // a failedReason within the messages' bound
   if (err.retryable) return new Error(message, { cause: err });
   const failure = new UnrecoverableError(message);
-  failure.cause = err;
+  // not enumerable, as `new Error(message, { cause })` makes it
+  Object.defineProperty(failure, 'cause', { value: err, writable: true, configurable: true, enumerable: false });
   return failure;
 }

@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { CerealError, createSerializer, ref, type CerealErrorCode, type Loader } from '@cereal/core';
 import { jsonFormat } from '@cereal/json';
 import { msgpackFormat } from '@cereal/msgpack';
+import { MAX_MESSAGE } from '@cereal/core/format';
 import { memoryLoader, rejects } from '@cereal/testkit';
 import { toJobData, withRefs, type JobEnvelope, type WithRefsOptions } from '../src/index.js';
 
@@ -120,6 +121,32 @@ for (const [code, make] of failures) {
     assert.is(err instanceof UnrecoverableError, code !== 'LOAD_FAILED');
   });
 }
+
+WithRefs('a processor that returns refs (kept by missing: keep) fails the job once, naming them; JSON.stringify of the failure works', async () => {
+  const users = memoryLoader([{ id: 1, name: 'Ada' }]);
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: { users }, missing: 'keep' });
+  const data = toJobData(cereal, { user: ref('users', 9), list: [ref('users', 8)] });
+  const err = await thrown(withRefs(cereal, async (value) => value), data);
+  assert.instance(err, UnrecoverableError);
+  assert.match(err.message, /^MALFORMED: \[cereal\] \[bullmq\] the processor returned 2 refs \(`users:9`, `users:8`\)/);
+  assert.is((err.cause as CerealError).code, 'MALFORMED');
+  const json = JSON.parse(JSON.stringify({ err, cause: err.cause })) as { cause: { code: string; refs: string[] } };
+  assert.equal([json.cause.code, json.cause.refs], ['MALFORMED', ['users:9', 'users:8']]);
+  // a return value without refs, deep or not, passes as it is
+  let deep: unknown = 'bottom';
+  for (let i = 0; i < 200; i++) deep = [deep];
+  assert.ok((await withRefs(cereal, async () => deep)(fakeJob(data).job)) === deep);
+  const plain = { keys: ['users:9'] };
+  assert.ok((await withRefs(cereal, async () => plain)(fakeJob(data).job)) === plain);
+});
+
+WithRefs('a discard log line stays within the messages\' bound however many refs are gone', async () => {
+  const { cereal } = setup();
+  const { job, logs } = fakeJob(toJobData(cereal, Array.from({ length: 5000 }, (_, i) => ref('users', `${'x'.repeat(200)}${i}`))));
+  await withRefs(cereal, async () => 1, { onMissingRow: 'discard' })(job);
+  assert.ok(logs[0]!.length <= MAX_MESSAGE, `${logs[0]!.length}`);
+  assert.match(logs[0]!, /^discarded by cereal: 5000 referenced rows are gone/);
+});
 
 WithRefs('an error your processor throws passes as it is', async () => {
   const { cereal } = setup();

@@ -84,6 +84,22 @@ if (url === undefined || url === '') {
     assert.is(ran, 0);
   });
 
+  Redis_('a processor that returns refs fails the job once, not with every retry', async ({ h }) => {
+    const q = h.queue();
+    const cereal = createSerializer({ format: msgpackFormat(), loaders: { users: h.users }, missing: 'keep' });
+    let ran = 0;
+    const w = h.worker(q, withRefs(cereal, async (data) => (ran++, data)));
+    const done = settled([w], 1);
+    void w.run();
+    const job = await q.add('welcome', toJobData(cereal, { user: ref('users', 99_999) }), { attempts: 5, backoff: { type: 'fixed', delay: 10 } });
+    await done;
+    const failed = (await q.getJob(job.id!))!;
+    assert.is(await failed.getState(), 'failed');
+    assert.is(failed.attemptsMade, 1);
+    assert.match(failed.failedReason, /^MALFORMED: .*returned 1 ref \(`users:99999`\)/);
+    assert.is(ran, 1);
+  });
+
   Redis_('a failed load fails the attempt with a failedReason that starts `LOAD_FAILED:`, and the job waits for its retry', async ({ h }) => {
     const q = h.queue();
     const { cereal } = flaky(h.users);

@@ -44,6 +44,9 @@ export function defineFormat<Wire extends Uint8Array | string>(spec: FormatSpec<
         return spec.encode(value);
       } catch (cause) {
         if (cause instanceof CerealError) throw cause;
+        if (cause instanceof RangeError && /call stack/i.test(cause.message)) {
+          throw new CerealError('LIMIT', `[${name}] the value nests too deeply to write; lower its nesting or \`maxDepth\``, { cause });
+        }
         throw new CerealError('MALFORMED', `[${name}] cannot encode the value: ${describe(cause)}`, { cause });
       }
     },

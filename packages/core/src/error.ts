@@ -57,6 +57,15 @@ export class CerealError extends Error {
     if (options.refs !== undefined) this.refs = Object.freeze([...options.refs]);
     this.retryable = code === 'LOAD_FAILED';
   }
+
+  /**
+   * What loggers and queues that JSON.stringify an error get: the code, the message and the refs
+   * as their keys (a ref itself refuses JSON; see ModelRef.toJSON).
+   */
+  toJSON(): { name: string; code: CerealErrorCode; message: string; retryable: boolean; refs?: string[] } {
+    const { name, code, message, retryable, refs } = this;
+    return refs === undefined ? { name, code, message, retryable } : { name, code, message, retryable, refs: refs.map((r) => r.key) };
+  }
 }
 
 /**

@@ -13,8 +13,7 @@ export interface HydrateOptions {
   maxRefs?: number;
   /**
    * The deepest nesting of objects, arrays, Maps and Sets; deeper (or circular) is `LIMIT`.
-   * At most 1000 (more is `INVALID_OPTION`: deeper would overflow the stack); YAML reads at
-   * most 600 levels of its own syntax whatever the option.
+   * At most 250 (more is `INVALID_OPTION`: the format libraries would overflow the stack).
    * @default 128
    */
   maxDepth?: number;

@@ -78,7 +78,7 @@ export class ModelRef<M extends string = string> {
    * @throws CerealError `MALFORMED`, always
    */
   toJSON(): never {
-    throw new CerealError('MALFORMED', `a ref (\`${this.key}\`) cannot be written with JSON.stringify; encode the value with your serializer (cereal.encode, or toJobData(cereal, value) for a BullMQ job)`);
+    throw new CerealError('MALFORMED', `a ref (\`${this.key}\`) cannot be written with JSON.stringify; encode the value with your serializer (cereal.encode, or toJobData(cereal, value) for a BullMQ job)`, { refs: [this] });
   }
 }
 

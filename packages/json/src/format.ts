@@ -1,5 +1,5 @@
 import { CerealError, type Format } from '@cereal/core';
-import { defineFormat } from '@cereal/core/format';
+import { defineFormat, listRefs } from '@cereal/core/format';
 import { checkDepth } from './_depth.js';
 import { SuperJSON, type SuperJSONResult } from 'superjson';
 import { applyMeta, hasRefInError } from './_meta.js';
@@ -40,7 +40,16 @@ export function jsonFormat(options: JsonFormatOptions = {}): Format<string> {
       // Identity is not kept by any format (msgpack and YAML write repeated objects out again),
       // so the JSON format does not write superjson's referential equalities either.
       const values = meta?.values;
-      return JSON.stringify(values === undefined ? { json } : { json, meta: { values, v: meta!.v } }, null, space);
+      try {
+        return JSON.stringify(values === undefined ? { json } : { json, meta: { values, v: meta!.v } }, null, space);
+      } catch (cause) {
+        // superjson walks plain objects, arrays, Maps and Sets only; a ref inside a class
+        // instance reaches JSON.stringify, and ModelRef.toJSON refuses it.
+        if (cause instanceof CerealError && cause.refs !== undefined) {
+          throw new CerealError('MALFORMED', `[json] a ref inside a class instance (${listRefs(cause.refs, 1)}) cannot be written: superjson leaves class instances to JSON.stringify; put the ref in a plain object`, { cause, refs: cause.refs });
+        }
+        throw cause;
+      }
     },
     decode(wire, { maxDepth, countRefs }) {
       checkDepth(wire, maxDepth);

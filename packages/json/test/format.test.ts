@@ -132,6 +132,22 @@ Json('format.decode alone never leaks a TypeError for a type named after an Obje
   }
 });
 
+Json('a ref inside a class instance is MALFORMED naming it, not a message about JSON.stringify', () => {
+  class Box {
+    constructor(readonly user: unknown) {}
+  }
+  try {
+    format.encode({ box: new Box(ref('users', 7)) });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, CerealError);
+    assert.is((err as CerealError).code, 'MALFORMED');
+    assert.match((err as CerealError).message, /\[json\] a ref inside a class instance \(`users:7`\)/);
+    assert.equal((err as CerealError).refs?.map((r) => r.key), ['users:7']);
+  }
+  assert.is(format.encode({ box: new Box(1) }), '{"json":{"box":{"user":1}}}');
+});
+
 Json('no referential equalities are written: a repeated object is written out twice', () => {
   const shared = { at: new Date(0) };
   const text = format.encode({ a: shared, b: shared });

@@ -96,8 +96,8 @@ function readExtension(bytes: Uint8Array, pos: number, b: number, t: Token, need
   t.list = type === LIST_TYPE;
 }
 
-/** The most seconds from the epoch a Date holds (±8.64e15 ms). */
-const MAX_SECONDS = 8.64e12;
+/** The most milliseconds from the epoch a Date holds. */
+const MAX_MS = 8.64e15;
 
 /**
  * A timestamp as msgpackr writes one: 1 byte (an Invalid Date), 4, 8 or 12. msgpackr reads any
@@ -108,7 +108,8 @@ function checkTimestamp(data: DataView): void {
   const size = data.byteLength;
   const nanos = size === 8 ? data.getUint32(0) >>> 2 : size === 12 ? data.getUint32(0) : 0;
   const seconds = size === 12 ? Number(data.getBigInt64(4)) : 0;
-  if ((size !== 1 && size !== 4 && size !== 8 && size !== 12) || nanos > 999_999_999 || Math.abs(seconds) > MAX_SECONDS) {
+  // as msgpackr builds the Date: seconds * 1000 + nanoseconds / 1e6 (nanoseconds add, also to negative seconds)
+  if ((size !== 1 && size !== 4 && size !== 8 && size !== 12) || nanos > 999_999_999 || Math.abs(seconds * 1000 + nanos / 1e6) > MAX_MS) {
     throw malformed('a timestamp that is no Date');
   }
 }

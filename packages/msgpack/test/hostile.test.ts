@@ -13,6 +13,15 @@ const refOf = (value: unknown): Uint8Array => tagged(REF_TYPE, bigPacker.pack(va
 const huge = [0xff, 0xff, 0xff, 0xff];
 const records = new Packr({ useRecords: true }).pack(Array.from({ length: 4 }, (_, i) => ({ a: i, b: i })));
 
+/** A timestamp96: 0xc7 12 -1, nanoseconds (uint32), seconds (int64). */
+const timestamp96 = (nanos: number, seconds: bigint): Uint8Array => {
+  const bytes = new Uint8Array(15);
+  bytes.set([0xc7, 12, 0xff]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(3, nanos);
+  view.setBigInt64(7, seconds);
+  return bytes;
+};
 const name = (text: string): number[] => [...Buffer.from(text)];
 const LIST = [0xd4, 44, 0, 0x92];
 // Three refs to users:1, as a list in every encoding msgpack allows for its model name and its
@@ -42,6 +51,7 @@ const foreignTypes: [string, Uint8Array][] = [
 const cases: HostileCase<Uint8Array>[] = [
   ['a timestamp of 2 bytes (msgpackr reads it as an Invalid Date)', Uint8Array.from([0xd5, 0xff, 0, 1]), 'MALFORMED'],
   ['a timestamp64 of 1 000 000 000 nanoseconds (read as a second more)', Uint8Array.from([0xd7, 0xff, 0xee, 0x6b, 0x28, 0x00, 0, 0, 0, 0]), 'MALFORMED'],
+  ['a timestamp96 at the last second a Date holds, with nanoseconds past it (an Invalid Date)', timestamp96(999_999_999, 8_640_000_000_000n), 'MALFORMED'],
   ['a timestamp96 beyond the seconds a Date holds (msgpackr misreads past 2^48)', Uint8Array.from([0xc7, 12, 0xff, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0]), 'MALFORMED'],
   ['a str32 header claiming 4 GiB', Uint8Array.from([0xdb, ...huge, 0x61]), 'MALFORMED'],
   ['a bin32 header claiming 4 GiB', Uint8Array.from([0xc6, ...huge]), 'MALFORMED'],
@@ -114,6 +124,12 @@ Extensions('every extension type the encoder writes decodes: undefined, bigint, 
   const cereal = createSerializer({ format: msgpackFormat(), loaders: {} });
   const value = { u: undefined, b: 2n ** 100n, s: new Set([1]), t: new Float64Array([1.5]), r: /a+/g, d: new Date(5), m: new Map([[1, 2]]) };
   assert.equal(await cereal.decode(cereal.encode(value)), value);
+});
+
+Extensions('timestamps at the edges of what a Date holds decode to those Dates', () => {
+  const format = msgpackFormat();
+  assert.is((format.decode(timestamp96(0, 8_640_000_000_000n)) as Date).getTime(), 8.64e15);
+  assert.is((format.decode(timestamp96(999_000_000, -8_640_000_000_000n)) as Date).getTime(), -8.64e15 + 999);
 });
 
 Extensions.run();

@@ -7,10 +7,14 @@ import { isAlias, isMap, isPair, isSeq, type Document } from 'yaml';
  * 100 aliases and a kilobyte, were 2^50 nodes. yaml's own bound (maxAliasCount in toJS) counts
  * only aliases inside aliased nodes and misses it. Here the document's size with every alias
  * expanded is counted, in one pass (document order, each anchored node's size kept), and may be
- * at most twice its size without them.
+ * at most ten times its size without them, or 100 000 values, whichever is more.
+ *
+ * An alias names the last anchor before it in document order, which may be a node it is inside
+ * (`&x [1, *x]`, or an anchor name used twice): that is a cycle, refused as MALFORMED.
  */
 export function checkExpansion(doc: Document.Parsed): void {
   const sizes = new Map<string, number>(); // size of the node each anchor names, as aliases see it
+  const OPEN = -1; // an anchored node being walked: an alias to it is inside it
   let nodes = 0;
   let expanded = 0;
   // Post-order, iteratively: a node's size is known once its children are done.
@@ -22,7 +26,8 @@ export function checkExpansion(doc: Document.Parsed): void {
     if (isAlias(node)) {
       stack.pop();
       const size = sizes.get(node.source);
-      if (size === undefined) throw new CerealError('MALFORMED', `[yaml] alias *${node.source.slice(0, 40)} names no anchor before it (or the node it is in)`);
+      if (size === undefined) throw new CerealError('MALFORMED', `[yaml] alias *${node.source.slice(0, 40)} names no anchor before it`);
+      if (size === OPEN) throw new CerealError('MALFORMED', `[yaml] alias *${node.source.slice(0, 40)} is inside the node its anchor names: a cycle`);
       expanded += size;
       if (sizesBelow.length > 0) sizesBelow[sizesBelow.length - 1]! += size;
       continue;
@@ -30,6 +35,8 @@ export function checkExpansion(doc: Document.Parsed): void {
     if (!frame.done) {
       frame.done = true;
       sizesBelow.push(0);
+      const opening = (node as { anchor?: string } | null)?.anchor;
+      if (opening !== undefined) sizes.set(opening, OPEN);
       const children = childrenOf(node);
       for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], done: false });
       continue;
@@ -42,8 +49,8 @@ export function checkExpansion(doc: Document.Parsed): void {
     const anchor = (node as { anchor?: string } | null)?.anchor;
     if (anchor !== undefined) sizes.set(anchor, size);
   }
-  if (expanded > 2 * nodes + 1000) {
-    throw new CerealError('LIMIT', `[yaml] aliases expand the document from ${nodes} to ${expanded} values; at most twice its size is read`);
+  if (expanded > Math.max(10 * nodes, 100_000)) {
+    throw new CerealError('LIMIT', `[yaml] aliases expand the document from ${nodes} to ${expanded} values; at most ten times its size (or 100 000) is read`);
   }
 }
 

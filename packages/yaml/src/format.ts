@@ -26,8 +26,9 @@ export interface YamlFormatOptions {
 export const YAML_MAX_BYTES = 2 ** 20;
 
 /**
- * The deepest nesting YAML reads, whatever maxDepth allows: yaml's Composer recurses about ten
- * frames per level and overflows the stack near 1000 levels.
+ * The deepest nesting YAML reads, whatever maxDepth a caller passes: yaml's Composer recurses
+ * about ten frames per level and overflows the stack near 1000 levels. (core caps maxDepth at
+ * 250, below this; the cap stays for a decode called with a context core did not make.)
  */
 const YAML_MAX_NESTING = 600;
 

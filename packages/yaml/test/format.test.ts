@@ -95,6 +95,18 @@ Yaml('an alias of a ref resolves to the same ref', () => {
   assert.equal(out.c, [out.a, out.a]);
 });
 
+Yaml('an anchor name used again names the later node from there on', () => {
+  const out = format.decode('a: &x 1\nb: *x\nc: &x [2, 3]\nd: *x\n') as Record<string, unknown>;
+  assert.equal(out, { a: 1, b: 1, c: [2, 3], d: [2, 3] });
+});
+
+Yaml('an anchor of 50 values aliased 90 times (4 500 values from 140) reads', () => {
+  const text = `base: &b [${Array.from({ length: 50 }, (_, i) => i).join(', ')}]\nuses: [${Array.from({ length: 90 }, () => '*b').join(', ')}]\n`;
+  const out = format.decode(text) as { uses: number[][] };
+  assert.is(out.uses.length, 90);
+  assert.is(out.uses[89]![49], 49);
+});
+
 Yaml('repeated objects are written out, not anchored, so many repeats read back', () => {
   const shared = { role: 'admin' };
   const value = Array.from({ length: 300 }, () => shared);
