@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError, createSerializer, isRef, ref, refOf, type Format } from '../src/index.js';
 import { memoryFormat, memoryLoader, rejects } from '@cereal/testkit';
+import { defineFormat } from '../src/format/index.js';
 
 const setup = (options = {}) => {
   const users = memoryLoader([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);
@@ -193,8 +194,25 @@ Serializer('a ref made by another copy of @cereal/core is INVALID_REF naming the
   assert.match(err.message, /another copy of @cereal\/core/);
 });
 
+Serializer('a CerealError goes through JSON.stringify (loggers, queues) with its code and its refs as keys', () => {
+  const err = new CerealError('MISSING_ROW', 'gone', { refs: [ref('users', 1), ref('orders', [7, 2])] });
+  assert.equal(JSON.parse(JSON.stringify({ err })), { err: { name: 'CerealError', code: 'MISSING_ROW', message: '[cereal] gone', retryable: false, refs: ['users:1', 'orders:7,2'] } });
+  assert.equal(JSON.parse(JSON.stringify(new CerealError('LOAD_FAILED', 'down'))), { name: 'CerealError', code: 'LOAD_FAILED', message: '[cereal] down', retryable: true });
+});
+
+Serializer('a value nested past the stack of the format library is LIMIT when encoding, not a RangeError', () => {
+  const deep = defineFormat({ name: 'recursive', wire: 'text', encode: (value) => { const go = (n: number): number => go(n + 1) + 1; go(0); return String(value); }, decode: (wire) => wire });
+  try {
+    deep.encode(1);
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, CerealError);
+    assert.is((err as CerealError).code, 'LIMIT');
+  }
+});
+
 Serializer('a ref put through JSON.stringify fails loudly, naming the serializer and toJobData', () => {
-  assert.throws(() => JSON.stringify({ user: ref('users', 1) }), (err: unknown) => err instanceof CerealError && err.code === 'MALFORMED' && /toJobData/.test(err.message));
+  assert.throws(() => JSON.stringify({ user: ref('users', 1) }), (err: unknown) => err instanceof CerealError && err.code === 'MALFORMED' && /toJobData/.test(err.message) && err.refs?.[0]?.key === 'users:1');
 });
 
 Serializer('bad configuration is INVALID_OPTION', async () => {
