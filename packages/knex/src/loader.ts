@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
-import type { Key, Loader } from '@cereal/core';
-import { binderFor, type Binder } from './_binding.js';
-import { acquireTimeout, isAcquireTimeout } from './_faults.js';
-import { loadKeys, planOf } from './_plan.js';
+import { sqlLoader, type SqlLoader } from '@cereal/sql';
+import { planOf } from './_plan.js';
 import type { TableRow } from './rows.js';
 
 /** Options of {@link knexLoader}. */
@@ -34,22 +32,13 @@ export interface KnexLoaderOptions {
   chunkSize?: number;
 }
 
-/** A Loader over one table, with what it was configured with. */
-export interface KnexLoader<Row extends object = Record<string, unknown>> extends Loader<Row> {
-  readonly table: string;
-  readonly primaryKey: readonly string[];
-  readonly arity: number;
-  readonly chunkSize: number;
-  /**
-   * Reads, once per table and Knex config, the key columns' types, so that each key part is
-   * bound as its column's type (`42`, `42n` and `'42'` are one key on every database) and a key
-   * that cannot exist (`'abc'` for an integer or uuid column) is left out: it is missing, never
-   * a failed statement. `load` calls it; call it at startup to keep that read out of the first job.
-   * @throws CerealError `INVALID_OPTION` when the table is not found, lacks a key column, or has
-   *   a key column the driver returns as a Date or a Buffer (date, timestamp, binary types)
-   */
-  prepare(): Promise<void>;
-}
+/**
+ * A Loader over one table, with what it was configured with. `prepare()` reads, once per loader,
+ * the key columns' types, so that each key part is bound as its column's type (`42`, `42n` and
+ * `'42'` are one key on every database) and a key that cannot exist (`'abc'` for an integer or
+ * uuid column) is left out: it is missing, never a failed statement.
+ */
+export type KnexLoader<Row extends object = Record<string, unknown>> = SqlLoader<Row>;
 
 /**
  * A Loader that fetches fresh rows of one table through Knex: `WHERE key IN (…)` (or
@@ -63,27 +52,6 @@ export interface KnexLoader<Row extends object = Record<string, unknown>> extend
 export function knexLoader<const O extends KnexLoaderOptions>(db: Knex, options: O): KnexLoader<TableRow<O['table']>>;
 export function knexLoader<Row extends object>(db: Knex, options: KnexLoaderOptions): KnexLoader<Row>;
 export function knexLoader(db: Knex, options: KnexLoaderOptions): KnexLoader<object> {
-  const plan = planOf(db, options);
-  const { table, keys, chunkSize } = plan;
-  let ready: Promise<Binder> | undefined;
-  const binder = (): Promise<Binder> => (ready ??= binderFor(db, table, keys, plan.dialect.columns).catch((err: unknown) => {
-    ready = undefined; // read again next time: the table may be created, the server back
-    throw isAcquireTimeout(err) ? acquireTimeout(db, table, err) : err;
-  }));
-  const single = keys[0]!;
-  return {
-    table,
-    primaryKey: keys,
-    arity: keys.length,
-    chunkSize,
-    async prepare() {
-      await binder();
-    },
-    async load(requested) {
-      return loadKeys(db, plan, await binder(), requested);
-    },
-    keyOf: keys.length === 1
-      ? (row) => (row as Record<string, unknown>)[single] as Key
-      : (row) => keys.map((column) => (row as Record<string, unknown>)[column]) as Key[],
-  };
+  const { table, source } = planOf(db, options);
+  return sqlLoader(source, table);
 }

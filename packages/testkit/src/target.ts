@@ -55,6 +55,12 @@ export interface LoaderTarget<Db = unknown> {
   watch<T>(db: Db, fn: () => Promise<T>): Promise<[T, Traffic]>;
   /** The schema unqualified table names resolve to (`main`, `public`, the MySQL database). */
   schema: string;
+  /**
+   * What a load's error says when no connection came within `acquireTimeoutMs` (1500 in the
+   * suite): the wait, where the loader can know it (Knex's `acquireConnectionTimeout`).
+   * @default /1500 ms/
+   */
+  timeoutMessage?: RegExp;
 }
 
 /** What a database server adds: its connections can be found and killed. */

@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import { CerealError, type Key, type PrimaryKey } from '@cereal/core';
-import { identifier, type ColumnReader } from './_columns.js';
-import type { KeyType } from './_keyTypes.js';
+import type { Columns } from './catalog.js';
+import type { KeyType } from './keyTypes.js';
 
 /** A key as its columns' types take it, or undefined when it can name no row (it is then never sent). */
 export type Binder = (pk: PrimaryKey) => PrimaryKey | undefined;
@@ -67,26 +66,26 @@ function keyBinder(parts: readonly PartBinder[]): Binder {
 }
 
 /**
- * How the loader binds keys for `keys` of `table`: by the key columns' types in the database's
- * catalog (each loader reads them once), or as given where the driver has no reader.
+ * How a loader binds keys for the key columns `keys` of `table`: by the columns' types in the
+ * database's catalog, or as given where the loader cannot read the catalog (`columns` undefined).
  *
+ * @param library - the loader's package, in messages: `knex`, `kysely`, `drizzle`
  * @throws CerealError `INVALID_OPTION` when the table is not found, lacks a key column, or has
  *   a key column whose values the driver returns as something that is not a key (a Date, a
  *   Buffer): every load of it would fail, and a retry would too
  */
-export async function binderFor(db: Knex, table: string, keys: readonly string[], read: ColumnReader | undefined): Promise<Binder> {
-  if (read === undefined) return keyBinder(keys.map(() => bindable));
-  const columns = await read(db, table);
+export function binderOf(library: string, table: string, keys: readonly string[], columns: Columns | undefined): Binder {
+  if (columns === undefined) return keyBinder(keys.map(() => bindable));
   if (columns.size === 0) {
-    throw new CerealError('INVALID_OPTION', `[knex] table \`${table}\` was not found: create it, or name it as the database does (\`schema.table\` outside the default schema)`);
+    throw new CerealError('INVALID_OPTION', `[${library}] table \`${table}\` was not found: create it, or name it as the database does (\`schema.table\` outside the default schema)`);
   }
   return keyBinder(keys.map((key) => {
-    const column = columns.get(identifier(db, key).at(-1) ?? key);
+    const column = columns.get(key);
     if (column === undefined) {
-      throw new CerealError('INVALID_OPTION', `[knex] table \`${table}\` has no column \`${key}\`: set \`primaryKey\` to its key column, or columns for a composite key`);
+      throw new CerealError('INVALID_OPTION', `[${library}] table \`${table}\` has no column \`${key}\`: set \`primaryKey\` to its key column, or columns for a composite key`);
     }
     if (column.key.kind === 'refused') {
-      throw new CerealError('INVALID_OPTION', `[knex] table \`${table}\` has key column \`${key}\` of type ${column.declared}, which the driver returns as ${column.key.returns}, never a key: key columns must be integers, text or uuid (load from a view that casts it to text)`);
+      throw new CerealError('INVALID_OPTION', `[${library}] table \`${table}\` has key column \`${key}\` of type ${column.declared}, which the driver returns as ${column.key.returns}, never a key: key columns must be integers, text or uuid (load from a view that casts it to text)`);
     }
     return partBinder(column.key);
   }));

@@ -1,9 +1,7 @@
-import type { Knex } from 'knex';
-
 /**
  * Connection-level failures: the statement never ran because the connection it was given had
  * been closed by the server (restart, `pg_terminate_backend`, MariaDB `KILL`, an idle timeout).
- * A read is safe to send again, on another connection (see _send.ts).
+ * A read is safe to send again, on another connection (see resend.ts).
  */
 const CODES = new Set([
   '57P01', // PostgreSQL admin_shutdown: terminated by an administrator
@@ -17,22 +15,6 @@ const CODES = new Set([
 ]);
 // node-postgres: `… is not queryable` when the client had already seen its connection close.
 const MESSAGES = /connection terminated unexpectedly|connection ended unexpectedly|server has gone away|connection lost|connection is in closed state|terminating connection due to administrator command|is not queryable/i;
-
-/** True for Knex's timeout waiting for a connection from its pool. */
-export function isAcquireTimeout(err: unknown): boolean {
-  return (err as { name?: unknown } | null)?.name === 'KnexTimeoutError' && /acquiring a connection/i.test(String((err as Error).message));
-}
-
-/**
- * What a timeout waiting for a connection means, in place of Knex's own message ("The pool is
- * probably full. Are you missing a .transacting(trx) call?"), which points the wrong way when
- * the server is down. Thrown as a plain Error: hydrate makes it LOAD_FAILED (retryable), with
- * the refs concerned.
- */
-export function acquireTimeout(db: Knex, table: string, cause: unknown): Error {
-  const ms = (db.client as { config?: { acquireConnectionTimeout?: number } }).config?.acquireConnectionTimeout ?? 60_000;
-  return new Error(`[knex] no database connection within acquireConnectionTimeout (${ms} ms) to read table \`${table}\`: the server is down or unreachable, or every pooled connection is busy (with SQLite, a transaction holds the only one: build the loaders on the transaction)`, { cause });
-}
 
 /** True when `err` says the connection was lost, not that the statement was wrong. */
 export function isConnectionLost(err: unknown): boolean {

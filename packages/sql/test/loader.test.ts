@@ -1,0 +1,141 @@
+/**
+ * The shared SQL loader over a SqlSource made in memory: what it asks of a source, and what it
+ * does with the answers. The real databases are in the Knex, Kysely and Drizzle packages' suites.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hydrate, ref, type PrimaryKey } from '@cereal/core';
+import { rejects } from '@cereal/testkit';
+import { dialectOf, sqlLoader, type SqlSource, type SqlTable, type Statement } from '../src/index.js';
+
+type Row = Record<string, unknown>;
+
+/** A source over rows in memory, with a SQLite catalog, recording what it was asked. */
+function memorySource(rows: Row[], overrides: Partial<SqlSource<Row>> = {}) {
+  const asked = { catalogs: [] as Statement[], selects: [] as [PrimaryKey[], boolean][] };
+  const source: SqlSource<Row> = {
+    library: 'memory',
+    dialect: dialectOf('better-sqlite3'),
+    inTransaction: false,
+    splitsWide: true,
+    async catalog(statement) {
+      asked.catalogs.push(statement);
+      return [{ name: 'id', type: 'INTEGER' }, { name: 'name', type: 'TEXT' }];
+    },
+    async select(pks, exact) {
+      asked.selects.push([[...pks], exact]);
+      const wanted = new Set(pks.map(String));
+      return rows.filter((row) => wanted.has(String(row.id)));
+    },
+    ...overrides,
+  };
+  return { source, asked };
+}
+
+const table = (chunkSize = 100): SqlTable => ({ table: 'users', path: ['users'], keys: ['id'], chunkSize });
+const people = [{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }, { id: 3, name: 'Edsger' }];
+
+const Loader = suite('sqlLoader');
+
+Loader('reads the catalog once, binds keys as the column type, and sends only keys that can name a row', async () => {
+  const { source, asked } = memorySource(people);
+  const users = sqlLoader(source, table());
+  await users.prepare();
+  await users.prepare();
+  const rows = await users.load([1, '2', 2n, 'abc', '042', 2n ** 64n]);
+  assert.is(asked.catalogs.length, 1);
+  assert.equal(asked.catalogs[0]?.params, ['users']);
+  assert.equal(asked.selects, [[[1, 2, 2], false]]);
+  assert.equal(rows.map((r) => r.name), ['Ada', 'Grace']);
+});
+
+Loader('chunks keys by chunkSize, and keys beyond 2^53 go in exact statements of their own', async () => {
+  const { source, asked } = memorySource(people);
+  await sqlLoader(source, table(2)).load([1, 2, 3, 2n ** 60n, 4, String(2n ** 61n)]);
+  assert.equal(asked.selects.map(([pks, exact]) => [pks.map(String), exact]), [
+    [['1', '2'], false], [['3', '4'], false], [[String(2n ** 60n), String(2n ** 61n)], true],
+  ]);
+});
+
+Loader('a source that never rounds keeps wide keys with the others', async () => {
+  const { source, asked } = memorySource(people, { splitsWide: false });
+  await sqlLoader(source, table()).load([1, 2n ** 60n]);
+  assert.is(asked.selects.length, 1);
+  assert.is(asked.selects[0]![1], false);
+});
+
+Loader('a lost connection is sent again, twice at most; inside a transaction never', async () => {
+  for (const [inTransaction, fails, expected] of [[false, 2, 'ok'], [false, 3, 'lost'], [true, 1, 'lost']] as const) {
+    let calls = 0;
+    const { source } = memorySource(people, {
+      inTransaction,
+      async select() {
+        if (calls++ < fails) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+        return [people[0]!];
+      },
+    });
+    const outcome = await sqlLoader(source, table()).load([1]).then(() => 'ok', () => 'lost');
+    assert.is(outcome, expected, `inTransaction ${inTransaction}, ${fails} failures`);
+    assert.is(calls, expected === 'ok' ? fails + 1 : inTransaction ? 1 : 3);
+  }
+});
+
+Loader('a key the server refuses as its column type is INVALID_REF; other errors pass as they are (LOAD_FAILED in hydrate)', async () => {
+  const refuses = memorySource(people, { select: async () => { throw Object.assign(new Error('invalid input syntax for type numeric: "x"'), { code: '22P02' }); } });
+  const err = await rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(refuses.source, table()) }));
+  assert.equal([err.code, err.retryable], ['INVALID_REF', false]);
+  assert.match(err.message, /^\[cereal\] \[memory\] table `users` cannot compare a key/);
+  const down = memorySource(people, { select: async () => { throw new Error('connect ECONNREFUSED'); } });
+  const failed = await rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(down.source, table()) }));
+  assert.equal([failed.code, failed.retryable], ['LOAD_FAILED', true]);
+});
+
+Loader('explain replaces a library error with its own, in the catalog read and in selects', async () => {
+  const timeout = new Error('pool timeout');
+  const explained = new Error('[memory] no connection within 1500 ms');
+  const explain = (err: unknown) => (err === timeout ? explained : undefined);
+  const { source } = memorySource(people, { explain, catalog: async () => { throw timeout; } });
+  assert.ok((await sqlLoader(source, table()).load([1]).catch((e: unknown) => e)) === explained);
+  const selects = memorySource(people, { explain, select: async () => { throw timeout; } });
+  assert.ok((await sqlLoader(selects.source, table()).load([1]).catch((e: unknown) => e)) === explained);
+});
+
+Loader('a failed catalog read is tried again on the next load', async () => {
+  let calls = 0;
+  const { source } = memorySource(people, {
+    async catalog() {
+      if (calls++ === 0) throw new Error('down');
+      return [{ name: 'id', type: 'INTEGER' }];
+    },
+  });
+  const users = sqlLoader(source, table());
+  await rejects(() => hydrate([ref('users', 1)], { users }));
+  assert.is((await users.load([1])).length, 1);
+  assert.is(calls, 2);
+});
+
+Loader('a table the catalog does not know, or a key column it lacks, is INVALID_OPTION naming the library', async () => {
+  const none = memorySource(people, { catalog: async () => [] });
+  const err = await rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(none.source, table()) }));
+  assert.is(err.code, 'INVALID_OPTION');
+  assert.match(err.message, /\[memory\] table `users` was not found/);
+  const { source } = memorySource(people);
+  const noColumn = await rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(source, { ...table(), keys: ['uid'] }) }));
+  assert.match(noColumn.message, /\[memory\] table `users` has no column `uid`/);
+});
+
+Loader('keyOf reads the row properties (fields), the catalog the column names (keys)', async () => {
+  const { source } = memorySource([], { catalog: async () => [{ name: 'tenant_id', type: 'INTEGER' }, { name: 'line_no', type: 'INTEGER' }] });
+  const lines = sqlLoader(source, { table: 'lines', path: ['lines'], keys: ['tenant_id', 'line_no'], fields: ['tenantId', 'lineNo'], chunkSize: 10 });
+  assert.equal(lines.keyOf({ tenantId: 7, lineNo: 2 }), [7, 2]);
+  assert.equal([lines.primaryKey, lines.arity], [['tenantId', 'lineNo'], 2]);
+});
+
+Loader('a family without a catalog binds keys as given, with no catalog statement', async () => {
+  const { source, asked } = memorySource(people, { dialect: dialectOf('mssql') });
+  await sqlLoader(source, table()).load([1, 'abc']);
+  assert.is(asked.catalogs.length, 0);
+  assert.equal(asked.selects[0]?.[0], [1, 'abc']);
+});
+
+Loader.run();
