@@ -205,15 +205,23 @@ function writeExamples(app, readmes) {
 }
 
 /** Compiles the examples in one tsc program and gives each the errors in its file. */
+// drizzle-orm's own .d.ts do not pass skipLibCheck: false (its gel, singlestore and query-builder
+// declarations: 66 errors from importing drizzle-orm/sqlite-core alone). Not ours to check.
+const THIRD_PARTY = /node_modules\/drizzle-orm\//;
+
 function compileExamples(app, examples) {
   const result = spawnSync(join(app, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json', '--pretty', 'false'], { cwd: app, encoding: 'utf8' });
   if (result.error) throw result.error;
   const byPath = new Map(examples.map((example) => [example.path, example]));
   const elsewhere = [];
+  let ignored = 0;
   let last;
   for (const line of result.stdout.split('\n')) {
     const error = /^(.+?)\((\d+),(\d+)\): (error TS\d+: .*)$/.exec(line);
-    if (error) {
+    if (error && THIRD_PARTY.test(error[1])) {
+      ignored++;
+      last = { text: '', list: [''] }; // its continued lines go nowhere
+    } else if (error) {
       const example = byPath.get(join(app, error[1]));
       last = { text: example ? `${example.readme}:${example.line + Number(error[2])}: ${error[4]}` : line, list: example ? example.errors : elsewhere };
       last.list.push(last.text);
@@ -221,7 +229,8 @@ function compileExamples(app, examples) {
       last.list[last.list.length - 1] += `\n${line}`; // a message continued on the next lines
     }
   }
-  if (elsewhere.length > 0 || (result.status !== 0 && examples.every((example) => example.errors.length === 0))) {
+  if (ignored > 0) console.log(`(${ignored} errors in drizzle-orm's own .d.ts left out)`);
+  if (elsewhere.length > 0 || (result.status !== 0 && ignored === 0 && examples.every((example) => example.errors.length === 0))) {
     throw new Error(`tsc failed outside the examples (the packed .d.ts, or the app's setup):\n${elsewhere.join('\n') || result.stdout}`);
   }
 }
@@ -283,7 +292,8 @@ try {
       allowScripts: { 'better-sqlite3': true, 'msgpackr-extract': true },
     };
     writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    const wanted = [...tarballs, 'knex', 'better-sqlite3@12', 'bullmq', 'ioredis', 'typescript@5.9', '@types/node@20'];
+    // The query libraries' versions this repository tests (npm would install kysely 0.29, which needs Node 22).
+    const wanted = [...tarballs, 'knex', 'better-sqlite3@12', '@types/better-sqlite3', 'kysely@0.28', 'drizzle-orm@0.45', 'bullmq', 'ioredis', 'typescript@5.9', '@types/node@20'];
     console.log(`npm install ${wanted.map((spec) => (spec.startsWith(root) ? relative(root, spec) : spec)).join(' ')}`);
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], { cwd: app, env: { ...process.env, JOBS: 'max' } });
   });

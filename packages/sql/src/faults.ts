@@ -16,11 +16,23 @@ const CODES = new Set([
 // node-postgres: `… is not queryable` when the client had already seen its connection close.
 const MESSAGES = /connection terminated unexpectedly|connection ended unexpectedly|server has gone away|connection lost|connection is in closed state|terminating connection due to administrator command|is not queryable/i;
 
-/** True when `err` says the connection was lost, not that the statement was wrong. */
+/**
+ * `err` and the errors it wraps (`cause`, a few deep): ORMs wrap the driver's error (Drizzle's
+ * DrizzleQueryError, Prisma's adapter errors), and the driver's code is what tells.
+ */
+function* chain(err: unknown): Generator<{ code?: unknown; message?: unknown }> {
+  for (let depth = 0; depth < 4 && err !== null && typeof err === 'object'; depth++) {
+    yield err as { code?: unknown; message?: unknown };
+    err = (err as { cause?: unknown }).cause;
+  }
+}
+
+/** True when `err` (or an error it wraps) says the connection was lost, not that the statement was wrong. */
 export function isConnectionLost(err: unknown): boolean {
-  if (err === null || typeof err !== 'object') return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return (typeof code === 'string' && CODES.has(code)) || (typeof message === 'string' && MESSAGES.test(message));
+  for (const { code, message } of chain(err)) {
+    if ((typeof code === 'string' && CODES.has(code)) || (typeof message === 'string' && MESSAGES.test(message))) return true;
+  }
+  return false;
 }
 
 /**
@@ -30,6 +42,6 @@ export function isConnectionLost(err: unknown): boolean {
  * uuid) never get here; this covers the types bound as given (numeric, inet…).
  */
 export function isBadKey(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+  for (const { code } of chain(err)) if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+  return false;
 }

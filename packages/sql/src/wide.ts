@@ -36,8 +36,8 @@ const INTEGER = /^-?\d{1,40}$/;
 
 /**
  * Moves each key part's exact text (`exactAlias(i)`) into the row's field for it, as a number
- * when a double holds it and a bigint when not; text that is no integer (a text key column)
- * stays text. The aliases are removed.
+ * when a double holds it and a bigint when not, where the driver read it as a number; a value
+ * the driver did not return as a number (text, a bigint) stays as it is. The aliases are removed.
  */
 export function restoreExact(row: Record<string, unknown>, fields: readonly string[]): void {
   for (let i = 0; i < fields.length; i++) {
@@ -45,7 +45,9 @@ export function restoreExact(row: Record<string, unknown>, fields: readonly stri
     if (!(alias in row)) continue;
     const value = row[alias];
     delete row[alias];
-    if (typeof value !== 'string' || !INTEGER.test(value)) continue;
+    // Only a value the driver read as a double is replaced: text (a text key column, mysql2's
+    // supportBigNumbers) or a bigint (safeIntegers) is exact already.
+    if (typeof value !== 'string' || !INTEGER.test(value) || typeof row[fields[i]!] !== 'number') continue;
     const exact = BigInt(value);
     row[fields[i]!] = isSafeBigint(exact) ? Number(exact) : exact;
   }

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError } from '@cereal/core';
-import { catalogStatement, chunkSizeOf, dialectOf, exactAlias, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf } from '../src/index.js';
+import { catalogStatement, isBadKey, isConnectionLost, chunkSizeOf, dialectOf, exactAlias, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf } from '../src/index.js';
 
 const Parts = suite('@cereal/sql parts');
 
@@ -48,6 +48,9 @@ Parts('restoreExact puts each key part\'s text back as a number or a bigint, and
   const text: Record<string, unknown> = { code: 'abc', [exactAlias(0)]: 'abc' };
   restoreExact(text, ['code']);
   assert.equal(text, { code: 'abc' });
+  const digits: Record<string, unknown> = { code: String(2n ** 62n + 1n), [exactAlias(0)]: String(2n ** 62n + 1n) };
+  restoreExact(digits, ['code']);
+  assert.equal(digits, { code: String(2n ** 62n + 1n) }); // a text key column keeps its text
 });
 
 Parts('catalog statements name the table as the database finds it', () => {
@@ -58,6 +61,20 @@ Parts('catalog statements name the table as the database finds it', () => {
   assert.equal(nameParts('public.users as u'), ['public', 'users']);
   const [strings, params] = templateOf({ sql: 'select ? and ?', params: [1, 2] });
   assert.equal([[...strings], [...strings.raw], params], [['select ', ' and ', ''], ['select ', ' and ', ''], [1, 2]]);
+});
+
+Parts('lost connections and refused keys are told by the driver\'s code, also inside an ORM\'s wrapper', () => {
+  const lost = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  assert.ok(isConnectionLost(lost));
+  assert.ok(isConnectionLost(new Error('Failed query', { cause: lost })));
+  assert.ok(isConnectionLost({ code: 'PROTOCOL_CONNECTION_LOST' }));
+  assert.not.ok(isConnectionLost(new Error('syntax error', { cause: { code: '42601' } })));
+  const refused = new Error('Failed query', { cause: Object.assign(new Error('invalid input syntax'), { code: '22P02' }) });
+  assert.ok(isBadKey(refused));
+  assert.not.ok(isBadKey(new Error('Failed query', { cause: { code: '23505' } })));
+  const circular: { cause?: unknown } = {};
+  circular.cause = circular;
+  assert.not.ok(isConnectionLost(circular));
 });
 
 Parts.run();

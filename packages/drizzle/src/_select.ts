@@ -1,0 +1,63 @@
+import { inArray, sql, type Column, type SQL, type Table } from 'drizzle-orm';
+import type { PrimaryKey } from '@cereal/core';
+import { EXACT_TEXT, exactAlias, type SqlFamily } from '@cereal/sql';
+import type { Field } from './_table.js';
+
+type Row = Record<string, unknown>;
+
+/** A select of Drizzle's query builder, as the loader runs it (any dialect). */
+export interface Query extends PromiseLike<Row[]> {
+  toSQL(): { sql: string; params: unknown[] };
+  /** Drizzle 0.44 on: `false` keeps the statement out of the database's query cache. */
+  $withCache?(config: false): Query;
+}
+
+/** The part of a Drizzle database the loader selects with, whatever its dialect. */
+interface Selecting {
+  select(fields: Record<string, unknown>): { from(table: Table): { where(where: SQL | undefined): Query } };
+}
+
+/** One select: which table and fields, with what key filter and scope. */
+export interface SelectPlan {
+  readonly family: SqlFamily;
+  readonly table: Table;
+  /** The fields to select (field name → column), the key fields among them. */
+  readonly selected: Readonly<Record<string, Column>>;
+  readonly keys: readonly Field[];
+  readonly scope: SQL | undefined;
+}
+
+/**
+ * `(a, b) IN ((?, ?), …)`, each part bound through its column as Drizzle binds values (its
+ * `mapToDriverValue`). SQLite takes a list of row values only as a VALUES clause or a subquery.
+ */
+function tupleIn(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
+  const columns = plan.keys.map((key) => key.column);
+  const tuples = sql.join(pks.map((pk) => sql`(${sql.join((pk as unknown[]).map((part, i) => sql.param(part, columns[i])), sql`, `)})`), sql`, `);
+  return sql`(${sql.join(columns, sql`, `)}) in ${plan.family === 'sqlite' ? sql`(values ${tuples})` : sql`(${tuples})`}`;
+}
+
+/** The where clause: the key filter, then the scope as one parenthesized group, `… IN (…) and (a or b)`. */
+export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
+  const keys = plan.keys.length === 1 ? inArray(plan.keys[0]!.column, pks as unknown[]) : tupleIn(plan, pks);
+  return plan.scope === undefined ? keys : sql`${keys} and (${plan.scope})`;
+}
+
+/**
+ * The select of one chunk of keys, built with Drizzle's query builder so that rows come back
+ * mapped exactly as `db.select().from(table)` maps them. With `exact`, each key column Drizzle
+ * maps to a number (which rounds integers beyond 2^53, whatever the driver) is also selected as
+ * text, as `exactAlias(i)`, for `restoreExact`. It never reads from Drizzle's query cache (the
+ * `cache` option of `drizzle()`, which may cache every select): a loader's rows are fresh.
+ */
+export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey[], exact: boolean): Query {
+  let fields: Record<string, unknown> = plan.selected;
+  if (exact) {
+    fields = { ...fields };
+    plan.keys.forEach(({ column }, i) => {
+      if (column.dataType === 'number') fields[exactAlias(i)] = sql`cast(${column} as ${sql.raw(EXACT_TEXT[plan.family])})`;
+    });
+  }
+  const query = (db as Selecting).select(fields).from(plan.table).where(whereOf(plan, pks));
+  return typeof query.$withCache === 'function' ? query.$withCache(false) : query;
+}

@@ -1,0 +1,37 @@
+import { is, Table } from 'drizzle-orm';
+import { invalidOption } from '@cereal/sql';
+import { drizzleLoader, type DrizzleLoader } from './loader.js';
+import type { CheckedConfig, ConfigRow, DialectOf, DrizzleDatabase, LoaderConfig, TableFor } from './rows.js';
+
+/**
+ * Drizzle loaders for several models at once. A value is a table, or `{ table, …options }`; the
+ * keys are the model names refs carry on the wire, so a table can be renamed, or an old model
+ * name kept as a second key, without breaking payloads already queued. Each loader's rows are
+ * its table's `$inferSelect`: no type argument.
+ *
+ * @param db - a Drizzle database or transaction
+ * @param models - model name → table, or table with loader options
+ * @returns a loader map for createSerializer, typed per model
+ * @example drizzleLoaders(db, { users, lines: { table: lines, primaryKey: [lines.orderId, lines.line] } })
+ */
+export function drizzleLoaders<Db extends DrizzleDatabase, const M extends Readonly<Record<string, LoaderConfig>>>(
+  db: Db,
+  models: M & { readonly [K in keyof M]: CheckedConfig<DialectOf<Db>, M[K]> },
+): { readonly [K in keyof M]: DrizzleLoader<ConfigRow<M[K]>> };
+export function drizzleLoaders(db: DrizzleDatabase, models: Readonly<Record<string, LoaderConfig>>): Readonly<Record<string, DrizzleLoader<object>>> {
+  if (models === null || typeof models !== 'object' || is(models, Table)) {
+    throw invalidOption('drizzle', 'drizzleLoaders takes a map of model names to tables, e.g. { users: usersTable, lines: { table: lines, primaryKey: [lines.orderId, lines.line] } }');
+  }
+  const loaders: Record<string, DrizzleLoader<object>> = {};
+  for (const [model, config] of Object.entries(models)) {
+    if (is(config, Table)) {
+      loaders[model] = drizzleLoader(db, config as TableFor<DrizzleDatabase>);
+    } else if (config !== null && typeof config === 'object' && 'table' in config) {
+      const { table, ...options } = config;
+      loaders[model] = drizzleLoader(db, table as TableFor<DrizzleDatabase>, options);
+    } else {
+      throw invalidOption('drizzle', `model \`${model}\` must be a Drizzle table, or { table, primaryKey?, columns?, scope?, chunkSize? }`);
+    }
+  }
+  return Object.freeze(loaders);
+}

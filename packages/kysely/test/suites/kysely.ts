@@ -1,0 +1,201 @@
+/**
+ * What the Kysely loader adds to the testkit's suites, on every database: `kyselyLoaders`,
+ * `chunkSize`, `scope`, `columns`, transactions, a Kysely's plugins and `withSchema`, `prepare()`
+ * and its options.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CamelCasePlugin, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { createSerializer, hydrate, ref } from '@cereal/core';
+import { msgpackFormat } from '@cereal/msgpack';
+import { prepared, rejects, useTables, type LoaderTarget, type TablesContext } from '@cereal/testkit';
+import { kyselyLoader, kyselyLoaders, type KyselyLoader } from '../../src/index.js';
+import { watch } from './target.js';
+
+type Scope = (eb: ExpressionBuilder<any, any>) => Expression<SqlBool>;
+
+/** A table name of lower-case letters and underscores only: CamelCasePlugin maps it to camelCase and back unchanged. */
+const camelSafe = (what: string): string => `cereal_kysely_${Array.from({ length: 8 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('')}_${what}`;
+const camelOf = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+export function testKysely(target: LoaderTarget<Kysely<any>>): void {
+  const Kyselys = suite<TablesContext<Kysely<any>>>(`kyselyLoader(${target.name})`, {} as never);
+  useTables(Kyselys, target, 'x');
+
+  Kyselys('kyselyLoaders maps model names to tables: one statement per model', async ({ db, t }) => {
+    const loaders = await prepared(kyselyLoaders(db, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] } }) as Record<string, KyselyLoader>);
+    const cereal = createSerializer({ format: msgpackFormat(), loaders });
+    const [out, seen] = await watch(db, () => cereal.decode(cereal.encode({ u: ref('users', 2), o: ref('orders', [7, 1001]) })));
+    assert.equal([out.u.name, out.o.total], ['Grace', 5]);
+    assert.is(seen.statements, 2);
+  });
+
+  Kyselys('chunks keys into statements of chunkSize', async ({ db, t }) => {
+    const users = kyselyLoader(db, { table: t.users, chunkSize: 2 });
+    await users.prepare();
+    const [rows, seen] = await watch(db, () => users.load([1, 2, 3, 4, 5]));
+    assert.is(seen.statements, 3);
+    assert.is(rows.length, 3);
+    const orders = kyselyLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'], chunkSize: 1 });
+    await orders.prepare();
+    const [orderRows, orderSeen] = await watch(db, () => orders.load([[7, 1001], [7, 1002], [8, 1001]]));
+    assert.is(orderSeen.statements, 3);
+    assert.is(orderRows.length, 3);
+  });
+
+  Kyselys('the default chunk fills the driver\'s parameter limit: one more key costs one more statement', async ({ db, t }) => {
+    const { users, orders } = await prepared({ users: kyselyLoader(db, { table: t.users }), orders: kyselyLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'] }) });
+    assert.ok(orders.chunkSize * 2 <= users.chunkSize + 100);
+    const [rows, seen] = await watch(db, () => users.load(Array.from({ length: users.chunkSize + 1 }, (_, i) => i + 1)));
+    assert.is(seen.statements, 2);
+    assert.is(rows.length, 3);
+    const [orderRows, orderSeen] = await watch(db, () => orders.load(Array.from({ length: orders.chunkSize + 1 }, (_, i) => [7, 1001 + i])));
+    assert.is(orderSeen.statements, 2);
+    assert.is(orderRows.length, 2);
+  });
+
+  Kyselys('scope hides rows: a soft-deleted row is missing', async ({ db, t }) => {
+    const users = kyselyLoader(db, { table: t.users, scope: (eb) => eb('deleted_at', 'is', null) });
+    const err = await rejects(() => hydrate([ref('users', 1), ref('users', 3)], { users }));
+    assert.is(err.code, 'MISSING_ROW');
+    assert.equal(err.refs?.map((r) => r.key), ['users:3']);
+    const out = await hydrate([ref('users', 1), ref('users', 3)], { users }, { missing: 'null' });
+    assert.is(out[1], null);
+  });
+
+  Kyselys('a scope with or, built or raw, cannot escape the key filter: it is one parenthesized group, and reads only the requested keys', async ({ db, t }) => {
+    const scopes: Record<string, Scope> = {
+      built: (eb) => eb.or([eb('visits', '>', 100), eb('name', '=', 'Grace'), eb('name', '=', 'Ada')]),
+      raw: () => sql<SqlBool>`visits > 100 or name = 'Grace' or name = 'Ada'`,
+    };
+    for (const [what, scope] of Object.entries(scopes)) {
+      const users = await prepared({ users: kyselyLoader(db, { table: t.users, scope }) });
+      const [out, seen] = await watch(db, () => hydrate([ref('users', 1), ref('users', 3)], users, { missing: 'null' }));
+      assert.is((out[0] as unknown as { name: string }).name, 'Ada', what);
+      assert.is(out[1], null, what);
+      assert.is(seen.rows, 1, what);
+      const [text] = seen.sql;
+      assert.match(text!, /\bin \([^()]*\) and \((?:[^()]|\([^()]*\))* or (?:[^()]|\([^()]*\))*\)$/, `${what}: ${text}`);
+    }
+  });
+
+  Kyselys('a scope that returns no expression is INVALID_OPTION naming the table, not a statement without it', async ({ db, t }) => {
+    const scopes: Record<string, Scope> = {
+      nothing: (() => undefined) as never,
+      text: (() => 'deleted_at is null') as never,
+      object: (() => ({ deleted_at: null })) as never,
+    };
+    for (const [what, scope] of Object.entries(scopes)) {
+      const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope }) })));
+      assert.is(err.code, 'INVALID_OPTION', `${what}: ${err.message}`);
+      assert.ok(err.message.includes(`table \`${t.users}\``), err.message);
+      assert.ok(seen.sql.every((text) => !/ in \(/.test(text)), `${what}: no select ran`);
+    }
+  });
+
+  Kyselys('columns selects those columns and the key columns, composite keys too', async ({ db, t }) => {
+    const [order] = await kyselyLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'], columns: ['total'] }).load([[7, 1002]]);
+    assert.equal(Object.keys(order!).sort(), ['id', 'tenant_id', 'total']);
+    assert.is(order!.total, 9);
+  });
+
+  Kyselys('on a transaction, kyselyLoaders see its uncommitted writes and updates; after its rollback they are gone', async ({ db, t }) => {
+    let inside: unknown[] = [];
+    await db.transaction().execute(async (trx) => {
+      assert.is(trx.isTransaction, true);
+      await trx.insertInto(t.orders).values({ tenant_id: 9, id: 1, total: 99 }).execute();
+      await trx.updateTable(t.users).set({ name: 'Ada (pending)' }).where('id', '=', 1).execute();
+      const loaders = kyselyLoaders(trx, { users: t.users, orders: { table: t.orders, primaryKey: ['tenant_id', 'id'] } });
+      inside = await hydrate([ref('users', 1), ref('orders', [9, 1])], loaders);
+      await trx.deleteFrom(t.orders).where('tenant_id', '=', 9).execute(); // and roll the update back
+      throw new Error('rollback');
+    }).catch((err: Error) => {
+      if (err.message !== 'rollback') throw err;
+    });
+    assert.equal(inside.map((row) => (row as { name?: string; total?: number }).name ?? (row as { total: number }).total), ['Ada (pending)', 99]);
+    const after = await hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users }) });
+    assert.is((after[0] as unknown as { name: string }).name, 'Ada');
+  });
+
+  Kyselys('prepare() reads the table once, early: a table that does not exist is INVALID_OPTION there', async ({ db, t }) => {
+    const nope = kyselyLoader(db, { table: `${t.users}_nope` });
+    const err = await rejects(() => nope.prepare());
+    assert.is(err.code, 'INVALID_OPTION');
+    const users = kyselyLoader(db, { table: t.users });
+    await users.prepare();
+    const [, seen] = await watch(db, () => users.load([1]));
+    assert.is(seen.statements, 1, 'the column types are not read again');
+  });
+
+  Kyselys('withSchema is where the loader reads the table: the same name in a schema that lacks it is INVALID_OPTION', async ({ db, t }) => {
+    const here = kyselyLoader(db.withSchema(target.schema), { table: t.users });
+    assert.is((await here.load([2]))[0]?.name, 'Grace');
+    // a schema every database has, without the suite's tables: SQLite's temp, the others' information_schema
+    const elsewhere = kyselyLoader(db.withSchema(target.schema === 'main' ? 'temp' : 'information_schema'), { table: t.users });
+    const err = await rejects(() => elsewhere.prepare());
+    assert.is(err.code, 'INVALID_OPTION', err.message);
+  });
+
+  Kyselys('bad options are INVALID_OPTION', async ({ db, t }) => {
+    const cases = [
+      () => kyselyLoader({} as never, { table: t.users } as never),
+      () => kyselyLoader(db, { table: '' }),
+      () => kyselyLoader(db, { table: t.users, primaryKey: [] }),
+      () => kyselyLoader(db, { table: t.users, primaryKey: 7 as never }),
+      () => kyselyLoader(db, { table: t.users, columns: 'name' as never }),
+      () => kyselyLoader(db, { table: t.users, chunkSize: 0 }),
+      () => kyselyLoader(db, { table: t.users, chunkSize: 1e9 }),
+      () => kyselyLoader(db, { table: t.users, chunkSize: 2.5 }),
+      () => kyselyLoader(db, { table: t.users, scope: 'deleted_at is null' as never }),
+      () => kyselyLoaders(db, null as never),
+      () => kyselyLoaders(db, { users: { table: t.users, chunkSize: -1 } }),
+    ];
+    for (const make of cases) assert.is((await rejects(make)).code, 'INVALID_OPTION', make.toString());
+  });
+
+  Kyselys.run();
+
+  testPlugins(target);
+}
+
+/** A Kysely's plugins rename tables and columns: CamelCasePlugin. */
+function testPlugins(target: LoaderTarget<Kysely<any>>): void {
+  const Plugins = suite<TablesContext<Kysely<any>, Record<'lines' | 'wides', string>>>(`kyselyLoader(${target.name}): CamelCasePlugin`, {} as never);
+  const wide = 2n ** 62n + 1n;
+  useTables(Plugins, target, 'c', ['lines', 'wides'], async (f, t) => {
+    t.lines = camelSafe('order_lines');
+    t.wides = camelSafe('wide_rows');
+    await f.schema.createTable(t.lines, (tb) => {
+      tb.integer('order_id');
+      tb.integer('line_no');
+      tb.string('sku_code', 16);
+      tb.primary(['order_id', 'line_no']);
+    });
+    await f.schema.createTable(t.wides, (tb) => {
+      tb.bigInteger('wide_id').primary();
+      tb.integer('visit_count');
+    });
+    await f(t.lines).insert([{ order_id: 7, line_no: 1, sku_code: 'A-1' }, { order_id: 7, line_no: 2, sku_code: 'B-2' }]);
+    await f(t.wides).insert({ wide_id: wide, visit_count: 4 });
+  });
+
+  Plugins('the catalog is read where the statements look, and rows keep the plugin\'s names', async ({ db, t }) => {
+    const camel = db.withPlugin(new CamelCasePlugin());
+    const lines = kyselyLoader(camel, { table: camelOf(t.lines), primaryKey: ['orderId', 'lineNo'] });
+    // '7' binds as an integer only if the key column's type was read: the table was found under its own name
+    const out = (await hydrate([ref('lines', ['7', 2n])], { lines })) as unknown as Record<string, unknown>[];
+    assert.equal(out[0], { orderId: 7, lineNo: 2, skuCode: 'B-2' });
+    assert.equal(lines.keyOf(out[0]!), [7, 2]);
+  });
+
+  Plugins('a key beyond 2^53 comes back exact through the plugin, under the plugin\'s name', async ({ db, t }) => {
+    const camel = db.withPlugin(new CamelCasePlugin());
+    const wides = kyselyLoader(camel, { table: camelOf(t.wides), primaryKey: 'wideId' });
+    const [row] = (await hydrate([ref('wides', wide)], { wides })) as unknown as Record<string, unknown>[];
+    assert.equal(Object.keys(row!).sort(), ['visitCount', 'wideId']);
+    assert.is(String(row!.wideId), String(wide));
+    assert.is(row!.visitCount, 4);
+  });
+
+  Plugins.run();
+}
