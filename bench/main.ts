@@ -11,6 +11,7 @@ import { sizeChart } from './chart.js';
 import { measureCodec, measureRefObjects } from './codec.js';
 import { openDatabase } from './_db.js';
 import { measureHydration } from './hydration.js';
+import { measureLoadersPostgres, measureLoadersSqlite, type LoaderResult } from './loaders.js';
 import { measureScale } from './scale.js';
 import { measureSizes } from './sizes.js';
 import { ms, ratio, renderTable, us, verdict, type Table } from './_table.js';
@@ -56,6 +57,24 @@ try {
     notes: [`- target: cereal ≤ 1.2× the floor in ⌈${HYDRATE}/chunk⌉ = ${floor.queries} queries: ${ratio(cereal.median, floor.median)} in ${cereal.queries}, ${verdict(cereal.median <= 1.2 * floor.median && cereal.queries === floor.queries)}`],
   });
 
+  const loaderRuns: LoaderResult[] = await measureLoadersSqlite(db, HYDRATE, RUNS);
+  const pgUrl = process.env.CEREAL_PG_URL;
+  if (pgUrl) loaderRuns.push(...(await measureLoadersPostgres(pgUrl, HYDRATE, RUNS)));
+  const floors = new Map(loaderRuns.filter((r) => r.kind === 'floor').map((r) => [r.database, r.median]));
+  const alone = new Map(loaderRuns.filter((r) => r.kind === 'alone').map((r) => [`${r.database} ${r.library}`, r.median]));
+  const cerealRuns = loaderRuns.filter((r) => r.kind === 'cereal');
+  tables.push({
+    title: `Loaders: ${HYDRATE.toLocaleString('en')} refs to 15-column users through each query library, against the library alone and the raw driver`,
+    header: ['contender', 'database', 'median ms', 'vs floor', 'vs library alone', 'statements'],
+    rows: loaderRuns.map((r) => [r.name, r.database, ms(r.median), ratio(r.median, floors.get(r.database)!), r.kind === 'cereal' ? ratio(r.median, alone.get(`${r.database} ${r.library}`)!) : '', String(r.queries)]),
+    notes: [
+      ...cerealRuns
+        .filter((r) => r.database === 'SQLite')
+        .map((r) => `- target: ${r.name} on SQLite ≤ 1.1× the floor: ${ratio(r.median, floors.get('SQLite')!)}, ${verdict(r.median <= 1.1 * floors.get('SQLite')!)} (${ratio(r.median, alone.get(`SQLite ${r.library}`)!)} its library alone)`),
+      pgUrl ? '- PostgreSQL: DESIGN targets ≤ 1.3× raw pg with `= ANY($1)`; the loaders send `IN ($1, …)` (issue 16 closes the gap).' : '- PostgreSQL: set CEREAL_PG_URL to run the same on PostgreSQL against raw pg.',
+    ],
+  });
+
   const scale = await measureScale(db, loaders, SCALE, Math.min(RUNS, 5));
   const first = scale[0]!;
   const last = scale.at(-1)!;
@@ -82,7 +101,7 @@ try {
     const out = new URL('./results/', import.meta.url);
     mkdirSync(out, { recursive: true });
     writeFileSync(new URL('latest.md', out), `# cereal benchmark\n\n${full ? 'Full' : 'Quick'} run on ${machine}, ${new Date().toISOString()}, ${seconds} s. Produced by \`pnpm bench${full ? ' --full' : ''} --save\`.\n\n![payload bytes](sizes.svg)\n\n${text}`);
-    writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine, seconds: Number(seconds), sizes, codec, refObjects, hydration, scale }, null, 2)}\n`);
+    writeFileSync(new URL('latest.json', out), `${JSON.stringify({ date: new Date().toISOString(), mode: full ? 'full' : 'quick', machine, seconds: Number(seconds), sizes, codec, refObjects, hydration, loaders: loaderRuns, scale }, null, 2)}\n`);
     writeFileSync(new URL('sizes.svg', out), sizeChart(sizes, '100 users'));
     console.log('wrote bench/results/latest.md, latest.json and sizes.svg');
   } else {

@@ -31,8 +31,10 @@ function columnsOf(rows: readonly (Column & { name: string })[], caseless: boole
 
 const text = (value: unknown): string => String(value ?? '');
 
-const PG_COLUMNS = `select a.attname as name, format_type(a.atttypid, a.atttypmod) as declared,
-  coalesce(base.typname, t.typname) as type, coalesce(base.typcategory, t.typcategory) as category
+// Every column cast to text: some clients cannot read the catalog's own types (Prisma refuses
+// `"char"`, pg_type.typcategory's type, in raw results).
+const PG_COLUMNS = `select a.attname::text as name, format_type(a.atttypid, a.atttypmod) as declared,
+  coalesce(base.typname, t.typname)::text as type, coalesce(base.typcategory, t.typcategory)::text as category
   from pg_attribute a join pg_type t on t.oid = a.atttypid left join pg_type base on base.oid = t.typbasetype
   where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped`;
 

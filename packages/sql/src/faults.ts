@@ -12,6 +12,9 @@ const CODES = new Set([
   'PROTOCOL_CONNECTION_LOST', // mysql2: the server closed the connection
   'ER_SERVER_SHUTDOWN',
   'ER_CONNECTION_KILLED',
+  '08S01', // MySQL's SQLSTATE for a communication link failure
+  // the mariadb connector (Prisma's MariaDB adapter)
+  'ER_CMD_CONNECTION_CLOSED', 'ER_SOCKET_UNEXPECTED_CLOSE', 'ER_CONNECTION_ALREADY_CLOSED',
 ]);
 // node-postgres: `… is not queryable` when the client had already seen its connection close.
 const MESSAGES = /connection terminated unexpectedly|connection ended unexpectedly|server has gone away|connection lost|connection is in closed state|terminating connection due to administrator command|is not queryable/i;

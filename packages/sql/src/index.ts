@@ -1,5 +1,5 @@
 /**
- * The SQL loader that @cereal/knex, @cereal/kysely and @cereal/drizzle share: key binding by
+ * The SQL loader that @cereal/knex, @cereal/kysely, @cereal/drizzle and @cereal/prisma share: key binding by
  * column type, chunks under each driver's parameter limit, exact keys beyond 2^53, resends after
  * a lost connection, and the error codes. A query library gives it a SqlSource; see
  * docs/extending.md in the cereal repository.

@@ -59,7 +59,7 @@ export async function createTables(f: Knex, t: Tables): Promise<void> {
 
 /** Unique table names for one run of a suite, so parallel runs on one server never meet. */
 export function tableNames<K extends string>(suffix: string, names: readonly K[]): Record<K, string> {
-  const prefix = `cereal_${process.pid}_${Math.random().toString(36).slice(2, 8)}${suffix}`;
+  const prefix = `cereal_${process.pid}_${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}${suffix}`;
   return Object.fromEntries(names.map((name) => [name, `${prefix}_${name}`])) as Record<K, string>;
 }
 

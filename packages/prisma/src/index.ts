@@ -1,0 +1,5 @@
+export { prismaLoader } from './loader.js';
+export type { PrismaLoader, PrismaLoaderOptions } from './loader.js';
+export { prismaLoaders } from './loaders.js';
+export type { ModelConfig, ConfigRow } from './loaders.js';
+export type { ModelName, ModelRow, ModelField, ModelWhere } from './rows.js';

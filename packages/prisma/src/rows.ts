@@ -1,0 +1,25 @@
+/**
+ * Row types from the Prisma client itself: a model's row is what its delegate's `findMany`
+ * returns (`prisma.user.findMany()`: the `User` model, with the client's result extensions and
+ * global `omit` applied), its scope is that findMany's `where`. Structural, so that no generated
+ * client is imported: any client works, a transaction's client too. Types only: no runtime code.
+ */
+
+/** A model delegate, as `prisma.user` is one. */
+interface Delegate {
+  findMany(...args: never[]): PromiseLike<unknown>;
+}
+
+/** The model delegates of a Prisma client, by the names it has them under: `'user' | 'orderLine'`. */
+export type ModelName<C> = {
+  [K in keyof C]-?: K extends `$${string}` | `_${string}` ? never : C[K] extends Delegate ? K : never;
+}[keyof C] & string;
+
+/** The row of model `K` of client `C`: what `prisma[K].findMany()` returns, one row of it. */
+export type ModelRow<C, K extends keyof C> = C[K] extends { findMany(...args: never[]): PromiseLike<readonly (infer R)[]> } ? (R extends object ? R : never) : never;
+
+/** The fields of model `K`'s row. */
+export type ModelField<C, K extends keyof C> = keyof ModelRow<C, K> & string;
+
+/** A `where` of model `K`, as `prisma[K].findMany({ where })` takes it. */
+export type ModelWhere<C, K extends keyof C> = C[K] extends { findMany(args?: infer A): unknown } ? (NonNullable<A> extends { where?: infer W } ? NonNullable<W> : never) : never;

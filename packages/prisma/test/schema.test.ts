@@ -1,0 +1,93 @@
+/**
+ * What the loader reads off a client without a database: ids from the schema text, and the
+ * driver's code inside Prisma's errors (as Prisma 7.10's adapters shape them; the faults suites
+ * meet the real ones on the servers).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { isBadKey, isConnectionLost } from '@cereal/sql';
+import { DriverError, exposed, unwrap } from '../src/_errors.js';
+import { idFields } from '../src/_ids.js';
+
+const Schema = suite('prisma: ids from the schema');
+
+const SCHEMA = `
+// model Commented { id Int @id }
+model User {
+  id    Int    @id @default(autoincrement())
+  email String @unique @map("e_mail") // not @id
+  note  String @default("} { @id")
+  @@index([email])
+}
+
+model OrderLine {
+  orderId Int @map("order_id")
+  line    Int
+  @@id(fields: [orderId, line(sort: Desc)], name: "pk")
+  @@map("order_lines")
+}
+
+view Total {
+  sku String @unique
+}
+
+model Tag {
+  idx  Int @unique
+  name String
+}
+`;
+
+Schema('a field marked @id; @@id with arguments; comments and strings skipped', () => {
+  assert.equal(idFields(SCHEMA, 'User'), ['id']);
+  assert.equal(idFields(SCHEMA, 'OrderLine'), ['orderId', 'line']);
+  assert.is(idFields(SCHEMA, 'Commented'), undefined);
+});
+
+Schema('a model without an id, a view, or no such model: none', () => {
+  assert.is(idFields(SCHEMA, 'Tag'), undefined);
+  assert.is(idFields(SCHEMA, 'Total'), undefined);
+  assert.is(idFields(SCHEMA, 'Use'), undefined);
+});
+
+Schema.run();
+
+const Errors = suite('prisma: driver codes inside Prisma errors');
+
+/** An error as Prisma throws it over a driver adapter's. */
+const prismaError = (cause: object, code = 'P2010'): Error => Object.assign(new Error('Invalid `prisma.user.findMany()` invocation'), { code, meta: { driverAdapterError: { name: 'DriverAdapterError', cause } } });
+
+Errors('a lost connection is one the shared loader resends; unwrap gives Prisma\'s error back', () => {
+  const cases = [
+    prismaError({ kind: 'postgres', originalCode: '57P01', originalMessage: 'terminating connection due to administrator command' }),
+    prismaError({ kind: 'ConnectionClosed' }, 'P1017'),
+    prismaError({ kind: 'mysql', code: 1927, state: '70100', originalCode: '1927', originalMessage: 'Connection was killed' }),
+    prismaError({ kind: 'mysql', code: 45013, state: '08S01', originalCode: '45013', originalMessage: 'Cannot execute new commands: connection closed' }),
+    Object.assign(new Error('Cannot execute new commands: connection closed'), { name: 'DriverAdapterError', cause: { kind: 'mysql', code: 45009, state: '08S01' } }),
+  ];
+  for (const err of cases) {
+    const seen = exposed(err);
+    assert.instance(seen, DriverError, err.message);
+    assert.ok(isConnectionLost(seen), err.message);
+    assert.is(unwrap(seen), err);
+  }
+});
+
+Errors('a data exception is a bad key (INVALID_REF), and stays wrapped', () => {
+  const err = prismaError({ kind: 'ValueOutOfRange', originalCode: '22003', originalMessage: 'value overflows numeric format' }, 'P2020');
+  const seen = exposed(err);
+  assert.ok(isBadKey(seen));
+  assert.is((seen as Error).message, 'value overflows numeric format');
+  assert.is(unwrap(seen), undefined);
+});
+
+Errors('anything else passes as it is: a missing table, a server down, a validation error', () => {
+  const cases = [
+    prismaError({ kind: 'TableDoesNotExist', table: 'users' }, 'P2021'),
+    prismaError({ kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 1 }, 'P1001'),
+    prismaError({ kind: 'mysql', code: 45028, state: 'HY000', originalCode: '45028', originalMessage: 'pool timeout' }, 'P2039'),
+    Object.assign(new Error('Unknown argument `nope`'), { name: 'PrismaClientValidationError' }),
+  ];
+  for (const err of cases) assert.is(exposed(err), err, err.message);
+});
+
+Errors.run();

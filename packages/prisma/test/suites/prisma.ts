@@ -1,0 +1,254 @@
+/**
+ * What the Prisma loader adds to the testkit's suites, on every database: `prismaLoaders`, keys
+ * from the schema (`@id`, `@@id`, `@map`), chunks under Prisma's own limits, `scope`, extended
+ * and transaction clients, BigInt and Decimal keys, and its options.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Knex } from 'knex';
+import { createSerializer, hydrate, ref } from '@cereal/core';
+import { msgpackFormat } from '@cereal/msgpack';
+import { prepared, rejects, useTables, type LoaderTarget, type TablesContext } from '@cereal/testkit';
+import { prismaLoader, prismaLoaders, type PrismaLoader } from '../../src/index.js';
+import type { Client, Delegate } from './clients.js';
+import { delegateOf } from './models.js';
+import { clientFor, type PrismaDb } from './target.js';
+
+type Tables = Record<'people' | 'lines' | 'wide' | 'prices', string>;
+type Row = Record<string, unknown>;
+
+// Untyped here: the suites' clients are built at run time (see types.check.ts for the types).
+const loader = prismaLoader as unknown as (db: object, options: object) => PrismaLoader<Row>;
+const loaders = prismaLoaders as unknown as (db: object, models: object) => Record<string, PrismaLoader<Row>>;
+
+const LINES = 2500;
+// Prisma's own limit on bound values per statement, by provider, past which it fails (P2029).
+const PRISMA_LIMIT: Record<string, number> = { sqlite: 999, postgresql: 32766, mysql: 65535 };
+
+async function createTables(f: Knex, t: Tables): Promise<void> {
+  await f.schema.createTable(t.people, (tb) => {
+    tb.integer('person_id').primary();
+    tb.string('full_name', 64);
+    tb.integer('tenant_id');
+    tb.timestamp('deleted_at').nullable();
+  });
+  await f.schema.createTable(t.lines, (tb) => {
+    tb.integer('order_id');
+    tb.integer('line_no');
+    tb.string('sku', 16);
+    tb.primary(['order_id', 'line_no']);
+  });
+  await f.schema.createTable(t.wide, (tb) => {
+    tb.bigInteger('id').primary();
+    tb.integer('small');
+    tb.bigInteger('huge').nullable();
+  });
+  await f.schema.createTable(t.prices, (tb) => {
+    tb.decimal('amount', 12, 2).primary();
+    tb.string('label', 16);
+  });
+  await f(t.people).insert([
+    { person_id: 1, full_name: 'Ada', tenant_id: 1 },
+    { person_id: 2, full_name: 'Grace', tenant_id: 1 },
+    { person_id: 3, full_name: 'Edsger', tenant_id: 2, deleted_at: new Date('2026-01-01T00:00:00Z') },
+  ]);
+  await f.batchInsert(t.lines, Array.from({ length: LINES }, (_, i) => ({ order_id: 1 + (i % 4), line_no: i, sku: `sku-${i}` })), 500);
+  await f(t.wide).insert([{ id: 2n ** 62n, small: 7, huge: 2n ** 60n + 1n }, { id: 2n ** 62n + 1n, small: 8, huge: 3 }]);
+  await f(t.prices).insert([{ amount: '42.00', label: 'answer' }, { amount: '9.99', label: 'cheap' }]);
+}
+
+export function testPrisma(target: LoaderTarget<PrismaDb>): void {
+  const Prisma = suite<TablesContext<PrismaDb, Tables>>(`prismaLoader(${target.name})`, {} as never);
+  useTables(Prisma, target, 'x', ['people', 'lines', 'wide', 'prices'], createTables);
+
+  const clientOf = (db: PrismaDb, t: Tables): Client => clientFor(db, t.people);
+  const delegate = (table: keyof Tables): string => delegateOf(`prisma_${table}`);
+  const providerOf = (db: PrismaDb): string => db.world.provider;
+
+  Prisma('prismaLoaders maps wire names to delegates; keys come from @id and @@id; one statement per model', async ({ db, t }) => {
+    const client = clientOf(db, t);
+    const { people, lines } = await prepared(loaders(client, { people: delegate('people'), lines: delegate('lines') }));
+    assert.equal(people!.primaryKey, ['id']);
+    assert.equal(lines!.primaryKey, ['orderId', 'line']);
+    const cereal = createSerializer({ format: msgpackFormat(), loaders: { people: people!, lines: lines! } });
+    const [out, seen] = await target.watch(db, () => cereal.decode(cereal.encode({ p: ref('people', 2), l: ref('lines', [2, 1]) })));
+    const { p, l } = out as { p: Row; l: Row };
+    assert.is(seen.statements, 2);
+    assert.equal(p, { id: 2, fullName: 'Grace', tenantId: 1, deletedAt: null }); // fields by their names, not the columns'
+    assert.equal([l.orderId, l.line, l.sku], [2, 1, 'sku-1']);
+    assert.is(cereal.encode({ p: out.p }).byteLength, cereal.encode({ p: ref('people', 2) }).byteLength, 'a loaded row travels as its ref');
+  });
+
+  Prisma('@map\'d key fields: the catalog is read by column name, keys bound as the column\'s type', async ({ db, t }) => {
+    const people = await prepared({ people: loader(clientOf(db, t), { model: delegate('people') }) });
+    assert.is(people.people.table, t.people);
+    const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('people', '1'), ref('people', 'abc'), ref('people', 2n ** 63n)], people)));
+    assert.equal(err.refs?.map((r) => r.key), ['people:abc', `people:${2n ** 63n}`]);
+    assert.equal(seen.bindings.map(String), ['1']);
+  });
+
+  Prisma(`composite keys beyond Prisma's limit for an OR are chunked: ${LINES} keys, every row, one statement per chunk`, async ({ db, t }) => {
+    const { lines } = await prepared({ lines: loader(clientOf(db, t), { model: delegate('lines') }) });
+    const keys = Array.from({ length: LINES }, (_, i) => [1 + (i % 4), i]);
+    const [rows, seen] = await target.watch(db, () => lines.load(keys));
+    assert.is(rows.length, LINES);
+    assert.is(seen.statements, Math.ceil(LINES / lines.chunkSize));
+    assert.ok(seen.statements >= 2, `${seen.statements} statements`);
+    assert.ok(rows.every((row) => row.sku === `sku-${String(row.line)}` && row.orderId === 1 + (Number(row.line) % 4)));
+  });
+
+  Prisma('the reason for the chunks: Prisma itself fails an OR of composite keys past its bound-value limit (P2029)', async ({ db, t }) => {
+    const limit = PRISMA_LIMIT[providerOf(db)]!;
+    const or = Array.from({ length: Math.floor(limit / 2) + 1 }, (_, i) => ({ orderId: 1, line: i }));
+    const err = await (clientOf(db, t)[delegate('lines')] as Delegate).findMany({ where: { OR: or } }).then(() => undefined, (e: unknown) => e as { code?: unknown });
+    assert.is(err?.code, 'P2029');
+    // and the largest chunk one statement takes is the most chunkSize allows
+    const max = Math.floor((limit - (providerOf(db) === 'sqlite' ? 2 : providerOf(db) === 'postgresql' ? 1 : 0)) / 2);
+    const largest = Math.min(max, providerOf(db) === 'sqlite' ? Infinity : 2000);
+    assert.is(loader(clientOf(db, t), { model: delegate('lines'), chunkSize: largest }).chunkSize, largest);
+    assert.is((await rejects(() => loader(clientOf(db, t), { model: delegate('lines'), chunkSize: largest + 1 }))).code, 'INVALID_OPTION');
+  });
+
+  Prisma('chunkSize: keys in statements of that many', async ({ db, t }) => {
+    const people = loader(clientOf(db, t), { model: delegate('people'), chunkSize: 2 });
+    await people.prepare();
+    const [rows, seen] = await target.watch(db, () => people.load([1, 2, 3, 4, 5]));
+    assert.is(rows.length, 3);
+    assert.is(seen.statements, 3);
+  });
+
+  Prisma('the default chunk fills Prisma\'s own limit, never past it: one more key costs one more statement', async ({ db, t }) => {
+    const people = loader(clientOf(db, t), { model: delegate('people') });
+    await people.prepare();
+    const limit = PRISMA_LIMIT[providerOf(db)]!;
+    assert.ok(people.chunkSize <= limit - 100 && people.chunkSize >= limit - 102, `${people.chunkSize}`);
+    const [rows, seen] = await target.watch(db, () => people.load(Array.from({ length: people.chunkSize + 1 }, (_, i) => i + 1)));
+    assert.is(rows.length, 3);
+    assert.is(seen.statements, 2); // Prisma split neither chunk on its own
+  });
+
+  Prisma('scope hides rows: a soft-deleted row is missing', async ({ db, t }) => {
+    const people = loader(clientOf(db, t), { model: delegate('people'), scope: { deletedAt: null } });
+    const err = await rejects(() => hydrate([ref('people', 1), ref('people', 3)], { people }));
+    assert.is(err.code, 'MISSING_ROW');
+    assert.equal(err.refs?.map((r) => r.key), ['people:3']);
+    const out = await hydrate([ref('people', 1), ref('people', 3)], { people }, { missing: 'null' });
+    assert.is(out[1], null);
+  });
+
+  Prisma('a scope with OR cannot escape the key filter: it reads only the requested keys', async ({ db, t }) => {
+    const scope = { OR: [{ tenantId: 2 }, { fullName: 'Grace' }, { fullName: 'Ada' }] };
+    const people = await prepared({ people: loader(clientOf(db, t), { model: delegate('people'), scope }) });
+    const [out, seen] = await db.world.recorder.watch(() => hydrate([ref('people', 1), ref('people', 4)], people, { missing: 'null' }));
+    assert.is((out[0] as unknown as Row).fullName, 'Ada');
+    assert.is(out[1], null);
+    assert.is(seen.rows, 1);
+    assert.match(seen.sql.join('\n'), / AND /);
+  });
+
+  Prisma('a scope Prisma refuses (a field the model lacks) is INVALID_OPTION naming the table, never a retryable failure', async ({ db, t }) => {
+    const people = loader(clientOf(db, t), { model: delegate('people'), scope: { deleted_at: null } });
+    const err = await rejects(() => hydrate([ref('people', 1)], { people }));
+    assert.is(err.code, 'INVALID_OPTION');
+    assert.is(err.retryable, false);
+    assert.ok(err.message.includes(`table \`${t.people}\``) && err.message.includes('deleted_at'), err.message);
+  });
+
+  Prisma('fields selects only those fields and always the key fields', async ({ db, t }) => {
+    const lines = loader(clientOf(db, t), { model: delegate('lines'), fields: ['sku'] });
+    const [row] = await lines.load([[1, 0]]);
+    assert.equal(row, { sku: 'sku-0', orderId: 1, line: 0 });
+  });
+
+  Prisma('an extended client, and an interactive transaction of one: its result extensions in the rows, its uncommitted writes seen', async ({ db, t }) => {
+    const base = clientOf(db, t) as Client & { $extends(extension: object): Client };
+    const extended = base.$extends({ result: { [delegate('people')]: { greeting: { needs: { fullName: true }, compute: (p: Row) => `Hello, ${String(p.fullName)}` } } } });
+    const [row] = await loader(extended, { model: delegate('people') }).load([1]);
+    assert.is(row?.greeting, 'Hello, Ada');
+    let seen: unknown;
+    await extended
+      .$transaction(async (tx) => {
+        await (tx[delegate('people')] as Delegate).create({ data: { id: 9, fullName: 'Pending', tenantId: 1 } });
+        const out = await hydrate([ref('people', 9)], { people: loader(tx, { model: delegate('people') }) });
+        seen = (out[0] as unknown as Row).greeting;
+        throw new Error('rollback');
+      })
+      .catch((err: Error) => assert.is(err.message, 'rollback'));
+    assert.is(seen, 'Hello, Pending');
+    assert.is((await rejects(() => hydrate([ref('people', 9)], { people: loader(extended, { model: delegate('people') }) }))).code, 'MISSING_ROW');
+  });
+
+  Prisma('BigInt keys beyond 2^53 are exact; Prisma returns every BigInt field as a bigint, an Int field as a number', async ({ db, t }) => {
+    const wide = { wide: loader(clientOf(db, t), { model: delegate('wide') }) };
+    const [a, b] = (await hydrate([ref('wide', 2n ** 62n), ref('wide', String(2n ** 62n + 1n))], wide)) as unknown as Row[];
+    assert.equal(a, { id: 2n ** 62n, small: 7, huge: 2n ** 60n + 1n });
+    assert.equal(b, { id: 2n ** 62n + 1n, small: 8, huge: 3n }); // Knex would give 3: a bigint only beyond 2^53
+    const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('wide', 2n ** 63n), ref('wide', `+${2n ** 62n}`), ref('wide', 2n ** 62n)], wide)));
+    assert.equal(err.refs?.map((r) => r.pk), [2n ** 63n, `+${2n ** 62n}`]);
+    assert.equal(seen.bindings.map(String), [String(2n ** 62n)]);
+  });
+
+  Prisma('Decimal keys: Prisma returns a Decimal object, keyOf its plain text; a key that is no number is missing and never sent', async ({ db, t }) => {
+    const prices = await prepared({ prices: loader(clientOf(db, t), { model: delegate('prices') }) });
+    const out = (await hydrate([ref('prices', 42), ref('prices', '9.99')], prices)) as unknown as Row[];
+    assert.equal(out.map((row) => row.label), ['answer', 'cheap']);
+    assert.is(prices.prices.keyOf(out[1]!), '9.99');
+    const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('prices', 'abc'), ref('prices', '42.00')], prices)));
+    // '42.00' finds the row, whose key is 42: another key to cereal, so the ref stays missing
+    assert.equal(err.refs?.map((r) => r.pk), ['abc', '42.00']);
+    assert.equal(seen.bindings.map(String), ['42.00']);
+  });
+
+  Prisma('a key the server cannot read as its column\'s type (a Decimal past numeric\'s range) fails for good: INVALID_REF on PostgreSQL, never retryable', async ({ db, t }) => {
+    const prices = { prices: loader(clientOf(db, t), { model: delegate('prices') }) };
+    const err = await rejects(() => hydrate([ref('prices', '1e999999')], prices));
+    assert.is(err.code, providerOf(db) === 'postgresql' ? 'INVALID_REF' : 'MISSING_ROW', err.message);
+    assert.is(err.retryable, false);
+  });
+
+  // only SQLite's limit (999) is in reach of a test
+  if (target.name === 'prisma/sqlite') Prisma('a scope with more values than the room left for it is INVALID_OPTION (Prisma\'s P2029), never retryable', async ({ db, t }) => {
+    const lines = loader(clientOf(db, t), { model: delegate('lines'), scope: { sku: { notIn: Array.from({ length: 300 }, (_, i) => `none-${i}`) } } });
+    const err = await rejects(() => lines.load(Array.from({ length: 448 }, (_, i) => [1 + (i % 4), i])));
+    assert.is(err.code, 'INVALID_OPTION', err.message);
+    assert.match(err.message, /lower `chunkSize`, or the values in `scope`/);
+  });
+
+  Prisma('prepare() reads the table once, early: a table that does not exist is INVALID_OPTION there', async ({ db, t }) => {
+    const people = loader(clientOf(db, t), { model: delegate('people') });
+    await people.prepare();
+    const [, seen] = await target.watch(db, () => people.load([1]));
+    assert.is(seen.statements, 1, 'the column types are not read again');
+  });
+
+  Prisma('bad options are INVALID_OPTION', async ({ db, t }) => {
+    const client = clientOf(db, t);
+    const people = delegate('people');
+    const cases: [string, () => unknown][] = [
+      ['not a client', () => loader({}, { model: people })],
+      ['a Knex instance', () => loader(db.world.fixtures, { model: people })],
+      ['no options', () => loader(client, null as never)],
+      ['no model', () => loader(client, {})],
+      ['no such delegate', () => loader(client, { model: 'person' })],
+      ['a client method', () => loader(client, { model: '$queryRawUnsafe' })],
+      ['an empty primaryKey', () => loader(client, { model: people, primaryKey: [] })],
+      ['a primaryKey the model lacks', () => loader(client, { model: people, primaryKey: 'person_id' })],
+      ['a DateTime key field', () => loader(client, { model: people, primaryKey: 'deletedAt' })],
+      ['chunkSize 0', () => loader(client, { model: people, chunkSize: 0 })],
+      ['chunkSize 1e9', () => loader(client, { model: people, chunkSize: 1e9 })],
+      ['scope as SQL', () => loader(client, { model: people, scope: 'deleted_at is null' })],
+      ['scope as a function', () => loader(client, { model: people, scope: () => ({}) })],
+      ['fields the model lacks', () => loader(client, { model: people, fields: ['full_name'] })],
+      ['prismaLoaders without a map', () => loaders(client, null as never)],
+    ];
+    for (const [what, make] of cases) {
+      const err = await rejects(make).catch((e: Error) => { throw new Error(`${what}: ${e.message}`); });
+      assert.is(err.code, 'INVALID_OPTION', `${what}: ${err.message}`);
+      assert.match(err.message, /^\[cereal\] \[prisma\] /, what);
+    }
+    const dated = await rejects(() => loader(client, { model: people, primaryKey: 'deletedAt' }));
+    assert.ok(dated.message.includes(`table \`${t.people}\``) && dated.message.includes('`deletedAt` of type DateTime'), dated.message);
+  });
+
+  Prisma.run();
+}

@@ -1,0 +1,144 @@
+/**
+ * The Prisma loader as the testkit's suites take it (LoaderTarget). The handle a suite opens is
+ * a PrismaDb: Prisma clients over the tables created so far through the suite's fixtures
+ * connection, built when a loader or a transaction needs them (see clients.ts), or the client
+ * of an interactive transaction. The loaders under test are prismaLoader's, on those clients.
+ */
+import type { Knex } from 'knex';
+import type { LoaderTarget, OpenOptions, ServerTarget, TableSpec, TestedLoader, Traffic } from '@cereal/testkit';
+import { prismaLoader } from '../../src/index.js';
+import { clientClass, type AdapterFactory, type Client, type Delegate } from './clients.js';
+import { delegateOf, roleOf, type Provider } from './models.js';
+import { Recorder } from './traffic.js';
+
+/** The tables created through each fixtures connection, by role, as Knex's query events tell them. */
+const created = new WeakMap<Knex, Map<string, string>>();
+
+/** `f`, with the tables created through it recorded. */
+export function recordTables(f: Knex): Knex {
+  const tables = new Map<string, string>();
+  f.on('query', ({ sql }: { sql: string }) => {
+    const name = /^create table [`"]([^`"]+)[`"]/i.exec(sql)?.[1];
+    const role = name === undefined ? undefined : roleOf(name);
+    if (role !== undefined) tables.set(role, name!);
+  });
+  created.set(f, tables);
+  return f;
+}
+
+const bare = (table: string): string => table.slice(table.lastIndexOf('.') + 1);
+
+function roleFor(table: string): string {
+  const role = roleOf(table);
+  if (role === undefined) throw new Error(`no Prisma model for table ${table}: add its role to models.ts`);
+  return role;
+}
+
+/** One handle's clients: one pool (on the servers), and a client per set of tables it has been asked for. */
+export class World {
+  readonly recorder = new Recorder();
+  readonly #clients: Client[] = [];
+  #current: { client: Client; tables: Map<string, string> } | undefined;
+
+  constructor(
+    readonly provider: Provider,
+    readonly fixtures: Knex,
+    readonly adapter: () => AdapterFactory,
+    readonly end: () => Promise<void>,
+  ) {}
+
+  /** A client mapping every table created through the fixtures so far, and `table`; the current one when it does. */
+  client(table?: string): { client: Client; tables: ReadonlyMap<string, string> } {
+    const tables = new Map(created.get(this.fixtures) ?? []);
+    if (table !== undefined) tables.set(roleFor(table), bare(table));
+    const current = this.#current;
+    if (current !== undefined && [...tables].every(([role, name]) => current.tables.get(role) === name)) return current;
+    for (const [role, name] of current?.tables ?? []) if (!tables.has(role)) tables.set(role, name);
+    const Client = clientClass(this.provider, tables);
+    const client = new Client({ adapter: this.recorder.wrap(this.adapter()) });
+    this.#clients.push(client);
+    this.#current = { client, tables };
+    return this.#current;
+  }
+
+  async close(): Promise<void> {
+    try {
+      for (const client of this.#clients) await client.$disconnect().catch(() => undefined);
+    } finally {
+      await this.end();
+    }
+  }
+}
+
+/** The loaders' handle: a world of clients, or the client of a transaction in one. */
+export interface PrismaDb {
+  readonly world: World;
+  readonly tx?: { client: Client; tables: ReadonlyMap<string, string> };
+}
+
+/** The client `db` loads `table` through: the transaction's, or one of the world's. */
+export function clientFor(db: PrismaDb, table: string): Client {
+  if (db.tx === undefined) return db.world.client(table).client;
+  if (db.tx.tables.get(roleFor(table)) !== bare(table)) throw new Error(`table ${table} was created after the transaction began: its client has no model for it`);
+  return db.tx.client;
+}
+
+/** prismaLoader over the model of a testkit table. */
+export function loaderOf(db: PrismaDb, spec: TableSpec): TestedLoader {
+  const load = prismaLoader as unknown as (db: object, options: object) => TestedLoader;
+  return load(clientFor(db, spec.table), { model: delegateOf(roleFor(spec.table)), primaryKey: spec.primaryKey, fields: spec.columns });
+}
+
+const ROLLBACK = new Error('rollback');
+
+/** What differs between databases: the fixtures, the adapter for open's options, the pool's end. */
+export interface Connector {
+  provider: Provider;
+  fixtures(): Knex;
+  /** A pool for a handle (none on SQLite), an adapter factory over it, and how to end it. */
+  pool(options?: OpenOptions): { adapter: () => AdapterFactory; end: () => Promise<void> };
+}
+
+export function prismaTarget(name: string, connector: Connector, schema: string, timeoutMessage?: RegExp): LoaderTarget<PrismaDb> {
+  return {
+    name: `prisma/${name}`,
+    schema,
+    fixtures: () => recordTables(connector.fixtures()),
+    open: (f, options) => {
+      const { adapter, end } = connector.pool(options);
+      return { world: new World(connector.provider, f, adapter, end) };
+    },
+    close: (db) => db.world.close(),
+    loader: loaderOf,
+    rollback: (db, fn) => {
+      const { client, tables } = db.world.client();
+      return client
+        .$transaction(async (tx) => {
+          await fn({ world: db.world, tx: { client: tx, tables } }, async (table, row) => void (await (tx[delegateOf(roleFor(table))] as Delegate).create({ data: row })));
+          throw ROLLBACK;
+        }, { timeout: 30_000, maxWait: 10_000 })
+        .catch((err: unknown) => {
+          if (err !== ROLLBACK) throw err;
+        });
+    },
+    watch: <T>(db: PrismaDb, fn: () => Promise<T>): Promise<[T, Traffic]> => db.world.recorder.watch(fn),
+    ...(timeoutMessage === undefined ? {} : { timeoutMessage }),
+  };
+}
+
+/** What a server's test file says about it: how to find and kill a connection. */
+export interface ServerAccess {
+  /** The statement that returns the connection's id as `id`. */
+  connectionIdSql: string;
+  kill(admin: Knex, id: number): Promise<void>;
+}
+
+export function prismaServerTarget(target: LoaderTarget<PrismaDb>, access: ServerAccess): ServerTarget<PrismaDb> {
+  const idOf = async (client: Client): Promise<number> => Number((await client.$queryRawUnsafe(access.connectionIdSql))[0]!.id);
+  return {
+    ...target,
+    connectionId: (db) => idOf(db.world.client().client),
+    transactionId: (trx) => idOf(trx.tx!.client),
+    kill: access.kill,
+  };
+}
