@@ -57,6 +57,28 @@ export function testLoader<Db>(target: LoaderTarget<Db>): void {
     assert.is(orders.arity, 2);
   });
 
+  Loader('chunks keys into statements of chunkSize', async ({ db, t }) => {
+    const users = await prepared({ users: load(db, { table: t.users, chunkSize: 2 }) });
+    const [rows, seen] = await target.watch(db, () => users.users.load([1, 2, 3, 4, 5]));
+    assert.is(seen.statements, 3);
+    assert.is(rows.length, 3);
+    const orders = await prepared({ orders: load(db, { table: t.orders, primaryKey: ['tenant_id', 'id'], chunkSize: 1 }) });
+    const [orderRows, orderSeen] = await target.watch(db, () => orders.orders.load([[7, 1001], [7, 1002], [8, 1001]]));
+    assert.is(orderSeen.statements, 3);
+    assert.is(orderRows.length, 3);
+  });
+
+  Loader('the default chunk fills the driver\'s parameter limit: one more key costs one more statement', async ({ db, t }) => {
+    const { users, orders } = await prepared({ users: load(db, { table: t.users }), orders: load(db, { table: t.orders, primaryKey: ['tenant_id', 'id'] }) });
+    assert.ok(orders.chunkSize * 2 <= users.chunkSize + 100, `${orders.chunkSize} composite keys, ${users.chunkSize} keys`);
+    const [rows, seen] = await target.watch(db, () => users.load(Array.from({ length: users.chunkSize + 1 }, (_, i) => i + 1)));
+    assert.is(seen.statements, 2);
+    assert.is(rows.length, 3);
+    const [orderRows, orderSeen] = await target.watch(db, () => orders.load(Array.from({ length: orders.chunkSize + 1 }, (_, i) => [7, 1001 + i])));
+    assert.is(orderSeen.statements, 2);
+    assert.is(orderRows.length, 2);
+  });
+
   Loader('a composite key of the wrong shape is INVALID_REF with no statement run', async ({ db, t }) => {
     const loaders = { orders: load(db, { table: t.orders, primaryKey: ['tenant_id', 'id'] }) };
     const [err, seen] = await target.watch(db, () => rejects(() => hydrate([ref('orders', 1001)], loaders)));

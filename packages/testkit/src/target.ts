@@ -13,10 +13,12 @@ export interface TableSpec {
   primaryKey?: string | readonly string[];
   /** Columns to select; the key columns are added. Default: every column. */
   columns?: readonly string[];
+  /** Keys per statement. Default: the loader's own, from its driver's parameter limit. */
+  chunkSize?: number;
 }
 
 /** A loader under test: a Loader, and `prepare` where it reads its table before loading. */
-export type TestedLoader = Loader<Record<string, unknown>> & { prepare?(): Promise<void> };
+export type TestedLoader = Loader<Record<string, unknown>> & { prepare?(): Promise<void>; readonly chunkSize: number };
 
 /** What the database saw during a call: statements, their bound values, rows returned. */
 export interface Traffic {

@@ -93,7 +93,7 @@ export function drizzleTarget(kit: DrizzleKit): LoaderTarget<Db> {
     fixtures: () => kit.fixtures().on('query', record),
     open: (f, options) => kit.open(f, options),
     close: (db) => kit.close(db),
-    loader: (db, spec: TableSpec) => drizzleLoader(db, tableOf(kit, spec.table) as TableFor<Db>, { primaryKey: spec.primaryKey, columns: spec.columns }),
+    loader: (db, spec: TableSpec) => drizzleLoader(db, tableOf(kit, spec.table) as TableFor<Db>, { primaryKey: spec.primaryKey, columns: spec.columns, chunkSize: spec.chunkSize }),
     rollback: (db, fn) => kit.rollback(db, (trx) => fn(trx, (table, row) => insert(trx, tableOf(kit, table), row))),
     watch,
     timeoutMessage: /\[drizzle\] no database connection within \w+ \(1500 ms\)/,

@@ -30,30 +30,6 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
     assert.is(seen.statements, 2);
   });
 
-  Kyselys('chunks keys into statements of chunkSize', async ({ db, t }) => {
-    const users = kyselyLoader(db, { table: t.users, chunkSize: 2 });
-    await users.prepare();
-    const [rows, seen] = await watch(db, () => users.load([1, 2, 3, 4, 5]));
-    assert.is(seen.statements, 3);
-    assert.is(rows.length, 3);
-    const orders = kyselyLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'], chunkSize: 1 });
-    await orders.prepare();
-    const [orderRows, orderSeen] = await watch(db, () => orders.load([[7, 1001], [7, 1002], [8, 1001]]));
-    assert.is(orderSeen.statements, 3);
-    assert.is(orderRows.length, 3);
-  });
-
-  Kyselys('the default chunk fills the driver\'s parameter limit: one more key costs one more statement', async ({ db, t }) => {
-    const { users, orders } = await prepared({ users: kyselyLoader(db, { table: t.users }), orders: kyselyLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'] }) });
-    assert.ok(orders.chunkSize * 2 <= users.chunkSize + 100);
-    const [rows, seen] = await watch(db, () => users.load(Array.from({ length: users.chunkSize + 1 }, (_, i) => i + 1)));
-    assert.is(seen.statements, 2);
-    assert.is(rows.length, 3);
-    const [orderRows, orderSeen] = await watch(db, () => orders.load(Array.from({ length: orders.chunkSize + 1 }, (_, i) => [7, 1001 + i])));
-    assert.is(orderSeen.statements, 2);
-    assert.is(orderRows.length, 2);
-  });
-
   Kyselys('scope hides rows: a soft-deleted row is missing', async ({ db, t }) => {
     const users = kyselyLoader(db, { table: t.users, scope: (eb) => eb('deleted_at', 'is', null) });
     const err = await rejects(() => hydrate([ref('users', 1), ref('users', 3)], { users }));

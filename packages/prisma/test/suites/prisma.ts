@@ -109,14 +109,6 @@ export function testPrisma(target: LoaderTarget<PrismaDb>): void {
     assert.is((await rejects(() => loader(clientOf(db, t), { model: delegate('lines'), chunkSize: largest + 1 }))).code, 'INVALID_OPTION');
   });
 
-  Prisma('chunkSize: keys in statements of that many', async ({ db, t }) => {
-    const people = loader(clientOf(db, t), { model: delegate('people'), chunkSize: 2 });
-    await people.prepare();
-    const [rows, seen] = await target.watch(db, () => people.load([1, 2, 3, 4, 5]));
-    assert.is(rows.length, 3);
-    assert.is(seen.statements, 3);
-  });
-
   Prisma('the default chunk fills Prisma\'s own limit, never past it: one more key costs one more statement', async ({ db, t }) => {
     const people = loader(clientOf(db, t), { model: delegate('people') });
     await people.prepare();

@@ -86,7 +86,7 @@ export function clientFor(db: PrismaDb, table: string): Client {
 /** prismaLoader over the model of a testkit table. */
 export function loaderOf(db: PrismaDb, spec: TableSpec): TestedLoader {
   const load = prismaLoader as unknown as (db: object, options: object) => TestedLoader;
-  return load(clientFor(db, spec.table), { model: delegateOf(roleFor(spec.table)), primaryKey: spec.primaryKey, fields: spec.columns });
+  return load(clientFor(db, spec.table), { model: delegateOf(roleFor(spec.table)), primaryKey: spec.primaryKey, fields: spec.columns, chunkSize: spec.chunkSize });
 }
 
 const ROLLBACK = new Error('rollback');
