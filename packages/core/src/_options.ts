@@ -5,6 +5,7 @@ import type { DecodeOptions } from './options.js';
 export type Limits = Required<DecodeOptions>;
 
 const MISSING = ['throw', 'null', 'keep'] as const;
+const CONSISTENCY = ['latest', 'at-least'] as const;
 
 /** Applies defaults and checks every option; a bad option is `INVALID_OPTION`. */
 export function resolveOptions(options: DecodeOptions | undefined, base?: Limits): Limits {
@@ -13,8 +14,13 @@ export function resolveOptions(options: DecodeOptions | undefined, base?: Limits
   if (!MISSING.includes(missing)) {
     throw new CerealError('INVALID_OPTION', `\`missing\` must be 'throw', 'null' or 'keep', got ${describe(missing, 40)}`);
   }
+  const consistency = o.consistency ?? base?.consistency ?? 'latest';
+  if (!CONSISTENCY.includes(consistency)) {
+    throw new CerealError('INVALID_OPTION', `\`consistency\` must be 'latest' or 'at-least', got ${describe(consistency, 40)}`);
+  }
   return {
     missing,
+    consistency,
     maxRefs: positive('maxRefs', o.maxRefs ?? base?.maxRefs ?? 100_000),
     maxDepth: atMost('maxDepth', positive('maxDepth', o.maxDepth ?? base?.maxDepth ?? 128), MAX_DEPTH),
     maxBytes: positive('maxBytes', o.maxBytes ?? base?.maxBytes ?? 16 * 1024 * 1024),

@@ -9,6 +9,9 @@ import type { ModelRef } from './ref.js';
  * - `MALFORMED`: the wire data (or a value to encode) is not something the format can read or write.
  * - `LIMIT`: the payload exceeds a configured limit (refs, bytes, nesting depth).
  * - `LOAD_FAILED`: a loader failed (database unreachable, timeout…); retryable.
+ * - `STALE`: under `consistency: 'at-least'`, a pinned ref's row is missing or older than its
+ *   pin: the reader (a replica, a transaction that has not seen the commit) is behind, not the
+ *   data gone; retryable.
  * - `INVALID_OPTION`: cereal itself is misconfigured (an option out of range, a loader without
  *   `load`), or a loader broke its contract (rows without a usable key, two rows for one key);
  *   not retryable.
@@ -20,7 +23,8 @@ export type CerealErrorCode =
   | 'MALFORMED'
   | 'LIMIT'
   | 'LOAD_FAILED'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'STALE';
 
 /** Extra fields of a {@link CerealError}. */
 export interface CerealErrorOptions {
@@ -42,7 +46,7 @@ export class CerealError extends Error {
   readonly code: CerealErrorCode;
   /** Every ref concerned, where refs are concerned. */
   readonly refs?: readonly ModelRef[];
-  /** True only for `LOAD_FAILED`: the same payload may succeed later. */
+  /** True only for `LOAD_FAILED` and `STALE`: the same payload may succeed later. */
   readonly retryable: boolean;
 
   /**
@@ -55,7 +59,7 @@ export class CerealError extends Error {
     super(`[cereal] ${clip(message, MAX_MESSAGE - 50)}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.refs !== undefined) this.refs = Object.freeze([...options.refs]);
-    this.retryable = code === 'LOAD_FAILED';
+    this.retryable = code === 'LOAD_FAILED' || code === 'STALE';
   }
 
   /**

@@ -8,6 +8,7 @@ import { ModelRef } from './ref.js';
 import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './walk.js';
+import { compareVersions, describeVersion, type Version } from './version.js';
 
 /**
  * The refs of one model, unique by key. Loading replaces each ref in `slots` by its row, so
@@ -19,6 +20,8 @@ interface Group {
   readonly slots: Map<number | string, ModelRef | object>;
   /** The refs as collected, for the loader and for error reports. */
   readonly refs: ModelRef[];
+  /** For keys some ref pinned: the ref with the newest pin (what `at-least` asks of the row). */
+  pins: Map<number | string, ModelRef> | undefined;
 }
 
 /**
@@ -51,6 +54,7 @@ export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits)
   const results = await Promise.allSettled(Array.from(groups.values(), (group) => loadGroup(group, loaderOf(loaders, group.model))));
   for (const result of results) if (result.status === 'rejected') throw result.reason;
 
+  if (limits.consistency === 'at-least') checkPins(groups, loaders);
   const missing: ModelRef[] = [];
   for (const group of groups.values()) for (const slot of group.slots.values()) if (slot instanceof ModelRef) missing.push(slot);
   if (missing.length > 0 && limits.missing === 'throw') {
@@ -74,16 +78,66 @@ function collect(value: unknown, limits: Limits): Map<string, Group> {
     ref(r) {
       if (++count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
       let group = groups.get(r.model);
-      if (group === undefined) groups.set(r.model, (group = { model: r.model, slots: new Map(), refs: [] }));
+      if (group === undefined) groups.set(r.model, (group = { model: r.model, slots: new Map(), refs: [], pins: undefined }));
       const id = r.id;
       if (!group.slots.has(id)) {
         group.slots.set(id, r);
         group.refs.push(r);
       }
+      if (r.version !== undefined) pin(group, r);
       return r;
     },
   }, limits.maxDepth);
   return groups;
+}
+
+/** Keeps the newest pin of each key: two refs to one row pinned to versions of two kinds are INVALID_REF. */
+function pin(group: Group, r: ModelRef): void {
+  const pins = (group.pins ??= new Map());
+  const held = pins.get(r.id);
+  if (held === undefined) return void pins.set(r.id, r);
+  const order = compareVersions(r.version!, held.version!);
+  if (order === undefined) {
+    throw new CerealError('INVALID_REF', `\`${r.key}\` is pinned to versions that cannot be compared (${describeVersion(held.version)} and ${describeVersion(r.version)})`, { refs: [held, r] });
+  }
+  if (order > 0) pins.set(r.id, r);
+}
+
+/**
+ * `consistency: 'at-least'`: a pinned ref whose row is missing, or older than the pin, is STALE
+ * (every one listed). Pins of a model whose loader reads no version are not checked.
+ */
+function checkPins(groups: Map<string, Group>, loaders: Loaders): void {
+  const stale: ModelRef[] = [];
+  for (const group of groups.values()) {
+    const loader = loaderOf(loaders, group.model);
+    if (group.pins === undefined || typeof loader.versionOf !== 'function') continue;
+    for (const [id, pinned] of group.pins) {
+      const row = group.slots.get(id);
+      if (row instanceof ModelRef || row === undefined) {
+        stale.push(pinned);
+        continue;
+      }
+      const version = versionOfRow(group.model, loader, row);
+      const order = version === undefined ? undefined : compareVersions(version, pinned.version!);
+      if (order === undefined) {
+        throw new CerealError('INVALID_REF', `\`${pinned.key}\` is pinned to ${describeVersion(pinned.version)}, which cannot be compared with its row's version (${describeVersion(version ?? null)})`, { refs: [pinned] });
+      }
+      if (order < 0) stale.push(pinned);
+    }
+  }
+  if (stale.length > 0) {
+    throw new CerealError('STALE', `${stale.length} row${stale.length === 1 ? ' is' : 's are'} missing or older than their refs' pins (the reader is behind): ${listRefs(stale)}`, { refs: stale });
+  }
+}
+
+/** A row's version through its loader's versionOf; a loader that fails at it is broken (INVALID_OPTION). */
+function versionOfRow(model: string, loader: Loader<object>, row: object): Version | undefined {
+  try {
+    return loader.versionOf!(row) ?? undefined;
+  } catch (cause) {
+    throw new CerealError('INVALID_OPTION', `the loader for model \`${model}\` failed in versionOf on a row it loaded`, { cause });
+  }
 }
 
 /** Rejects unknown models and keys of the wrong shape before anything is loaded. */
@@ -103,10 +157,11 @@ function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
 }
 
 async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
-  const { model, refs } = group;
+  const { model, refs, pins } = group;
   let loaded: readonly object[];
   try {
-    loaded = await loader.load(refs.map((r) => r.pk));
+    const pks = refs.map((r) => r.pk);
+    loaded = await (pins === undefined ? loader.load(pks) : loader.load(pks, { pins: refs.map((r) => pins.get(r.id)?.version) }));
   } catch (cause) {
     if (cause instanceof CerealError) throw cause;
     const message = `loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${describe(cause)}`;
@@ -145,7 +200,8 @@ function placeRows(group: Group, loader: Loader<object>, loaded: unknown): void 
     // the ref it does not match stays missing rather than getting another row.
     if (slot === undefined) continue;
     if (!(slot instanceof ModelRef)) throw broken(`returned two rows for \`${refOf(slot)!.key}\`; a key must name one row (is the key column unique?)`);
-    tagRow(row, slot);
+    // tagged with the newest pin of its key, when some ref pinned it: refOf(row).version is the pin
+    tagRow(row, group.pins?.get(id!) ?? slot);
     slots.set(id!, row);
   }
 }

@@ -19,7 +19,7 @@ export class RefList {
 
 /**
  * @param value - any value
- * @returns a RefList when `value` is an array of two or more refs to one model; undefined otherwise
+ * @returns a RefList when `value` is an array of two or more unpinned refs to one model; undefined otherwise
  */
 export function refList(value: unknown): RefList | undefined {
   if (!Array.isArray(value) || value.length < 2) return undefined;
@@ -29,7 +29,8 @@ export function refList(value: unknown): RefList | undefined {
   const pks: PrimaryKey[] = new Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const item: unknown = value[i];
-    if (!(item instanceof ModelRef) || item.model !== model) return undefined;
+    // a pinned ref is written on its own, with its version: a list carries keys only
+    if (!(item instanceof ModelRef) || item.model !== model || item.version !== undefined) return undefined;
     pks[i] = item.pk;
   }
   return new RefList(model, pks);
@@ -47,6 +48,6 @@ export function fromRefList(model: unknown, pks: unknown): ModelRef[] {
   if (!Array.isArray(pks)) throw new CerealError('INVALID_REF', 'a list of refs must be [model, [pk, …]]');
   checkModel(model); // once for the list: every ref of it shares the model
   const refs: ModelRef[] = new Array(pks.length);
-  for (let i = 0; i < pks.length; i++) refs[i] = new ModelRef(model, pks[i] as PrimaryKey, MODEL_CHECKED);
+  for (let i = 0; i < pks.length; i++) refs[i] = new ModelRef(model, pks[i] as PrimaryKey, undefined, MODEL_CHECKED);
   return refs;
 }

@@ -1,4 +1,16 @@
 import type { PrimaryKey } from './key.js';
+import type { Version } from './version.js';
+
+/** What cereal tells `load` beyond the keys. */
+export interface LoadContext {
+  /**
+   * The pin of each key, by index (`pins[i]` is the pin of `pks[i]`), undefined for a key no
+   * ref pinned. Present only when some ref of the load is pinned. A loader that reads from a
+   * replica uses it to read again from the primary the rows the replica holds older than
+   * their pins; any other loader may ignore it.
+   */
+  readonly pins?: readonly (Version | undefined)[];
+}
 
 /**
  * Fetches fresh rows of one model. cereal calls `load` once per model per payload, with the
@@ -11,9 +23,10 @@ import type { PrimaryKey } from './key.js';
 export interface Loader<Row extends object = Record<string, unknown>> {
   /**
    * @param pks - unique primary keys (never empty)
+   * @param context - the refs' pins, when some are pinned
    * @returns the rows that exist, in any order
    */
-  load(pks: readonly PrimaryKey[]): Promise<readonly Row[]>;
+  load(pks: readonly PrimaryKey[], context?: LoadContext): Promise<readonly Row[]>;
   /**
    * @param row - a row that `load` returned
    * @returns its primary key; cereal matches rows to refs by the canonical form of it
@@ -24,6 +37,13 @@ export interface Loader<Row extends object = Record<string, unknown>> {
    * columns. When set, refs with another shape are `INVALID_REF` before anything is loaded.
    */
   readonly arity?: number;
+  /**
+   * The row's version (its `version` column: `updated_at`, `lock_version`), for a model whose
+   * rows have one. With it, refs made from rows (`serializer.ref`, a hydrated row encoded
+   * again) are pinned to the version they had, and `consistency: 'at-least'` checks pins.
+   * @param row - a row that `load` returned
+   */
+  versionOf?(row: Row): Version | null | undefined;
 }
 
 /**

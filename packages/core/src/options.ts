@@ -7,6 +7,15 @@ export interface HydrateOptions {
    */
   missing?: 'throw' | 'null' | 'keep';
   /**
+   * How new a row must be. `latest`: the row as the loader reads it now, whatever a ref's pin
+   * says. `at-least`: a pinned ref (see ModelRef.version) whose row is missing or older than
+   * its pin is `STALE`, retryable: the reader is behind (a lagging replica, a commit not yet
+   * visible), not the data gone. Pins to a model whose loader has no `versionOf` are not
+   * checked; refs without a pin follow `missing`.
+   * @default 'latest'
+   */
+  consistency?: 'latest' | 'at-least';
+  /**
    * The most refs one value may hold (every occurrence counts); more is `LIMIT`.
    * @default 100_000
    */

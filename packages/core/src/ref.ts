@@ -1,5 +1,6 @@
 import { CerealError } from './error.js';
 import { assertKey, idOfText, type Key, type PrimaryKey } from './key.js';
+import { checkVersion, describeVersion, type Version } from './version.js';
 
 /** Model names: a letter, `_` or `$`, then letters, digits, `_ $ . - /`; at most 128 characters. */
 const MODEL_NAME = /^[A-Za-z_$][\w$.\-/]{0,127}$/;
@@ -35,16 +36,26 @@ export class ModelRef<M extends string = string> {
    * its canonical text (`'7,1001'`). `42`, `42n` and `'42'` give `42`.
    */
   readonly id: number | string;
+  /**
+   * The version of the row this ref was made from (its loader's `version` column), when the ref
+   * is pinned; undefined otherwise. A pin does not change which row the ref names (`key` has no
+   * version): it says how new a row the reader must see under `consistency: 'at-least'`.
+   */
+  readonly version: Version | undefined;
   #key: string | undefined;
 
   /**
    * @param model - the model name
    * @param pk - the primary key
-   * @throws CerealError `INVALID_REF` when the model name or the key is not usable
+   * @param version - the row's version, to pin the ref to it
+   * @throws CerealError `INVALID_REF` when the model name, the key or the version is not usable
    */
-  constructor(model: M, pk: PrimaryKey, checked?: typeof MODEL_CHECKED) {
+  constructor(model: M, pk: PrimaryKey, version?: Version, checked?: typeof MODEL_CHECKED) {
     if (checked !== MODEL_CHECKED) checkModel(model);
     this.model = model;
+    if (version !== undefined) checkVersion(version, `invalid version for model \`${model}\``);
+    // a Date is copied: changing the row's Date afterwards does not move the pin
+    this.version = version instanceof Date ? new Date(version.getTime()) : version;
     if (typeof pk === 'number' && Number.isSafeInteger(pk)) {
       // The common case, without building the canonical text twice.
       this.pk = pk;
@@ -66,9 +77,9 @@ export class ModelRef<M extends string = string> {
     return (this.#key ??= `${this.model}:${this.pk as number}`);
   }
 
-  /** `users:42`. */
+  /** `users:42`, or `users:42@7` for a pinned ref. */
   toString(): string {
-    return this.key;
+    return this.version === undefined ? this.key : `${this.key}@${describeVersion(this.version)}`;
   }
 
   /**
@@ -87,12 +98,14 @@ export class ModelRef<M extends string = string> {
  *
  * @param model - a model name of the loader map, e.g. `users`
  * @param pk - the primary key; an array for a composite key
+ * @param version - the row's version, to pin the ref (see ModelRef.version); `serializer.ref`
+ *   reads it from the row for a loader that names a version column
  * @returns a frozen ModelRef
- * @throws CerealError `INVALID_REF` for an unusable model name or key
- * @example ref('users', 42); ref('orders', [7, 1001])
+ * @throws CerealError `INVALID_REF` for an unusable model name, key or version
+ * @example ref('users', 42); ref('orders', [7, 1001]); ref('users', 42, 7)
  */
-export function ref<M extends string>(model: M, pk: PrimaryKey): ModelRef<M> {
-  return new ModelRef(model, pk);
+export function ref<M extends string>(model: M, pk: PrimaryKey, version?: Version): ModelRef<M> {
+  return new ModelRef(model, pk, version);
 }
 
 /**

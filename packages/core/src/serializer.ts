@@ -2,7 +2,7 @@ import { CerealError, describe } from './error.js';
 import type { Format } from './format.js';
 import { hydrateWith } from './hydrate.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
-import type { Loaders } from './loader.js';
+import type { Loader, Loaders } from './loader.js';
 import type { Encodable, Hydrated, MissingMode, Payload, Ref, RowOf, WireOf } from './types.js';
 import { positive, resolveOptions, type Limits } from './_options.js';
 import type { DecodeOptions } from './options.js';
@@ -10,6 +10,7 @@ import { refList } from './list.js';
 import { matchKey } from './key.js';
 import { ModelRef } from './ref.js';
 import { walk } from './walk.js';
+import { checkVersion, type Version } from './version.js';
 import { checkSize, wireError } from './wire.js';
 
 /** What a missing row becomes in Hydrated, for a `missing` option. */
@@ -46,8 +47,8 @@ export interface Serializer<Wire extends Uint8Array | string = Uint8Array | stri
   /**
    * @param model - a model of the loader map
    * @param row - a row of that model; its key is taken with the loader's `keyOf`
-   * @returns a ref to that row
-   * @throws CerealError `UNKNOWN_MODEL`, or `INVALID_REF` when the row has no usable key
+   * @returns a ref to that row, pinned to the row's version when the model's loader reads one
+   * @throws CerealError `UNKNOWN_MODEL`, or `INVALID_REF` when the row has no usable key (or version)
    */
   ref<M extends keyof L & string>(model: M, row: RowOf<L[M]>): Ref<M>;
 }
@@ -139,7 +140,7 @@ function encoder(format: Format, loaders: Loaders, limits: Limits, refsOnly: boo
     let count = 0;
     const refs = walk(value, {
       ref: (r) => counted(r, ++count),
-      row: (_row, r) => counted(r, ++count),
+      row: (row, r) => counted(repin(loaders, row, r), ++count),
       ...(lists === undefined ? {} : { array: lists }),
       leaf: (leaf) => checkLeaf(format.name, leaf),
       instance: foreignRef,
@@ -152,6 +153,30 @@ function encoder(format: Format, loaders: Loaders, limits: Limits, refsOnly: boo
       throw new CerealError('MALFORMED', `[${format.name}] cannot encode the value: ${describe(cause)}`, { cause });
     }
   };
+}
+
+/**
+ * A hydrated row on its way back to the wire: pinned to the version it has now when its model's
+ * loader reads versions (the row may have been loaded under an older pin, or none), else its ref
+ * as it was.
+ */
+function repin(loaders: Loaders, row: object, r: ModelRef): ModelRef {
+  const loader = Object.hasOwn(loaders, r.model) ? loaders[r.model] : undefined;
+  if (typeof loader?.versionOf !== 'function') return r;
+  const version = versionOf(loader, r.model, row);
+  return version === r.version ? r : new ModelRef(r.model, r.pk, version);
+}
+
+/** A row's version through its loader, for a ref made from the row: what the loader cannot read is INVALID_REF. */
+function versionOf(loader: Loader<object>, model: string, row: object): Version | undefined {
+  let version: unknown;
+  try {
+    version = loader.versionOf!(row) ?? undefined;
+  } catch (cause) {
+    throw new CerealError('INVALID_REF', `the row has no usable version for model \`${model}\``, { cause });
+  }
+  if (version !== undefined) checkVersion(version, `the row of model \`${model}\``);
+  return version;
 }
 
 /**
@@ -208,5 +233,6 @@ function refOfRow(loaders: Loaders, model: string, row: object): ModelRef {
   } catch (cause) {
     throw new CerealError('INVALID_REF', `the row has no usable key for model \`${model}\``, { cause });
   }
-  return new ModelRef(model, pk as never);
+  const loader = loaderOf(loaders, model);
+  return new ModelRef(model, pk as never, typeof loader.versionOf === 'function' ? versionOf(loader, model, row) : undefined);
 }

@@ -101,7 +101,7 @@ function place(tree: unknown, slot: Slot, ctx: { countRefs: (refs: number) => vo
   }
 }
 
-const isRefType = (type: unknown): boolean => Array.isArray(type) && type[0] === 'custom' && (type[1] === 'ref' || type[1] === 'refs');
+const isRefType = (type: unknown): boolean => Array.isArray(type) && type[0] === 'custom' && (type[1] === 'ref' || type[1] === 'refs' || type[1] === 'pin');
 
 /**
  * hydrate leaves class instances alone, so a ref inside an Error (its `cause`) would come back

@@ -51,7 +51,7 @@ export function checkType(type: unknown, value: unknown, where: () => string, co
     if (!SIMPLE[type]![0](value)) malformed(`the value at ${where()} is not a ${type}`);
   } else if (isCustom(type, custom)) {
     // the transformer validates the value itself; only the refs are counted before it runs
-    if (type[1] === 'ref') countRefs(1);
+    if (type[1] === 'ref' || type[1] === 'pin') countRefs(1);
     else if (type[1] === 'refs') countRefs(Array.isArray(value) && Array.isArray(value[1]) ? value[1].length : 1);
   } else if (isTyped(type)) {
     if (!Array.isArray(value) || !value.every((n) => typeof n === 'number')) malformed(`the value at ${where()} is not a ${type[1]}`);

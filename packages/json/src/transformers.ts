@@ -1,4 +1,4 @@
-import { CerealError, ModelRef, type Key, type PrimaryKey } from '@cereal/core';
+import { CerealError, ModelRef, type Key, type PrimaryKey, type Version } from '@cereal/core';
 import { RefList, fromRefList } from '@cereal/core/format';
 import type { SuperJSON } from 'superjson';
 
@@ -34,6 +34,25 @@ const readRef = (json: unknown): ModelRef => {
   return new ModelRef(model as string, readKey(key) as PrimaryKey);
 };
 
+// A version: a number, a string, a bigint as a key part is written, a Date as `{ "date": ISO }`.
+type JSONVersion = JSONKey | { date: string };
+const writeVersion = (version: Version): JSONVersion => (version instanceof Date ? { date: version.toISOString() } : writePart(version));
+
+/** The version as the wire holds it; anything that is not one is left for ModelRef to reject as INVALID_REF. */
+function readVersion(version: unknown): unknown {
+  if (version === null || typeof version !== 'object' || Array.isArray(version) || Object.keys(version).length !== 1) return readPart(version);
+  const iso = (version as { date?: unknown }).date;
+  if (typeof iso !== 'string') return readPart(version);
+  // toISOString's own spelling only, so that one instant has one text
+  const date = new Date(iso);
+  return iso.length <= 32 && !Number.isNaN(date.getTime()) && date.toISOString() === iso ? date : version;
+}
+
+const readPin = (json: unknown): ModelRef => {
+  if (!Array.isArray(json) || json.length !== 3) throw new CerealError('INVALID_REF', '[json] a pinned ref must be [model, key, version]');
+  return new ModelRef(json[0] as string, readKey(json[1]) as PrimaryKey, readVersion(json[2]) as Version);
+};
+
 const readRefs = (json: unknown): ModelRef[] => {
   const [model, keys] = pair(json, 'a list of refs');
   if (!Array.isArray(keys)) throw new CerealError('INVALID_REF', '[json] a list of refs must be [model, [key, …]]');
@@ -51,11 +70,11 @@ const readArrayBuffer = (json: unknown): ArrayBuffer => bytesOf(json, 'an ArrayB
 const readDataView = (json: unknown): DataView => new DataView(bytesOf(json, 'a DataView').buffer);
 
 /** How the format reads each of its custom transformers' values (see _meta.ts). */
-export const readers = { ref: readRef, refs: readRefs, InvalidDate: () => new Date(NaN), Buffer: readBuffer, ArrayBuffer: readArrayBuffer, DataView: readDataView } as const;
+export const readers = { ref: readRef, refs: readRefs, pin: readPin, InvalidDate: () => new Date(NaN), Buffer: readBuffer, ArrayBuffer: readArrayBuffer, DataView: readDataView } as const;
 
 /**
  * Registers cereal's custom transformers on a superjson instance of the format's own: `ref` (a
- * ModelRef as `[model, key]`), `refs` (a RefList, an array of refs to one model, as
+ * ModelRef as `[model, key]`), `pin` (a pinned ModelRef as `[model, key, version]`), `refs` (a RefList, an array of refs to one model, as
  * `[model, [key, …]]`: one metadata entry for the whole list instead of one per ref),
  * `InvalidDate` (superjson writes an Invalid Date as a plain object, which JSON makes `null`)
  * `Buffer` (superjson writes it as a typed array named `Buffer`, which it cannot read back), and
@@ -64,11 +83,20 @@ export const readers = { ref: readRef, refs: readRefs, InvalidDate: () => new Da
 export function registerTransformers(superjson: SuperJSON): void {
   superjson.registerCustom<ModelRef, [string, JSONKey | JSONKey[]]>(
     {
-      isApplicable: (value): value is ModelRef => value instanceof ModelRef,
+      isApplicable: (value): value is ModelRef => value instanceof ModelRef && value.version === undefined,
       serialize: (r) => [r.model, writeKey(r.pk)],
       deserialize: readRef,
     },
     'ref',
+  );
+  // A pinned ref carries its row's version as a third item; an unpinned one stays `ref`, as small as before.
+  superjson.registerCustom<ModelRef, [string, JSONKey | JSONKey[], JSONVersion]>(
+    {
+      isApplicable: (value): value is ModelRef => value instanceof ModelRef && value.version !== undefined,
+      serialize: (r) => [r.model, writeKey(r.pk), writeVersion(r.version!)],
+      deserialize: readPin,
+    },
+    'pin',
   );
   // A RefList is a class instance, not an array: superjson does not walk into what this
   // transformer returns, so the keys cost no per-value work (nor metadata).

@@ -1,6 +1,6 @@
 import { CerealError } from '@cereal/core';
 import { tooDeep } from '@cereal/core/format';
-import { LIST_TYPE, MAP_TYPE, REF_TYPE } from './extension.js';
+import { LIST_TYPE, MAP_TYPE, PIN_TYPE, REF_TYPE } from './extension.js';
 
 /** msgpackr's extension types that cereal's msgpack format writes, and their readers' shapes. */
 const BIGINT = 0x42;
@@ -17,9 +17,9 @@ const TIMESTAMP = 0xff; // -1
  * pointers (0x69, 0x70), and Errors (0x65), whose reader indexes a module-level table of native
  * constructors with a name from the payload (`valueOf` returned the table itself).
  */
-const ALLOWED = new Set([REF_TYPE, MAP_TYPE, LIST_TYPE, BIGINT, SET, TYPED_ARRAY, REGEXP, UNDEFINED, TIMESTAMP]);
+const ALLOWED = new Set([REF_TYPE, PIN_TYPE, MAP_TYPE, LIST_TYPE, BIGINT, SET, TYPED_ARRAY, REGEXP, UNDEFINED, TIMESTAMP]);
 /** Extension types whose reader reads a msgpack value that follows the extension's own bytes. */
-const FOLLOWED = new Set([REF_TYPE, MAP_TYPE, LIST_TYPE, SET, REGEXP]);
+const FOLLOWED = new Set([REF_TYPE, PIN_TYPE, MAP_TYPE, LIST_TYPE, SET, REGEXP]);
 
 /** msgpackr's bigint extension: its reader's cost grows faster than its size, so it is capped. */
 const MAX_BIGINT_BYTES = 1024;
@@ -92,7 +92,7 @@ function readExtension(bytes: Uint8Array, pos: number, b: number, t: Token, need
   }
   t.skip = header + size;
   if (FOLLOWED.has(type)) t.items = 1;
-  if (type === REF_TYPE) countRefs(1);
+  if (type === REF_TYPE || type === PIN_TYPE) countRefs(1);
   t.list = type === LIST_TYPE;
 }
 

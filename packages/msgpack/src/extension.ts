@@ -12,9 +12,12 @@
  *   msgpack map (it checks `constructor === Map` before any extension), which reads back as an
  *   object, so the msgpack format boxes Maps on the way in and this extension rebuilds them.
  *
- * All three classes are cereal's own, so other users of msgpackr in the same process never meet
+ * - {@link PIN_TYPE} for a pinned ModelRef (one that carries its row's version): `[model, pk,
+ *   version]`. An unpinned ref stays type 42, as small as before versions existed.
+ *
+ * All these classes are cereal's own, so other users of msgpackr in the same process never meet
  * these extensions unless they pack a ModelRef; the readers are pure (decoded data in, a new
- * value out) and touch no other state. Type codes 42 to 44 are taken in this process.
+ * value out) and touch no other state. Type codes 42 to 45 are taken in this process.
  */
 import { CerealError, ModelRef, type PrimaryKey } from '@cereal/core';
 import { RefList, fromRefList } from '@cereal/core/format';
@@ -26,10 +29,17 @@ export const REF_TYPE = 42;
 export const MAP_TYPE = 43;
 /** msgpack extension type of a list of refs to one model. */
 export const LIST_TYPE = 44;
+/** msgpack extension type of a pinned ref: `[model, pk, version]`. */
+export const PIN_TYPE = 45;
 
 /** A Map on its way through msgpackr: entries flattened to `[k0, v0, k1, v1, …]`. */
 export class MapBox {
   constructor(readonly entries: unknown[]) {}
+}
+
+/** A pinned ref on its way through msgpackr, to be written as type {@link PIN_TYPE}. */
+export class PinBox {
+  constructor(readonly ref: ModelRef) {}
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -42,6 +52,13 @@ function readRef(data: unknown): ModelRef {
     throw new CerealError('INVALID_REF', '[msgpack] a ref must be [model, pk]');
   }
   return new ModelRef(data[0] as string, data[1]);
+}
+
+function readPin(data: unknown): ModelRef {
+  if (!Array.isArray(data) || data.length !== 3 || data[2] === undefined) {
+    throw new CerealError('INVALID_REF', '[msgpack] a pinned ref must be [model, pk, version]');
+  }
+  return new ModelRef(data[0] as string, data[1], data[2]);
 }
 
 function readList(data: unknown): ModelRef[] {
@@ -68,12 +85,14 @@ const REGISTERED = Symbol.for('@cereal/msgpack.extensions');
 export function registerExtensions(): void {
   const g = globalThis as { [REGISTERED]?: boolean };
   if (g[REGISTERED] === true) return;
+  // msgpackr picks one extension per class, so prepare() boxes pinned refs (PinBox) for type 45.
   addExtension({
     Class: ModelRef,
     type: REF_TYPE,
     write: (r: ModelRef) => [r.model, compactKey(r.pk)],
     read: readRef,
   });
+  addExtension({ Class: PinBox, type: PIN_TYPE, write: (box: PinBox) => [box.ref.model, compactKey(box.ref.pk), compact(box.ref.version)], read: readPin });
   addExtension({ Class: MapBox, type: MAP_TYPE, write: (box: MapBox) => box.entries, read: readMap });
   addExtension({ Class: RefList, type: LIST_TYPE, write: (list: RefList) => [list.model, list.pks.map(compactKey)], read: readList });
   g[REGISTERED] = true;

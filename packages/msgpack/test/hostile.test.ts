@@ -87,7 +87,7 @@ testHostile(msgpackFormat(), cases, { wideRefs, foreignTypes });
 const Extensions = suite('msgpack extension types');
 
 Extensions('every extension type cereal does not write is MALFORMED, in a fixext and an ext8 header', () => {
-  const written = new Set([0x00, 0x42, 42, 43, 44, 0x73, 0x74, 0x78, 0xff]);
+  const written = new Set([0x00, 0x42, 42, 43, 44, 45, 0x73, 0x74, 0x78, 0xff]);
   const format = msgpackFormat();
   for (let type = 0; type < 256; type++) {
     if (written.has(type)) continue;

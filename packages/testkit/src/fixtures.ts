@@ -1,4 +1,4 @@
-import { CerealError, type Format, type Loader, type PrimaryKey } from '@cereal/core';
+import { CerealError, type Format, type LoadContext, type Loader, type PrimaryKey, type Version } from '@cereal/core';
 import { canonicalKey } from '@cereal/core/format';
 
 export type Row = Record<string, unknown> & { id: PrimaryKey };
@@ -6,24 +6,30 @@ export type Row = Record<string, unknown> & { id: PrimaryKey };
 /** A loader over an in-memory table that records every call, for asserting query counts. */
 export interface MemoryLoader extends Loader<Row> {
   readonly calls: PrimaryKey[][];
+  /** The context of each call (undefined when cereal passed none), beside `calls`. */
+  readonly contexts: (LoadContext | undefined)[];
   readonly rows: Map<string, Row>;
   fail?: unknown;
 }
 
 /**
  * @param rows - the table; each load returns fresh copies, as a database would
- * @param keyOf - how to read a row's key (default: `row.id`)
+ * @param options - `keyOf`: how to read a row's key (default: `row.id`); `arity`; `version`: the
+ *   column `versionOf` reads
  */
-export function memoryLoader(rows: Row[], options: { keyOf?: (row: Row) => PrimaryKey; arity?: number } = {}): MemoryLoader {
+export function memoryLoader(rows: Row[], options: { keyOf?: (row: Row) => PrimaryKey; arity?: number; version?: string } = {}): MemoryLoader {
   const keyOf = options.keyOf ?? ((row: Row) => row.id);
   const table = new Map(rows.map((r) => [canonicalKey(keyOf(r))!, r]));
   const loader: MemoryLoader = {
     calls: [],
+    contexts: [],
     rows: table,
     keyOf,
     ...(options.arity === undefined ? {} : { arity: options.arity }),
-    async load(pks) {
+    ...(options.version === undefined ? {} : { versionOf: (row: Row) => row[options.version!] as Version | null }),
+    async load(pks, context) {
       loader.calls.push([...pks]);
+      loader.contexts.push(context);
       if (loader.fail !== undefined) throw loader.fail;
       const out: Row[] = [];
       for (const pk of pks) {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, isRef, ref, type CerealErrorCode, type DecodeOptions, type Format, type Key, type PrimaryKey } from '@cereal/core';
+import { CerealError, createSerializer, isRef, ref, type CerealErrorCode, type DecodeOptions, type Format, type Key, type PrimaryKey, type Version } from '@cereal/core';
 import { canonicalKey } from '@cereal/core/format';
 import { memoryLoader } from './fixtures.js';
 
@@ -43,7 +43,7 @@ export interface VectorFile {
   hostile: HostileVector[];
 }
 
-const CODES: readonly string[] = ['MISSING_ROW', 'UNKNOWN_MODEL', 'INVALID_REF', 'MALFORMED', 'LIMIT', 'LOAD_FAILED', 'INVALID_OPTION'];
+const CODES: readonly string[] = ['MISSING_ROW', 'UNKNOWN_MODEL', 'INVALID_REF', 'MALFORMED', 'LIMIT', 'LOAD_FAILED', 'INVALID_OPTION', 'STALE'];
 const LIMITS: readonly string[] = ['maxRefs', 'maxDepth', 'maxBytes'];
 // Uint8Array is `$bytes`, not a `$typed` array.
 const TYPED = ['Int8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array'] as const;
@@ -90,6 +90,9 @@ export function fromNotation(n: Notation): unknown {
     case '$ref':
       if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return fail();
       return ref(arg[0], keyOf(arg[1]!));
+    case '$pin':
+      if (!Array.isArray(arg) || arg.length !== 3 || typeof arg[0] !== 'string') return fail();
+      return ref(arg[0], keyOf(arg[1]!), fromNotation(arg[2]!) as Version);
     case '$bigint':
       return typeof arg === 'string' && DIGITS.test(arg) ? BigInt(arg) : fail();
     case '$number':
@@ -142,7 +145,7 @@ export function comparable(value: unknown): unknown {
     if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
     throw new Error(`a decoded payload holds a ${typeof value}, which is no data`);
   }
-  if (isRef(value)) return { $ref: [value.model, canonicalKey(value.pk)] };
+  if (isRef(value)) return value.version === undefined ? { $ref: [value.model, canonicalKey(value.pk)] } : { $pin: [value.model, canonicalKey(value.pk), comparable(value.version)] };
   if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => comparable(value[i]));
   if (value instanceof Map) return { $map: [...value].map(([k, v]) => [comparable(k), comparable(v)]) };
   if (value instanceof Set) return { $set: [...value].map(comparable) };
@@ -168,7 +171,7 @@ export function comparable(value: unknown): unknown {
 function modelsOf(n: Notation, into: Set<string>): Set<string> {
   if (Array.isArray(n)) for (const item of n) modelsOf(item, into);
   else if (isPlain(n)) {
-    const named = n.$ref;
+    const named = n.$ref ?? n.$pin;
     if (Array.isArray(named) && typeof named[0] === 'string') into.add(named[0]);
     else for (const k of Object.keys(n)) modelsOf(n[k]!, into);
   }

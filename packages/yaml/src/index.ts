@@ -1,3 +1,3 @@
 export { yamlFormat } from './format.js';
 export type { YamlFormatOptions } from './format.js';
-export { refTag, refsTag, bigintTag } from './tags.js';
+export { refTag, refsTag, pinTag, bigintTag } from './tags.js';

@@ -1,4 +1,4 @@
-import { CerealError, ModelRef, type Key, type PrimaryKey } from '@cereal/core';
+import { CerealError, ModelRef, type Key, type PrimaryKey, type Version } from '@cereal/core';
 import { RefList, fromRefList } from '@cereal/core/format';
 import { Scalar, YAMLSeq, isScalar, isSeq, type CollectionTag, type Node, type ScalarTag, type Schema } from 'yaml';
 
@@ -93,9 +93,12 @@ function pairTag<T extends object>(
   } satisfies CollectionTag;
 }
 
+/** Matches unpinned refs only (`instanceof` through its hasInstance): pinned refs are `!pin`'s. */
+const UnpinnedRef = { [Symbol.hasInstance]: (value: unknown) => value instanceof ModelRef && value.version === undefined } as unknown as typeof ModelRef;
+
 /** The `!ref` tag, reporting to the decode in progress. */
 const makeRefTag = (report: Reporter) =>
-  pairTag('!ref', ModelRef, (schema, r) => [r.model, keyNode(schema, r.pk)], () => 1, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey), report);
+  pairTag('!ref', UnpinnedRef, (schema, r) => [r.model, keyNode(schema, r.pk)], () => 1, (model, key) => new ModelRef(model as string, keyOfNode(key) as PrimaryKey), report);
 
 /** The `!refs` tag, reporting to the decode in progress. */
 const makeRefsTag = (report: Reporter) =>
@@ -111,6 +114,31 @@ const makeRefsTag = (report: Reporter) =>
     report,
   );
 
+/** A version node: as a key part (a bigint as digits); a Date is written by the format's timestamp tags. */
+const versionNode = (version: Version): Node => new Scalar(version);
+
+/** The `!pin` tag, reporting to the decode in progress: a pinned ModelRef as `!pin [users, 42, 7]`. */
+const makePinTag = (report: Reporter) =>
+  ({
+    tag: '!pin',
+    collection: 'seq',
+    identify: (value: unknown) => value instanceof ModelRef && value.version !== undefined,
+    createNode: (schema: Schema, value: unknown) => {
+      const r = value as ModelRef;
+      return flowSeq(schema, [new Scalar(r.model), keyNode(schema, r.pk), versionNode(r.version!)]);
+    },
+    resolve: (seq, onError) => {
+      if (report()?.count(1) === false) return null as never;
+      if (!isSeq(seq) || seq.items.length !== 3) return fail(report, onError, '!pin must be a sequence [model, key, version]') as never;
+      const [model, key, version] = seq.items;
+      try {
+        return new ModelRef((isScalar(model) ? model.value : {}) as string, keyOfNode(key) as PrimaryKey, (isScalar(version) ? keyPart(version) : {}) as Version) as never;
+      } catch (err) {
+        return fail(report, onError, (err as Error).message.replace(/^\[cereal\] /, ''), err) as never;
+      }
+    },
+  }) satisfies CollectionTag;
+
 /**
  * The `!ref` tag: a ModelRef as `!ref [users, 42]`, a composite key as `!ref [orders, [7, 1001]]`.
  * Add it to your own yaml `customTags` to read and write refs in any document.
@@ -122,6 +150,9 @@ export const refTag = makeRefTag(none);
  * the model name once: `!refs [users, [1, 2, 3]]`. Reads back as an array of ModelRefs.
  */
 export const refsTag = makeRefsTag(none);
+
+/** The `!pin` tag: a pinned ModelRef (one that carries its row's version) as `!pin [users, 42, 7]`. */
+export const pinTag = makePinTag(none);
 
 /** `!ref` or `!refs` on a scalar or a mapping: always `INVALID_REF`, never an unknown tag. */
 const misused = (tag: string, report: Reporter): [ScalarTag, CollectionTag] => [
@@ -147,4 +178,11 @@ export const bigintTag = {
  * The ref tags the YAML format reads and writes with. Refs are counted where yaml resolves a
  * tag, so every spelling of one (`!ref`, `!<!ref>`, a `%TAG` handle, %-escapes) is counted.
  */
-export const refTags = (report: Reporter): (ScalarTag | CollectionTag)[] => [makeRefTag(report), makeRefsTag(report), ...misused('!ref', report), ...misused('!refs', report)];
+export const refTags = (report: Reporter): (ScalarTag | CollectionTag)[] => [
+  makeRefTag(report),
+  makeRefsTag(report),
+  makePinTag(report),
+  ...misused('!ref', report),
+  ...misused('!refs', report),
+  ...misused('!pin', report),
+];

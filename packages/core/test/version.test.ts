@@ -1,0 +1,150 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError, compareVersions, createSerializer, hydrate, ref, refOf, type Loader } from '../src/index.js';
+import { memoryFormat, memoryLoader, rejects, type Row } from '@cereal/testkit';
+
+const T1 = new Date('2026-11-27T10:00:00.000Z');
+const T2 = new Date('2026-11-27T10:00:05.000Z');
+
+const users = (rows: Row[] = [{ id: 1, name: 'Ada', lock: 3 }, { id: 2, name: 'Grace', lock: 1 }]) => memoryLoader(rows, { version: 'lock' });
+
+const Pins = suite('version-pinned refs');
+
+Pins('a pin is part of the ref, not of its identity: users:42 pinned or not names one row', () => {
+  const pinned = ref('users', 42, 7);
+  assert.is(pinned.version, 7);
+  assert.is(pinned.key, 'users:42');
+  assert.is(String(pinned), 'users:42@7');
+  assert.is(ref('users', 42).version, undefined);
+  assert.is(String(ref('users', 42, T1)), 'users:42@2026-11-27T10:00:00.000Z');
+});
+
+Pins('a pin that is no version is INVALID_REF, naming why', () => {
+  for (const [bad, why] of [[NaN, 'not a finite number'], [Infinity, 'not a finite number'], [null, 'null'], [{}, 'an object'], [true, 'of type boolean'], [new Date(NaN), 'Invalid Date'], ['x'.repeat(1025), 'longer than 1024'], [2n ** 128n, 'beyond 2^128']] as const) {
+    assert.throws(() => ref('users', 1, bad as never), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_REF' && err.message.includes(why), String(bad).slice(0, 20));
+  }
+});
+
+Pins('a Date pin is a copy: changing the row\'s Date afterwards does not move the pin', () => {
+  const when = new Date(T1.getTime());
+  const r = ref('users', 1, when);
+  when.setTime(0);
+  assert.is((r.version as Date).getTime(), T1.getTime());
+});
+
+Pins('versions compare within their kind: counters (numbers and bigints exactly), times, text', () => {
+  assert.ok(compareVersions(1, 2)! < 0);
+  assert.ok(compareVersions(2n ** 60n + 1n, 2n ** 60n)! > 0);
+  assert.is(compareVersions(7, 7n), 0);
+  assert.ok(compareVersions(2 ** 53, 2n ** 53n + 1n)! < 0, 'a number against a bigint beyond 2^53, exactly');
+  assert.ok(compareVersions(1.5, 2n)! < 0);
+  assert.ok(compareVersions(T2, T1)! > 0);
+  assert.is(compareVersions(new Date(T1.getTime()), T1), 0);
+  assert.ok(compareVersions('2026-11-27 10:00:00', '2026-11-27 10:00:05')! < 0);
+  assert.is(compareVersions(T1, 1), undefined);
+  assert.is(compareVersions('1', 1), undefined);
+});
+
+Pins('serializer.ref pins a ref to the row\'s version when the loader reads one; without versionOf it stays unpinned', async () => {
+  const loaders = { users: users(), plain: memoryLoader([{ id: 1 }]) };
+  const cereal = createSerializer({ format: memoryFormat(), loaders });
+  assert.is(cereal.ref('users', { id: 1, name: 'Ada', lock: 3 }).version, 3);
+  assert.is(cereal.ref('users', { id: 1, name: 'Ada', lock: null }).version, undefined, 'a row without a version gives an unpinned ref');
+  assert.is(cereal.ref('plain', { id: 1 }).version, undefined);
+  assert.throws(() => cereal.ref('users', { id: 1, lock: NaN }), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_REF');
+});
+
+Pins('a hydrated row encoded again carries the version it has now, not the pin it was loaded under', async () => {
+  const loaders = { users: users() };
+  const format = memoryFormat();
+  const cereal = createSerializer({ format, loaders });
+  const { user } = await cereal.decode(cereal.encode({ user: ref('users', 1, 2) }));
+  assert.is(refOf(user)!.version, 2, 'refOf(row).version is the pin the payload carried');
+  assert.is(cereal.ref('users', user as Row).version, 3, 'and cereal.ref gives the version the row has');
+  const again = format.raw(cereal.encode({ user }) as string) as { user: { version: unknown } };
+  assert.is(again.user.version, 3);
+});
+
+Pins('hydrate passes the pins to load, by index of the keys, only when some ref is pinned', async () => {
+  const loaders = { users: users() };
+  await hydrate([ref('users', 1), ref('users', 2)], loaders);
+  assert.equal(loaders.users.contexts, [undefined]);
+  await hydrate([ref('users', 1), ref('users', 2, 1), ref('users', 2, 0)], loaders);
+  assert.equal(loaders.users.calls[1], [1, 2]);
+  assert.equal(loaders.users.contexts[1], { pins: [undefined, 1] }, 'the newest pin of each key');
+});
+
+Pins("consistency 'latest' (the default) returns the row as it is, whatever the pin", async () => {
+  const out = await hydrate({ u: ref('users', 1, 99) }, { users: users() });
+  assert.equal(out.u, { id: 1, name: 'Ada', lock: 3 });
+});
+
+Pins("consistency 'at-least': a row as new as the pin, or newer, is returned", async () => {
+  const out = await hydrate({ a: ref('users', 1, 3), b: ref('users', 1, 2), c: ref('users', 2) }, { users: users() }, { consistency: 'at-least' });
+  assert.equal(out.a, { id: 1, name: 'Ada', lock: 3 });
+  assert.is(out.a, out.b);
+  assert.is(refOf(out.b as object)!.version, 3, 'the row is tagged with the newest pin of its key');
+});
+
+Pins("consistency 'at-least': a row older than its pin, or missing, is STALE (retryable), listing every one", async () => {
+  const err = await rejects(() => hydrate([ref('users', 1, 4), ref('users', 2, 1), ref('users', 3, 1), ref('users', 4)], { users: users() }, { consistency: 'at-least', missing: 'null' }));
+  assert.is(err.code, 'STALE');
+  assert.is(err.retryable, true);
+  assert.equal(err.refs!.map((r) => String(r)), ['users:1@4', 'users:3@1']);
+  assert.match(err.message, /2 rows are missing or older than their refs' pins/);
+});
+
+Pins("consistency 'at-least': an unpinned missing row follows `missing`, and a pinned one is STALE before any MISSING_ROW", async () => {
+  const loaders = { users: users() };
+  const out = await hydrate([ref('users', 9)], loaders, { consistency: 'at-least', missing: 'null' });
+  assert.equal(out, [null]);
+  assert.is((await rejects(() => hydrate([ref('users', 9), ref('users', 8, 1)], loaders, { consistency: 'at-least' }))).code, 'STALE');
+  assert.is((await rejects(() => hydrate([ref('users', 9), ref('users', 8, 1)], loaders))).code, 'MISSING_ROW', "under 'latest' a pinned missing row is missing");
+});
+
+Pins('times and text versions are checked as well as counters', async () => {
+  const timed = memoryLoader([{ id: 1, at: T1 }], { version: 'at' });
+  await hydrate([ref('t', 1, T1)], { t: timed }, { consistency: 'at-least' });
+  assert.is((await rejects(() => hydrate([ref('t', 1, T2)], { t: timed }, { consistency: 'at-least' }))).code, 'STALE');
+  const text = memoryLoader([{ id: 1, at: '2026-11-27 10:00:00' }], { version: 'at' });
+  assert.is((await rejects(() => hydrate([ref('t', 1, '2026-11-27 10:00:01')], { t: text }, { consistency: 'at-least' }))).code, 'STALE');
+});
+
+Pins('pins on a model whose loader reads no version are carried but not checked', async () => {
+  const out = await hydrate([ref('plain', 1, 5)], { plain: memoryLoader([{ id: 1 }]) }, { consistency: 'at-least' });
+  assert.equal(out, [{ id: 1 }]);
+});
+
+Pins('a pin that cannot be compared with the row\'s version, or two pins of one row of two kinds, are INVALID_REF before or after the load', async () => {
+  const loaders = { users: users() };
+  const mixed = await rejects(() => hydrate([ref('users', 1, 1), ref('users', 1, T1)], loaders, { consistency: 'at-least' }));
+  assert.is(mixed.code, 'INVALID_REF');
+  assert.equal(loaders.users.calls, [], 'refused before any load');
+  const kind = await rejects(() => hydrate([ref('users', 1, T1)], loaders, { consistency: 'at-least' }));
+  assert.is(kind.code, 'INVALID_REF');
+  assert.match(kind.message, /cannot be compared with its row's version \(3\)/);
+  const nulled = await rejects(() => hydrate([ref('users', 1, 1)], { users: users([{ id: 1, lock: null }]) }, { consistency: 'at-least' }));
+  assert.is(nulled.code, 'INVALID_REF');
+});
+
+Pins('a loader whose versionOf throws is broken: INVALID_OPTION, not a TypeError', async () => {
+  const broken: Loader<Row> = { ...users(), versionOf: () => { throw new TypeError('boom'); } };
+  const err = await rejects(() => hydrate([ref('users', 1, 1)], { users: broken }, { consistency: 'at-least' }));
+  assert.is(err.code, 'INVALID_OPTION');
+});
+
+Pins('consistency is checked like every option', async () => {
+  const err = await rejects(() => hydrate([ref('users', 1)], { users: users() }, { consistency: 'newest' as never }));
+  assert.is(err.code, 'INVALID_OPTION');
+  assert.throws(() => createSerializer({ format: memoryFormat(), loaders: {}, consistency: 'x' as never }), (e: unknown) => e instanceof CerealError && e.code === 'INVALID_OPTION');
+});
+
+Pins("a serializer's consistency is the default of its decodes, and a decode may override it", async () => {
+  const loaders = { users: users() };
+  const cereal = createSerializer({ format: memoryFormat(), loaders, consistency: 'at-least' });
+  const wire = cereal.encode({ u: ref('users', 1, 9) });
+  assert.is((await rejects(() => cereal.decode(wire))).code, 'STALE');
+  assert.equal((await cereal.decode(wire, { consistency: 'latest' })).u, { id: 1, name: 'Ada', lock: 3 });
+});
+
+Pins.run();
