@@ -1,7 +1,8 @@
 import { CerealError, type DecodeOptions, type Hydrated, type Loaders, type MissingMode, type MissingOf, type ModelRef } from '@cereal/core';
-import { MAX_MESSAGE, listRefs, walk } from '@cereal/core/format';
+import { MAX_MESSAGE, describe, listRefs, walk } from '@cereal/core/format';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { accepting, type Serializers } from './accept.js';
+import { durationMs, type Duration } from './duration.js';
 import type { JobData } from './envelope.js';
 import { readJobData } from './read.js';
 
@@ -17,6 +18,24 @@ export interface WithRefsOptions extends Omit<DecodeOptions, 'missing'> {
    * @default 'fail'
    */
   onMissingRow?: 'fail' | 'discard';
+  /**
+   * A grace period for rows not visible yet: a job enqueued inside a transaction that has not
+   * committed, or right after a write to a primary whose replica lags, can run before its rows
+   * are there. A `MISSING_ROW` on a job younger than `within` (its age: now − `job.timestamp`,
+   * when the job was created) fails the attempt with an ordinary Error, so BullMQ retries it with
+   * the job's own `attempts` and `backoff`. Once the job is older than `within`, or on its last
+   * attempt, `MISSING_ROW` fails the job or discards it as `onMissingRow` says.
+   */
+  missingRetry?: MissingRetry;
+}
+
+/** The grace period of {@link WithRefsOptions.missingRetry}. */
+export interface MissingRetry {
+  /**
+   * How long after the job was created a missing row is taken for one not visible yet: a number
+   * of milliseconds or `'500ms'`, `'30s'`, `'5m'`, `'1h'`.
+   */
+  within: Duration;
 }
 
 /** Your processor: the decoded, hydrated job data first, then what BullMQ passes. */
@@ -28,10 +47,12 @@ export type Processor<R, T = unknown> = (job: Job<JobData<T>>, token?: string, s
 /**
  * Wraps a processor so that it receives fresh rows: job data is decoded and hydrated inside the
  * job, so failures go through BullMQ's own retry machinery, each with a `failedReason` that
- * starts with its code (`LOAD_FAILED: …`, `MISSING_ROW: …`). `LOAD_FAILED` (database down,
- * timeout) fails the attempt: the job's `attempts` and `backoff` retry it. `MISSING_ROW` fails
- * the job without retries (or discards it). Any other CerealError (malformed data, a format not
- * accepted, an unknown model) can never succeed either and fails without retries.
+ * starts with its code (`LOAD_FAILED: …`, `MISSING_ROW: …`). A retryable CerealError
+ * (`LOAD_FAILED`: database down, timeout; any code whose `retryable` is true) fails the attempt:
+ * the job's `attempts` and `backoff` retry it. `MISSING_ROW` fails the job without retries (or
+ * discards it), unless the job is younger than `missingRetry.within`: then the attempt fails and
+ * is retried. Any other CerealError (malformed data, a format not accepted, an unknown model)
+ * can never succeed and fails without retries.
  *
  * @param serializers - the producer's serializer (same format and model names), or serializers
  *   by format name (`{ msgpack: cerealA, json: cerealB }`) to accept jobs of each
@@ -47,10 +68,11 @@ export function withRefs<T = unknown, R = unknown>(
   processor: RefProcessor<Hydrated<T, Loaders, MissingOf<MissingMode>>, R, T>,
   options: WithRefsOptions = {},
 ): Processor<R, T> {
-  const { onMissingRow = 'fail', ...hydrateOptions } = options;
+  const { onMissingRow = 'fail', missingRetry, ...hydrateOptions } = options;
   if (onMissingRow !== 'fail' && onMissingRow !== 'discard') {
     throw new CerealError('INVALID_OPTION', `[bullmq] \`onMissingRow\` must be 'fail' or 'discard', got ${JSON.stringify(onMissingRow)}`);
   }
+  const grace = gracePeriod(missingRetry);
   const accepted = accepting(serializers); // a bad map fails where the worker is built, not per job
   return async (job, token, signal) => {
     let data: Hydrated<T, Loaders, MissingOf<MissingMode>>;
@@ -58,12 +80,17 @@ export function withRefs<T = unknown, R = unknown>(
       data = (await readJobData(accepted, job.data, hydrateOptions)) as Hydrated<T, Loaders, MissingOf<MissingMode>>;
     } catch (err) {
       if (!(err instanceof CerealError)) throw err;
-      if (err.code === 'MISSING_ROW' && onMissingRow === 'discard') {
+      if (err.code !== 'MISSING_ROW') throw attemptFailure(err);
+      const young = grace === undefined ? undefined : youngJob(job, grace);
+      if (young?.attemptsLeft === true) throw attemptFailure(err, { retry: true, note: young.note });
+      // past the grace period, or on the last attempt: as onMissingRow says
+      if (onMissingRow === 'discard') {
         const gone = err.refs ?? [];
-        await job.log(`discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone: ${listRefs(gone, 20)}`.slice(0, MAX_MESSAGE));
+        const why = young === undefined ? '' : ` (${young.note})`;
+        await job.log(`discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone${why}: ${listRefs(gone, 20)}`.slice(0, MAX_MESSAGE));
         return undefined;
       }
-      throw attemptFailure(err);
+      throw attemptFailure(err, young === undefined ? {} : { note: young.note });
     }
     return checkResult(await processor(data, job, token, signal));
   };
@@ -91,15 +118,57 @@ function checkResult<R>(result: R): R {
   );
 }
 
+/** The grace period of `missingRetry`, checked: its length in ms and as the user wrote it. */
+interface Grace {
+  readonly ms: number;
+  readonly shown: string;
+}
+
+/**
+ * `missingRetry`, checked where the worker is built.
+ * @throws CerealError `INVALID_OPTION` for anything but `{ within: <duration> }`
+ */
+function gracePeriod(missingRetry: unknown): Grace | undefined {
+  if (missingRetry === undefined) return undefined;
+  if (missingRetry === null || typeof missingRetry !== 'object' || Array.isArray(missingRetry)) {
+    throw new CerealError('INVALID_OPTION', `[bullmq] \`missingRetry\` must be an object, \`{ within: '30s' }\`, got ${describe(missingRetry, 40)}`);
+  }
+  const { within } = missingRetry as { within?: unknown };
+  const ms = durationMs('missingRetry.within', within);
+  return { ms, shown: typeof within === 'string' ? within : `${ms}ms` };
+}
+
+/**
+ * Whether `job` is within the grace period, and if so whether BullMQ will give it another
+ * attempt (as BullMQ decides: `attemptsMade + 1 < opts.attempts`), with a note for the message.
+ * A job without a creation time is taken as past it: it fails as it would without the option.
+ */
+function youngJob(job: Job, grace: Grace): { attemptsLeft: boolean; note: string } | undefined {
+  const created = job.timestamp as unknown;
+  if (typeof created !== 'number' || !Number.isFinite(created)) return undefined;
+  const age = Date.now() - created; // negative when the producer's clock is ahead: young
+  if (age >= grace.ms) return undefined;
+  const attempt = (Number.isInteger(job.attemptsMade) ? job.attemptsMade : 0) + 1;
+  const attempts = typeof job.opts?.attempts === 'number' ? job.opts.attempts : 1;
+  const young = `the job is ${Math.max(0, Math.round(age))}ms old, younger than missingRetry.within (${grace.shown})`;
+  if (attempt < attempts) {
+    return { attemptsLeft: true, note: `[bullmq] retrying: ${young}, and its rows may not be visible yet (attempt ${attempt} of ${attempts} failed)` };
+  }
+  const hint = attempts <= 1 ? ': give the job `attempts` and a `backoff` to retry it' : '';
+  return { attemptsLeft: false, note: `[bullmq] not retrying: ${young}, but attempt ${attempt} of ${Math.max(attempts, 1)} was its last${hint}` };
+}
+
 /**
  * What fails the attempt for a CerealError. BullMQ keeps the message as the job's
- * failedReason, so it starts with the code (and carries the refs) for every code. A retryable
- * one is an ordinary Error, which BullMQ retries with the job's attempts and backoff; any other
- * can never succeed and is an UnrecoverableError, which BullMQ fails at once.
+ * failedReason, so it starts with the code (and carries the refs) for every code, then `note`
+ * if any, then the CerealError's message. A retryable one (or one `retry` says to retry) is an
+ * ordinary Error, which BullMQ retries with the job's attempts and backoff; any other can never
+ * succeed and is an UnrecoverableError, which BullMQ fails at once.
  */
-function attemptFailure(err: CerealError): Error {
-  const message = `${err.code}: ${err.message}`.slice(0, MAX_MESSAGE); // a failedReason within the messages' bound
-  if (err.retryable) return new Error(message, { cause: err });
+function attemptFailure(err: CerealError, how: { retry?: boolean; note?: string } = {}): Error {
+  const text = how.note === undefined ? err.message : `${how.note}. ${err.message}`;
+  const message = `${err.code}: ${text}`.slice(0, MAX_MESSAGE); // a failedReason within the messages' bound
+  if (how.retry ?? err.retryable) return new Error(message, { cause: err });
   const failure = new UnrecoverableError(message);
   // not enumerable, as `new Error(message, { cause })` makes it
   Object.defineProperty(failure, 'cause', { value: err, writable: true, configurable: true, enumerable: false });

@@ -13,9 +13,20 @@ const setup = () => {
   return { users, cereal: createSerializer({ format: msgpackFormat(), loaders: { users } }) };
 };
 /** The part of a BullMQ Job that withRefs touches, recording its log lines. */
-const fakeJob = (data: unknown) => {
+const fakeJob = (data: unknown, fields: { timestamp?: number; attemptsMade?: number; opts?: { attempts?: number } } = {}) => {
   const logs: string[] = [];
-  return { job: { data, log: async (line: string) => logs.push(line) } as unknown as Job<JobEnvelope>, logs };
+  return { job: { data, ...fields, log: async (line: string) => logs.push(line) } as unknown as Job<JobEnvelope>, logs };
+};
+/** A job created `age` ms ago, on attempt `attemptsMade + 1` of `attempts`. */
+const agedJob = (data: unknown, age: number, attempts = 5, attemptsMade = 0) => fakeJob(data, { timestamp: Date.now() - age, attemptsMade, opts: { attempts } });
+/** What `run` throws for `job`. */
+const thrownBy = async (run: (job: Job<JobEnvelope>) => Promise<unknown>, job: Job<JobEnvelope>): Promise<Error> => {
+  try {
+    await run(job);
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the processor to throw');
 };
 /** What withRefs' processor throws for this job data. */
 const thrown = async (run: (job: Job<JobEnvelope>) => Promise<unknown>, data: unknown): Promise<Error> => {
@@ -160,4 +171,124 @@ WithRefs('a bad option is INVALID_OPTION', async () => {
   assert.is((await rejects(() => withRefs(cereal, async () => 1, { onMissingRow: 'retry' as never }))).code, 'INVALID_OPTION');
 });
 
+WithRefs('any CerealError whose `retryable` is true is retried, whatever its code; a LOAD_FAILED made not retryable is not', async () => {
+  const throwing = (make: () => CerealError) => {
+    const loader: Loader<{ id: number }> = { keyOf: (r) => r.id, load: async () => { throw make(); } };
+    return createSerializer({ format: msgpackFormat(), loaders: { users: loader } });
+  };
+  // a code core may add (STALE: the reader is behind the pinned version), retryable
+  const stale = throwing(() => Object.defineProperty(new CerealError('STALE' as CerealErrorCode, 'the reader is behind'), 'retryable', { value: true }));
+  const err = await thrown(withRefs(stale, async () => 1), toJobData(stale, ref('users', 1)));
+  assert.not.instance(err, UnrecoverableError);
+  assert.match(err.message, /^STALE: \[cereal\] the reader is behind/);
+  assert.is((err.cause as CerealError).code, 'STALE');
+  const fixed = throwing(() => Object.defineProperty(new CerealError('LOAD_FAILED', 'never again'), 'retryable', { value: false }));
+  assert.instance(await thrown(withRefs(fixed, async () => 1), toJobData(fixed, ref('users', 1))), UnrecoverableError);
+});
+
+const MissingRetry = suite('withRefs: missingRetry');
+
+MissingRetry('a MISSING_ROW on a job younger than `within` fails the attempt with a retryable Error that says why, the CerealError as its cause', async () => {
+  const { cereal } = setup();
+  let ran = false;
+  const run = withRefs(cereal, async () => (ran = true), { missingRetry: { within: '30s' } });
+  const err = await thrownBy(run, agedJob(toJobData(cereal, { user: ref('users', 9) }), 1200, 5, 1).job);
+  assert.not.instance(err, UnrecoverableError);
+  assert.not.instance(err, CerealError);
+  assert.match(err.message, /^MISSING_ROW: \[bullmq\] retrying: the job is 1\d{3}ms old, younger than missingRetry\.within \(30s\), and its rows may not be visible yet \(attempt 2 of 5 failed\)\. \[cereal\] 1 referenced row is missing: `users:9`$/);
+  const cause = err.cause as CerealError;
+  assert.equal([cause.code, cause.retryable, cause.refs?.map((r) => r.key)], ['MISSING_ROW', false, ['users:9']]);
+  assert.not.ok(ran);
+  // the rows found, the same job runs
+  assert.is(await withRefs(cereal, async () => 'ran', { missingRetry: { within: '30s' } })(agedJob(toJobData(cereal, { user: ref('users', 1) }), 1200).job), 'ran');
+});
+
+MissingRetry('a job older than `within` fails as without the option: the same UnrecoverableError', async () => {
+  const { cereal } = setup();
+  const data = toJobData(cereal, [ref('users', 8), ref('users', 9)]);
+  const plain = await thrownBy(withRefs(cereal, async () => 1), agedJob(data, 31_000).job);
+  const err = await thrownBy(withRefs(cereal, async () => 1, { missingRetry: { within: '30s' } }), agedJob(data, 31_000).job);
+  assert.instance(err, UnrecoverableError);
+  assert.is(err.message, plain.message);
+  assert.match(err.message, /^MISSING_ROW: \[cereal\] 2 referenced rows are missing: `users:8`, `users:9`$/);
+  assert.is((err.cause as CerealError).code, 'MISSING_ROW');
+});
+
+MissingRetry('on its last attempt a young job fails for good, saying it is not retried and why', async () => {
+  const { cereal } = setup();
+  const data = toJobData(cereal, ref('users', 9));
+  const run = withRefs(cereal, async () => 1, { missingRetry: { within: '30s' } });
+  const last = await thrownBy(run, agedJob(data, 100, 5, 4).job);
+  assert.instance(last, UnrecoverableError);
+  assert.match(last.message, /^MISSING_ROW: \[bullmq\] not retrying: the job is \d+ms old, younger than missingRetry\.within \(30s\), but attempt 5 of 5 was its last\. \[cereal\] 1 referenced row is missing: `users:9`$/);
+  assert.is((last.cause as CerealError).code, 'MISSING_ROW');
+  // a job without attempts (BullMQ's default, one) gets a hint
+  const once = await thrownBy(run, fakeJob(data, { timestamp: Date.now(), attemptsMade: 0, opts: {} }).job);
+  assert.instance(once, UnrecoverableError);
+  assert.match(once.message, /^MISSING_ROW: \[bullmq\] not retrying: .*attempt 1 of 1 was its last: give the job `attempts` and a `backoff` to retry it\. \[cereal\] /);
+});
+
+MissingRetry('with onMissingRow: discard, a young job is retried; past the grace period or on its last attempt it is discarded', async () => {
+  const { cereal } = setup();
+  const data = toJobData(cereal, ref('users', 9));
+  let ran = false;
+  const run = withRefs(cereal, async () => (ran = true), { onMissingRow: 'discard', missingRetry: { within: '1m' } });
+  const young = agedJob(data, 10);
+  const err = await thrownBy(run, young.job);
+  assert.not.instance(err, UnrecoverableError);
+  assert.match(err.message, /^MISSING_ROW: \[bullmq\] retrying: /);
+  assert.equal(young.logs, []);
+  const old = agedJob(data, 61_000);
+  assert.is(await run(old.job), undefined);
+  assert.equal(old.logs, ['discarded by cereal: 1 referenced row is gone: `users:9`']);
+  const last = agedJob(data, 10, 3, 2);
+  assert.is(await run(last.job), undefined);
+  assert.match(last.logs[0]!, /^discarded by cereal: 1 referenced row is gone \(\[bullmq\] not retrying: the job is \d+ms old, younger than missingRetry\.within \(1m\), but attempt 3 of 3 was its last\): `users:9`$/);
+  assert.not.ok(ran);
+});
+
+MissingRetry('`within` as a number of milliseconds or a string in ms, s, m or h', async () => {
+  const { cereal } = setup();
+  const data = toJobData(cereal, ref('users', 9));
+  const cases: [NonNullable<WithRefsOptions['missingRetry']>['within'], number, string][] = [
+    [500, 500, '500ms'], ['500ms', 500, '500ms'], ['2s', 2000, '2s'], ['1.5s', 1500, '1.5s'], ['5m', 300_000, '5m'], ['1h', 3_600_000, '1h'], [0, 0, '0ms'],
+  ];
+  for (const [within, ms, shown] of cases) {
+    const run = withRefs(cereal, async () => 1, { missingRetry: { within } });
+    if (ms > 0) {
+      const err = await thrownBy(run, agedJob(data, ms - 100).job);
+      assert.not.instance(err, UnrecoverableError, `${within}`);
+      assert.ok(err.message.includes(`younger than missingRetry.within (${shown})`), err.message);
+    }
+    assert.instance(await thrownBy(run, agedJob(data, ms + 100).job), UnrecoverableError, `${within}`);
+  }
+});
+
+MissingRetry('a job without a creation time, and errors other than MISSING_ROW, fail as without the option', async () => {
+  const { cereal } = setup();
+  const run = withRefs(cereal, async () => 1, { missingRetry: { within: '1h' }, maxRefs: 1 });
+  const err = await thrownBy(run, fakeJob(toJobData(cereal, ref('users', 9))).job);
+  assert.instance(err, UnrecoverableError);
+  assert.match(err.message, /^MISSING_ROW: \[cereal\] /);
+  const limit = await thrownBy(run, agedJob(toJobData(cereal, [ref('users', 8), ref('users', 9)]), 10).job);
+  assert.instance(limit, UnrecoverableError);
+  assert.match(limit.message, /^LIMIT: \[cereal\] /);
+});
+
+MissingRetry('a bad missingRetry is INVALID_OPTION when the processor is built', async () => {
+  const { cereal } = setup();
+  const bad: unknown[] = [
+    null, 'x', 30, [], {}, { within: undefined }, { within: true }, { within: -1 }, { within: Number.NaN }, { within: Number.POSITIVE_INFINITY },
+    { within: '30' }, { within: '30 s' }, { within: ' 30s' }, { within: '1d' }, { within: '-5s' }, { within: 's' }, { within: '1e3ms' }, { within: 30n },
+  ];
+  for (const missingRetry of bad) {
+    const err = await rejects(() => withRefs(cereal, async () => 1, { missingRetry: missingRetry as never }));
+    assert.is(err.code, 'INVALID_OPTION', String(missingRetry));
+    assert.match(err.message, /\[bullmq\] `missingRetry(\.within)?` must be/);
+  }
+  const err = await rejects(() => withRefs(cereal, async () => 1, { missingRetry: { within: '30 seconds' as never } }));
+  assert.match(err.message, /`missingRetry\.within` must be a number of milliseconds \(0 or more\) or a string like '500ms', '30s', '5m' or '1h', got "30 seconds"/);
+});
+
 WithRefs.run();
+MissingRetry.run();

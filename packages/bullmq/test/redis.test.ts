@@ -133,5 +133,63 @@ if (url === undefined || url === '') {
     assert.is(state.loads, 3);
   });
 
+  // Without missingRetry, a young job whose row is missing fails at its first attempt: 'a missing
+  // row fails the job once and it is not retried' above.
+
+  Redis_('missingRetry: a job that runs before its row is visible is retried, and completes once the row is there', async ({ h }) => {
+    const q = h.queue();
+    const seen: User[] = [];
+    const w = h.worker(q, withRefs<{ user: User }, string>(h.cereal, async ({ user }) => (seen.push(user), user.name), { missingRetry: { within: '10s' } }));
+    const reasons: string[] = [];
+    let committed: Promise<unknown> | undefined;
+    w.on('failed', (job) => {
+      reasons.push(job!.failedReason);
+      // the transaction commits after the first attempt (a Knex query runs once awaited)
+      committed ??= h.db('users').insert({ id: 5000, name: 'committed late', email: 'late@example.com' }).then(() => undefined);
+    });
+    const done = next<[Job]>(w, 'completed');
+    void w.run();
+    const job = await q.add('welcome', toJobData(h.cereal, { user: ref('users', 5000) }), { attempts: 5, backoff: { type: 'fixed', delay: 200 } });
+    const [completed] = await done;
+    await committed;
+    assert.is(completed.id, job.id);
+    assert.ok(completed.attemptsMade > 1, `${completed.attemptsMade}`);
+    assert.is(completed.returnvalue, 'committed late');
+    assert.equal(seen, [{ id: 5000, name: 'committed late', email: 'late@example.com' }]);
+    assert.ok(reasons.length >= 1 && reasons.length === completed.attemptsMade - 1, `${reasons.length} failures, ${completed.attemptsMade} attempts`);
+    assert.match(reasons[0]!, /^MISSING_ROW: \[bullmq\] retrying: the job is \d+ms old, younger than missingRetry\.within \(10s\), and its rows may not be visible yet \(attempt 1 of 5 failed\)\. \[cereal\] 1 referenced row is missing: `users:5000`$/);
+    assert.is(await (await q.getJob(job.id!))!.getState(), 'completed');
+  });
+
+  Redis_('missingRetry: a row that never appears fails the job with MISSING_ROW once it is older than `within`', async ({ h }) => {
+    const q = h.queue();
+    let ran = 0;
+    const w = h.worker(q, withRefs(h.cereal, async () => ++ran, { missingRetry: { within: '300ms' } }));
+    const done = settled([w], 1);
+    void w.run();
+    const job = await q.add('welcome', toJobData(h.cereal, { user: ref('users', 99_999) }), { attempts: 20, backoff: { type: 'fixed', delay: 100 } });
+    await done;
+    const failed = (await q.getJob(job.id!))!;
+    assert.is(await failed.getState(), 'failed');
+    // retried while younger than 300 ms (attempts at about 0, 100, 200, 300 ms), then failed for good long before 20 attempts
+    assert.ok(failed.attemptsMade > 1 && failed.attemptsMade < 10, `${failed.attemptsMade}`);
+    assert.ok(failed.finishedOn! - failed.timestamp >= 300, `${failed.finishedOn! - failed.timestamp} ms`);
+    assert.match(failed.failedReason, /^MISSING_ROW: \[cereal\] 1 referenced row is missing: `users:99999`$/);
+    assert.is(ran, 0);
+  });
+
+  Redis_('missingRetry: a young job on its last attempt fails with a reason that says it was not retried', async ({ h }) => {
+    const q = h.queue();
+    const w = h.worker(q, withRefs(h.cereal, async () => 1, { missingRetry: { within: '10s' } }));
+    const done = settled([w], 1);
+    void w.run();
+    const job = await q.add('welcome', toJobData(h.cereal, { user: ref('users', 99_999) }), { attempts: 2, backoff: { type: 'fixed', delay: 50 } });
+    await done;
+    const failed = (await q.getJob(job.id!))!;
+    assert.is(await failed.getState(), 'failed');
+    assert.is(failed.attemptsMade, 2);
+    assert.match(failed.failedReason, /^MISSING_ROW: \[bullmq\] not retrying: the job is \d+ms old, younger than missingRetry\.within \(10s\), but attempt 2 of 2 was its last\. \[cereal\] 1 referenced row is missing: `users:99999`$/);
+  });
+
   Redis_.run();
 }

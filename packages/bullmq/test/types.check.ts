@@ -5,7 +5,7 @@
 import { Worker, type Job } from 'bullmq';
 import { createSerializer, ref, type Format, type Loader, type Ref } from '@cereal/core';
 import { is, type Equal } from '@cereal/testkit';
-import { jobsFor, toJobData, withRefs, type JobData } from '../src/index.js';
+import { jobsFor, toJobData, withRefs, type Duration, type JobData } from '../src/index.js';
 
 interface User { id: number; email: string }
 interface Order { id: number; total: number }
@@ -46,6 +46,19 @@ async function reading(raw: unknown): Promise<void> {
 jobs.withRefs<Confirm>(async () => undefined, { maxBytes: 1024, onMissingRow: 'discard' });
 // @ts-expect-error missing is the serializer's own
 jobs.withRefs<Confirm>(async () => undefined, { missing: 'null' });
+
+// missingRetry: a duration string or a number of milliseconds
+jobs.withRefs<Confirm>(async () => undefined, { missingRetry: { within: '30s' } });
+jobs.withRefs<Confirm>(async () => undefined, { missingRetry: { within: 30 }, onMissingRow: 'discard' });
+withRefs(cereal, async () => undefined, { missingRetry: { within: '500ms' } });
+const grace: Duration[] = ['500ms', '1.5s', '5m', '1h', 0];
+void grace;
+// @ts-expect-error a boolean is no duration
+jobs.withRefs<Confirm>(async () => undefined, { missingRetry: { within: true } });
+// @ts-expect-error a unit other than ms, s, m or h
+jobs.withRefs<Confirm>(async () => undefined, { missingRetry: { within: '30 seconds' } });
+// @ts-expect-error within is required
+jobs.withRefs<Confirm>(async () => undefined, { missingRetry: {} });
 
 // The free functions, typed as far as inference allows: the value is checked against the
 // serializer's loader map; the processor sees rows as objects.

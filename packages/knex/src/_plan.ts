@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { PrimaryKey } from '@cereal/core';
-import { chunkSizeOf, invalidOption, keyColumns, selectedColumns, tableName, type SqlSource, type SqlTable } from '@cereal/sql';
+import { chunkSizeOf, invalidOption, keyColumns, selectedColumns, tableName, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
 import { knexDialect, type Exact } from './_dialect.js';
 import { identifier } from './_identifier.js';
 import { withScope } from './_scope.js';
@@ -22,13 +22,15 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
   const { dialect, exact } = knexDialect(db);
   const chunkSize = chunkSizeOf('knex', table, dialect, keys.length, options.chunkSize);
   if (scope !== undefined && typeof scope !== 'function') throw invalidOption('knex', `\`scope\` of table \`${table}\` must be a function of the query`);
-  const columns = selectedColumns('knex', table, options.columns, keys) ?? ['*'];
+  const version = versionColumn('knex', table, options.version);
+  const columns = selectedColumns('knex', table, options.columns, version === undefined ? keys : [...keys, version]) ?? ['*'];
   const resolved: SqlTable = {
     table,
     path: identifier(db, table),
     keys: keys.map((key) => identifier(db, key).at(-1) ?? key),
     fields: keys,
     chunkSize,
+    ...(version === undefined ? {} : { version }),
   };
   const statement = (pks: readonly PrimaryKey[], exactly: boolean): Knex.QueryBuilder => {
     let q = db(table).select(columns);

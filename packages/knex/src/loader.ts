@@ -30,6 +30,13 @@ export interface KnexLoaderOptions {
    * room for the scope's own parameters; on PostgreSQL at most 2000 composite keys.
    */
   chunkSize?: number;
+  /**
+   * The column holding the row's version: a time (`updated_at`) or a counter (`lock_version`)
+   * that every write moves forward. Refs made from rows are then pinned to it, and decoding
+   * with `consistency: 'at-least'` refuses a row older than its ref's pin (`STALE`, retryable);
+   * with `knexLoaders({ primary, replica }, …)` such rows are read again from the primary.
+   */
+  version?: string;
 }
 
 /**

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import knex, { type Knex } from 'knex';
 import { hydrate, ref } from '@cereal/core';
 import { knexLoader } from '../src/index.js';
-import { rejects, testLoader } from '@cereal/testkit';
+import { rejects, testLoader, testReplicas } from '@cereal/testkit';
 import { testKnex } from './suites/knex.js';
 import { knexTarget } from './suites/target.js';
 
@@ -12,6 +12,7 @@ const connect = (): Knex => knex({ client: 'better-sqlite3', connection: { filen
 const target = knexTarget('sqlite', connect, 'main');
 testLoader(target);
 testKnex(target);
+testReplicas(target);
 
 // ---
 

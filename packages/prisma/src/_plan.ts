@@ -131,8 +131,10 @@ export function planOf(db: unknown, options: RawOptions): Plan {
 /** `fields` as Prisma's select, with the key fields; undefined for every field. */
 function selectOf(fields: unknown, byName: ReadonlyMap<string, unknown>, keys: readonly string[], table: string, name: string): Record<string, true> | undefined {
   if (fields === undefined) return undefined;
-  if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && byName.has(f))) {
-    throw invalidOption('prisma', `\`fields\` of table \`${table}\` must be an array of field names of model \`${name}\``);
+  const bad = Array.isArray(fields) ? fields.find((f) => typeof f !== 'string' || !byName.has(f)) : fields;
+  if (!Array.isArray(fields) || bad !== undefined) {
+    const named = typeof bad === 'string' ? ` (model \`${name}\` has no field \`${bad.slice(0, 64)}\`)` : '';
+    throw invalidOption('prisma', `\`fields\` of table \`${table}\` must be an array of field names of model \`${name}\`${named}`);
   }
   return Object.fromEntries([...(fields as string[]), ...keys].map((f) => [f, true]));
 }

@@ -48,3 +48,27 @@ export function isBadKey(err: unknown): boolean {
   for (const { code } of chain(err)) if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
   return false;
 }
+
+// MySQL/MariaDB: ER_BAD_FIELD_ERROR, ER_PARSE_ERROR, ER_NON_UNIQ_ERROR (an ambiguous column),
+// ER_WRONG_FIELD_WITH_GROUP… as codes mysql2 names; errno for the mariadb connector.
+const STATEMENT_CODES = new Set(['ER_BAD_FIELD_ERROR', 'ER_PARSE_ERROR', 'ER_NON_UNIQ_ERROR', 'ER_SP_DOES_NOT_EXIST', 'ER_UNKNOWN_TABLE']);
+const STATEMENT_ERRNOS = new Set([1054, 1064, 1052, 1305, 1109]);
+// SQLite (better-sqlite3's SQLITE_ERROR carries no finer code): a column, function or syntax it cannot read.
+const SQLITE_STATEMENT = /no such column|no such function|syntax error|ambiguous column name|misuse of aggregate/;
+
+/**
+ * True when the server refused the statement itself: a column it does not have (a `version`,
+ * `columns` or `scope` naming one), a syntax error, an ambiguous name (PostgreSQL's class 42
+ * except a missing table, MySQL's bad field or parse errors, SQLite's `no such column`). The
+ * loader's configuration is wrong; no retry mends it. A table that went away since the loader
+ * read it is not one of these (a migration may be under way): that stays retryable.
+ */
+export function isBadStatement(err: unknown): boolean {
+  for (const { code, message, errno } of chain(err) as Generator<{ code?: unknown; message?: unknown; errno?: unknown }>) {
+    if (typeof code === 'string' && /^42[0-9A-Z]{3}$/.test(code) && code !== '42P01') return true;
+    if (typeof code === 'string' && STATEMENT_CODES.has(code)) return true;
+    if (typeof errno === 'number' && STATEMENT_ERRNOS.has(errno) && typeof code !== 'string') return true;
+    if (code === 'SQLITE_ERROR' && typeof message === 'string' && SQLITE_STATEMENT.test(message)) return true;
+  }
+  return false;
+}

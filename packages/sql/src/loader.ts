@@ -1,9 +1,10 @@
-import { CerealError, type Key, type Loader, type PrimaryKey } from '@cereal/core';
+import { CerealError, type Key, type Loader, type PrimaryKey, type Version } from '@cereal/core';
 import { binderOf, type Binder } from './binding.js';
 import { catalogColumns, catalogStatement, type Statement } from './catalog.js';
 import type { SqlDialect } from './dialect.js';
-import { isBadKey } from './faults.js';
+import { isBadKey, isBadStatement } from './faults.js';
 import { withResends } from './resend.js';
+import type { Served } from './replica.js';
 import { isWide } from './wide.js';
 
 /**
@@ -42,6 +43,11 @@ export interface SqlTable {
   readonly keys: readonly string[];
   /** The row properties holding the key parts, in the same order. @default keys */
   readonly fields?: readonly string[];
+  /**
+   * The row property holding the row's version (`updated_at`, `lock_version`): refs made from
+   * rows are pinned to it, and `consistency: 'at-least'` checks it.
+   */
+  readonly version?: string;
   readonly chunkSize: number;
 }
 
@@ -52,6 +58,11 @@ export interface SqlLoader<Row extends object = Record<string, unknown>> extends
   readonly primaryKey: readonly string[];
   readonly arity: number;
   readonly chunkSize: number;
+  /**
+   * Rows each side served, for a loader of a replica-aware map (`{ primary, replica }`); undefined
+   * for a loader of one database.
+   */
+  readonly served?: Readonly<Served>;
   /**
    * Reads, once, the key columns' types from the database's catalog, so that each key part is
    * bound as its column's type (`42`, `42n` and `'42'` are one key on every database) and a key
@@ -77,6 +88,8 @@ export function sqlLoader<Row extends object>(source: SqlSource<Row>, table: Sql
     throw source.explain?.(err) ?? err;
   }));
   const single = fields[0]!;
+  const version = table.version;
+  let versionSeen = version === undefined;
   return {
     table: table.table,
     primaryKey: fields,
@@ -86,12 +99,23 @@ export function sqlLoader<Row extends object>(source: SqlSource<Row>, table: Sql
       await binder();
     },
     async load(requested) {
-      return loadKeys(source, table, await binder(), requested);
+      const rows = await loadKeys(source, table, await binder(), requested);
+      if (!versionSeen && rows.length > 0) versionSeen = hasVersion(source.library, table, rows[0]!);
+      return rows;
     },
+    ...(version === undefined ? {} : { versionOf: (row: Row) => (row as Record<string, unknown>)[version] as Version | null | undefined }),
     keyOf: fields.length === 1
       ? (row) => (row as Record<string, unknown>)[single] as Key
       : (row) => fields.map((field) => (row as Record<string, unknown>)[field]) as Key[],
   };
+}
+
+/** A version column the rows lack would leave every pin unchecked: INVALID_OPTION at the first row. */
+function hasVersion(library: string, table: SqlTable, row: object): true {
+  if (!Object.hasOwn(row, table.version!)) {
+    throw new CerealError('INVALID_OPTION', `[${library}] the rows of table \`${table.table}\` have no \`${table.version}\`, the loader's \`version\`: name a column of the table (and select it, if you list \`columns\`)`);
+  }
+  return true;
 }
 
 async function readBinder<Row extends object>(source: SqlSource<Row>, table: SqlTable): Promise<Binder> {
@@ -122,8 +146,18 @@ async function loadChunk<Row extends object>(source: SqlSource<Row>, table: SqlT
   } catch (err) {
     const explained = source.explain?.(err);
     if (explained !== undefined) throw explained;
+    if (isBadStatement(err)) {
+      throw new CerealError('INVALID_OPTION', `[${source.library}] table \`${table.table}\` refused the loader's statement; check its \`columns\`, \`version\` and \`scope\`: ${driverMessage(err)}`, { cause: err });
+    }
     if (!isBadKey(err)) throw err;
-    throw new CerealError('INVALID_REF', `[${source.library}] table \`${table.table}\` cannot compare a key of these refs with its key column: ${String((err as Error).message).split(' - ').pop()}`, { cause: err });
+    throw new CerealError('INVALID_REF', `[${source.library}] table \`${table.table}\` cannot compare a key of these refs with its key column: ${driverMessage(err)}`, { cause: err });
   }
   for (const row of rows) out.push(row);
+}
+
+/** The driver's own words: Knex puts the whole statement (every key) before ` - ` in its messages. */
+function driverMessage(err: unknown): string {
+  const message = String((err as Error | undefined)?.message);
+  const cut = message.indexOf(' - ');
+  return /^\s*select\b/i.test(message) && cut >= 0 ? message.slice(cut + 3) : message;
 }

@@ -33,7 +33,14 @@ export function chunkSizeOf(library: string, table: string, dialect: SqlDialect,
   return size;
 }
 
-/** `columns` with the key columns added, or undefined for every column. */
+/** `version` checked: undefined, or a column name. */
+export function versionColumn(library: string, table: string, version: unknown): string | undefined {
+  if (version === undefined) return undefined;
+  if (typeof version !== 'string' || version.length === 0) throw invalidOption(library, `\`version\` of table \`${table}\` must be a column name, e.g. 'updated_at'`);
+  return version;
+}
+
+/** `columns` with the key columns (and the version column) added, or undefined for every column. */
 export function selectedColumns(library: string, table: string, columns: unknown, keys: readonly string[]): string[] | undefined {
   if (columns === undefined) return undefined;
   if (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string' && c.length > 0)) {

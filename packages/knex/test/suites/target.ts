@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { LoaderTarget, OpenOptions, ServerTarget, Traffic } from '@cereal/testkit';
-import { knexLoader } from '../../src/index.js';
+import { knexLoader, knexLoaders } from '../../src/index.js';
 
 /** Watches the statements `db` runs during `fn`: Knex's query events. */
 export async function watch<T>(db: Knex, fn: () => Promise<T>): Promise<[T, Traffic]> {
@@ -39,6 +39,7 @@ export function knexTarget(name: string, connect: (options?: OpenOptions) => Kne
       if (db !== f) await db.destroy();
     },
     loader: (db, spec) => knexLoader(db, spec),
+    replicaLoaders: (primary, replica, specs, onServed) => knexLoaders(onServed === undefined ? { primary, replica } : { primary, replica, onServed }, specs),
     rollback: (db, fn) =>
       db
         .transaction(async (trx) => {
