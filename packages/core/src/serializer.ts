@@ -127,11 +127,17 @@ function checkFormat(format: Format<Uint8Array | string>): void {
  */
 function encoder(format: Format, loaders: Loaders, limits: Limits, refsOnly: boolean): (value: unknown) => Uint8Array | string {
   let lastKnown: string | undefined; // refs of one list share their model: check it once
+  let arity: number | undefined; // the key parts of lastKnown's loader, when it says
   const counted = (r: ModelRef, count: number): ModelRef => {
     if (count > limits.maxRefs) throw tooManyRefs(limits.maxRefs);
     if (r.model !== lastKnown) {
       if (!Object.hasOwn(loaders, r.model)) throw unknownModel([r.model], loaders, [r]);
       lastKnown = r.model;
+      arity = loaders[r.model]?.arity;
+    }
+    // A key of the wrong shape would fail only in the worker: refused where it is written.
+    if (arity !== undefined && (Array.isArray(r.pk) ? r.pk.length : 1) !== arity) {
+      throw new CerealError('INVALID_REF', `model \`${r.model}\` has a key of ${arity} part${arity === 1 ? '' : 's'}; \`${r.key}\` does not`, { refs: [r] });
     }
     return r;
   };

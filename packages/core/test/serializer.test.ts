@@ -45,6 +45,14 @@ Serializer('ref of a row without a usable key is INVALID_REF', async () => {
   assert.is((await rejects(() => cereal.ref('users', null as never))).code, 'INVALID_REF');
 });
 
+Serializer('encode refuses a key of the wrong number of parts for a loader that says its arity: INVALID_REF where it is written, not in the worker', () => {
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { lines: memoryLoader([], { arity: 2 }), users: memoryLoader([], { arity: 1 }), any: memoryLoader([]) } });
+  for (const value of [{ l: ref('lines', 7) }, [ref('lines', [7, 1]), ref('lines', [7, 1, 2])], { u: ref('users', [1, 2]) }]) {
+    assert.throws(() => cereal.encode(value), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_REF' && /has a key of \d parts?/.test(err.message));
+  }
+  cereal.encode({ l: [ref('lines', [7, 1]), ref('lines', [7, 2])], u: ref('users', 1), a: [ref('any', 1), ref('any', [1, 2])] });
+});
+
 Serializer('ref and encode for a model outside the loader map are UNKNOWN_MODEL', async () => {
   const { cereal } = setup();
   // @ts-expect-error a model outside the loader map does not compile, and is refused at run time

@@ -63,9 +63,10 @@ export interface DrizzleLoaderOptions<T extends Table = Table> {
    * A Drizzle condition every query is narrowed by, e.g. soft deletes (`isNull(users.deletedAt)`)
    * or a tenant (`eq(users.tenantId, 7)`). A row outside it is missing, exactly like a deleted
    * one. It forms one parenthesized group after the key filter (`WHERE id IN (…) AND (a OR b)`),
-   * so an `or` never widens what is read.
+   * so an `or` never widens what is read. `undefined` (what `and()` of no condition gives) is
+   * no scope.
    */
-  scope?: SQL;
+  scope?: SQL | undefined;
   /**
    * Most keys per statement. Default: as many as the driver's bound-parameter limit allows
    * (SQLite 32766, PostgreSQL and MySQL 65535) divided by the key's field count, less the

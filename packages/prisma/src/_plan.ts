@@ -104,6 +104,7 @@ export function planOf(db: unknown, options: RawOptions): Plan {
   const source: SqlSource<Row> = {
     library: 'prisma',
     dialect,
+    notFound: `the database has no table for model \`${name}\`: apply your migrations (\`prisma migrate deploy\`), and check the model's \`@@map\` (and \`@@schema\`)`,
     inTransaction: info.inTransaction,
     // Prisma reads BigInt fields as exact bigints, and fails an Int beyond 2^53 (P2023), never rounds.
     splitsWide: false,

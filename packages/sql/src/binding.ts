@@ -65,19 +65,23 @@ function keyBinder(parts: readonly PartBinder[]): Binder {
   };
 }
 
+/** What to do about a table the catalog does not have, where the loader names tables itself. */
+const NOT_FOUND = 'create it, or name it as the database does (`schema.table` outside the default schema)';
+
 /**
  * How a loader binds keys for the key columns `keys` of `table`: by the columns' types in the
  * database's catalog, or as given where the loader cannot read the catalog (`columns` undefined).
  *
  * @param library - the loader's package, in messages: `knex`, `kysely`, `drizzle`
+ * @param notFound - what to do about a table that is not found, in the message
  * @throws CerealError `INVALID_OPTION` when the table is not found, lacks a key column, or has
  *   a key column whose values the driver returns as something that is not a key (a Date, a
  *   Buffer): every load of it would fail, and a retry would too
  */
-export function binderOf(library: string, table: string, keys: readonly string[], columns: Columns | undefined): Binder {
+export function binderOf(library: string, table: string, keys: readonly string[], columns: Columns | undefined, notFound = NOT_FOUND): Binder {
   if (columns === undefined) return keyBinder(keys.map(() => bindable));
   if (columns.size === 0) {
-    throw new CerealError('INVALID_OPTION', `[${library}] table \`${table}\` was not found: create it, or name it as the database does (\`schema.table\` outside the default schema)`);
+    throw new CerealError('INVALID_OPTION', `[${library}] table \`${table}\` was not found: ${notFound}`);
   }
   return keyBinder(keys.map((key) => {
     const column = columns.get(key);

@@ -29,6 +29,8 @@ export interface SqlSource<Row extends object> {
    * columns must come back exactly (see wide.ts); one attempt: the loader resends.
    */
   select(pks: readonly PrimaryKey[], exact: boolean): Promise<readonly Row[]>;
+  /** What the user should do about a table the catalog does not have (where it is not named by the user). */
+  readonly notFound?: string;
   /** What to throw in place of a library's own error that says something better known (a pool timeout). */
   explain?(err: unknown): Error | undefined;
 }
@@ -122,7 +124,7 @@ async function readBinder<Row extends object>(source: SqlSource<Row>, table: Sql
   const statement = catalogStatement(source.dialect.family, table.path);
   if (statement === undefined) return binderOf(source.library, table.table, table.keys, undefined);
   const rows = await withResends(source.inTransaction, () => source.catalog(statement));
-  return binderOf(source.library, table.table, table.keys, catalogColumns(source.dialect.family, rows));
+  return binderOf(source.library, table.table, table.keys, catalogColumns(source.dialect.family, rows), source.notFound);
 }
 
 async function loadKeys<Row extends object>(source: SqlSource<Row>, table: SqlTable, bind: Binder, requested: readonly PrimaryKey[]): Promise<Row[]> {

@@ -97,6 +97,13 @@ export function testLoader<Db>(target: LoaderTarget<Db>): void {
     assert.equal(Object.keys(row!).sort(), ['id', 'name']);
   });
 
+  Loader('a column the table lacks (in columns) is INVALID_OPTION, not a retryable LOAD_FAILED: no retry mends the configuration', async ({ db, t }) => {
+    const err = await rejects(() => hydrate([ref('users', 1)], { users: load(db, { table: t.users, columns: ['name', 'no_such_column'] }) }));
+    assert.is(err.code, 'INVALID_OPTION', err.message);
+    assert.is(err.retryable, false);
+    assert.match(err.message, /no_such_column/);
+  });
+
   Loader('missing rows are one MISSING_ROW listing each of them', async ({ db, t }) => {
     const err = await rejects(() => hydrate([ref('users', 1), ref('users', 41), ref('users', 42)], { users: load(db, { table: t.users }) }));
     assert.is(err.code, 'MISSING_ROW');

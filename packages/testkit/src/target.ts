@@ -15,6 +15,16 @@ export interface TableSpec {
   columns?: readonly string[];
   /** Keys per statement. Default: the loader's own, from its driver's parameter limit. */
   chunkSize?: number;
+  /** The version column: `updated_at`, `lock_version`. */
+  version?: string;
+}
+
+/** What a replica-aware loader map reports after each load (the loader packages' ServedEvent). */
+export interface Served {
+  readonly model: string;
+  readonly replica: number;
+  readonly primary: number;
+  readonly again: number;
 }
 
 /** A loader under test: a Loader, and `prepare` where it reads its table before loading. */
@@ -53,6 +63,11 @@ export interface LoaderTarget<Db = unknown> {
    * loaders built on `trx` see its writes.
    */
   rollback(db: Db, fn: (trx: Db, insert: (table: string, row: Record<string, unknown>) => Promise<void>) => Promise<void>): Promise<void>;
+  /**
+   * The package's loader map over a primary and a replica (`xLoaders({ primary, replica,
+   * onServed }, specs)`), for the replica suite (testReplicas).
+   */
+  replicaLoaders?(primary: Db, replica: Db, specs: Record<string, TableSpec>, onServed?: (event: Served) => void): Record<string, TestedLoader & { readonly served?: { readonly replica: number; readonly primary: number } }>;
   /** Watches the statements `db` runs during `fn`. */
   watch<T>(db: Db, fn: () => Promise<T>): Promise<[T, Traffic]>;
   /** The schema unqualified table names resolve to (`main`, `public`, the MySQL database). */

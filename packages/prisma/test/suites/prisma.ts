@@ -213,6 +213,16 @@ export function testPrisma(target: LoaderTarget<PrismaDb>): void {
     assert.is(seen.statements, 1, 'the column types are not read again');
   });
 
+  Prisma('a model whose table the database lacks is INVALID_OPTION at prepare(), pointing at migrations and @@map (Prisma has no table option)', async ({ db, t }) => {
+    // loader_users_nope is a model of the client whose table this run never created
+    const nope = loader(clientOf(db, t), { model: delegateOf('loader_users_nope') });
+    const err = await rejects(() => nope.prepare());
+    assert.is(err.code, 'INVALID_OPTION');
+    assert.match(err.message, /no table for model `LoaderUsersNope`: apply your migrations/);
+    assert.match(err.message, /@@map/);
+    assert.not.match(err.message, /schema\.table/);
+  });
+
   Prisma('bad options are INVALID_OPTION', async ({ db, t }) => {
     const client = clientOf(db, t);
     const people = delegate('people');
