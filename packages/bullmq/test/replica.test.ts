@@ -103,7 +103,7 @@ if (!redisUrl || !pgUrl || !replica) {
         opts: { attempts: 1, removeOnComplete: false, removeOnFail: false },
       })));
       const seen = { done: 0, old: 0, failed: new Map<string, number>() };
-      const worker = new Worker<JobEnvelope, string>(queue.name, withRefs<Job1, string>(cereal, async ({ user, expect }) => {
+      const worker = new Worker<JobEnvelope, string | undefined>(queue.name, withRefs<Job1, string>(cereal, async ({ user, expect }) => {
         if (user.name !== expect) seen.old++;
         return user.name;
       }, options), { connection: connection(ctx), concurrency: 50, autorun: false });
@@ -158,7 +158,7 @@ if (!redisUrl || !pgUrl || !replica) {
   });
 
   Replica("pinned refs on the plain replica loader with 'at-least': STALE, retryable, never an old row", async (ctx) => {
-    const plain = knexLoaders(ctx.replica, { users: { table: ctx.table, version: 'lock_version' } });
+    const plain = knexLoaders<{ users: User }>(ctx.replica, { users: { table: ctx.table, version: 'lock_version' } });
     const cereal = createSerializer({ format: msgpackFormat(), loaders: plain, consistency: 'at-least' });
     await setReplicaDelay(replica, LAG_MS);
     try {
@@ -176,7 +176,7 @@ if (!redisUrl || !pgUrl || !replica) {
     const cereal = createSerializer({ format: msgpackFormat(), loaders: knexLoaders(ctx.primary, { users: ctx.table }) });
     const queue = new Queue<JobEnvelope>(`cereal-trx-${process.pid}-${next++}`, { connection: connection(ctx) });
     const outcome = new Map<string, string>();
-    const worker = new Worker<JobEnvelope, string>(queue.name, withRefs<{ user: User }, string>(cereal, async ({ user }) => user.name), { connection: connection(ctx), concurrency: 10 });
+    const worker = new Worker<JobEnvelope, string | undefined>(queue.name, withRefs<{ user: User }, string>(cereal, async ({ user }) => user.name), { connection: connection(ctx), concurrency: 10 });
     const settled = (name: string): Promise<string> =>
       new Promise((resolve) => {
         const check = (job: Job | undefined, result: string): void => {

@@ -2,7 +2,7 @@
  * Type tests: what compiles is what runs. Compiled by the project's type-check (`.ci/run`),
  * never run: each `// @ts-expect-error` is a line that must not compile.
  */
-import { createSerializer, hydrate, ref, type DecodeOptions, type Format, type Hydrated, type Loader, type NoLoader, type Payload, type Ref, type RowOf } from '@cereal/core';
+import { createSerializer, hydrate, ref, type DecodeOptions, type Format, type Hydrated, type Loader, type NoLoader, type Payload, type Ref, type RowOf, type ModelRef, type Version } from '@cereal/core';
 import { is, type Equal } from '@cereal/testkit';
 
 interface User { id: number; name: string }
@@ -104,3 +104,21 @@ is<Equal<typeof wire, Payload<string | Uint8Array, Job>>>(true);
 void decoding;
 void lenientDecode;
 void hydrating;
+
+// Pinned refs and consistency.
+const pinned = ref('users', 42, new Date());
+is<Equal<typeof pinned, ModelRef<'users'>>>(true);
+is<Equal<typeof pinned.version, Version | undefined>>(true);
+ref('users', 42, 7n);
+ref('users', 42, 'v7');
+// @ts-expect-error a version is a number, bigint, string or Date
+ref('users', 42, true);
+// @ts-expect-error null is no version
+ref('users', 42, null);
+createSerializer({ format: bytes, loaders, consistency: 'at-least' });
+async function consistent(): Promise<void> {
+  await either.decode(wire, { consistency: 'latest' });
+  // @ts-expect-error 'latest' or 'at-least'
+  await either.decode(wire, { consistency: 'newest' });
+}
+void consistent;
