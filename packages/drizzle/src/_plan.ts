@@ -1,10 +1,10 @@
-import { is, SQL, sql, type Column } from 'drizzle-orm';
+import { Column, is, SQL, sql } from 'drizzle-orm';
 import { chunkSizeOf, invalidOption, restoreExact, SCOPE_ROOM, templateOf, type SqlDialect, type SqlSource, type SqlTable } from '@cereal/sql';
 import { driverOf } from './_driver.js';
 import { fieldsOf, keyFieldsOf } from './_fields.js';
 import { selectOf, type SelectPlan } from './_select.js';
 import { send } from './_send.js';
-import { tableInfo } from './_table.js';
+import { tableInfo, type Field, type TableInfo } from './_table.js';
 import { connectTimeout } from './_timeout.js';
 import type { DrizzleLoaderOptions } from './rows.js';
 
@@ -41,6 +41,25 @@ function chunkSize(db: unknown, plan: SelectPlan, label: string, dialect: SqlDia
   return size;
 }
 
+/** What Drizzle maps a version column to must be a version: a number, a bigint, text or a Date. */
+const VERSION_TYPES = new Set(['number', 'bigint', 'string', 'date', 'custom']);
+
+/**
+ * The version field: undefined, or a field name or column of the table that Drizzle maps to a version.
+ * @throws CerealError `INVALID_OPTION` otherwise
+ */
+function versionFieldOf(info: TableInfo, version: unknown): Field | undefined {
+  if (version === undefined) return undefined;
+  if (typeof version !== 'string' && !is(version, Column)) {
+    throw invalidOption('drizzle', `\`version\` of table \`${info.label}\` must be a field name or column, e.g. 'updatedAt' or users.updatedAt`);
+  }
+  const field = fieldsOf(info, [version], 'version')[0]!;
+  if (!VERSION_TYPES.has(field.column.dataType)) {
+    throw invalidOption('drizzle', `\`version\` of table \`${info.label}\` is field \`${field.field}\` of type ${field.column.getSQLType()}, which Drizzle maps to a ${field.column.dataType}: a version is a time, a counter or text`);
+  }
+  return field;
+}
+
 /**
  * drizzleLoader's options checked (anything wrong is `INVALID_OPTION`) and resolved: the table as
  * the shared loader reads it, and the Drizzle statements it runs.
@@ -48,11 +67,12 @@ function chunkSize(db: unknown, plan: SelectPlan, label: string, dialect: SqlDia
 export function planOf(db: unknown, table: unknown, options: DrizzleLoaderOptions | undefined): { table: SqlTable; source: SqlSource<Row> } {
   const { dialect, inTransaction, rows } = driverOf(db);
   const info = tableInfo(db, table, dialect.family, dialect.driver);
-  if (options !== undefined && (options === null || typeof options !== 'object')) throw invalidOption('drizzle', `the options of table \`${info.label}\` must be an object: { primaryKey, columns, scope, chunkSize }`);
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw invalidOption('drizzle', `the options of table \`${info.label}\` must be an object: { primaryKey, columns, scope, chunkSize, version }`);
   const { primaryKey, columns, scope } = options ?? {};
   const keys = keyFieldsOf(info, primaryKey);
   if (scope !== undefined && !is(scope, SQL)) throw invalidOption('drizzle', `\`scope\` of table \`${info.label}\` must be a Drizzle condition (a \`SQL\`), e.g. \`isNull(users.deletedAt)\``);
-  const chosen = columns === undefined ? [...info.fields.values()] : [...new Set([...fieldsOf(info, columns, 'columns'), ...keys])];
+  const version = versionFieldOf(info, options?.version);
+  const chosen = columns === undefined ? [...info.fields.values()] : [...new Set([...fieldsOf(info, columns, 'columns'), ...keys, ...(version === undefined ? [] : [version])])];
   const selected: Record<string, Column> = Object.fromEntries(chosen.map((f) => [f.field, f.column]));
   const plan: SelectPlan = { family: dialect.family, table: table as SelectPlan['table'], selected, keys, scope };
   const fields = keys.map((key) => key.field);
@@ -62,6 +82,8 @@ export function planOf(db: unknown, table: unknown, options: DrizzleLoaderOption
     keys: keys.map((key) => key.name),
     fields,
     chunkSize: chunkSize(db, plan, info.label, dialect, options?.chunkSize),
+    // The row property: rows come back by field name (`updatedAt`), whatever the column's name.
+    ...(version === undefined ? {} : { version: version.field }),
   };
   const client = (db as { $client?: unknown }).$client;
   const source: SqlSource<Row> = {

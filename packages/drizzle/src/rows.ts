@@ -39,13 +39,16 @@ type KeyFields<T extends Table, O> = O extends { readonly primaryKey: infer P }
   ? P extends readonly (infer E)[] ? NameOf<T, E> : NameOf<T, P>
   : { [K in FieldName<T>]: Columns<T>[K]['_']['isPrimaryKey'] extends true ? K : never }[FieldName<T>];
 
+/** The field of the version column: `version` when given. */
+type VersionField<T extends Table, O> = O extends { readonly version: infer V } ? NameOf<T, V> : never;
+
 /**
  * The row a loader of table `T` with options `O` loads: `T['$inferSelect']`, or with `columns`
- * only the fields listed and the key fields (see KeyFields: a composite key declared in the
- * table's extra config is not visible to the types; list its fields in `columns` too).
+ * only the fields listed, the key fields and the version field (see KeyFields: a composite key
+ * declared in the table's extra config is not visible to the types; list its fields in `columns` too).
  */
 export type LoadedRow<T extends Table, O = unknown> = O extends { readonly columns: readonly (infer C)[] }
-  ? Pick<T['$inferSelect'], (NameOf<T, C> | KeyFields<T, O>) & keyof T['$inferSelect']>
+  ? Pick<T['$inferSelect'], (NameOf<T, C> | KeyFields<T, O> | VersionField<T, O>) & keyof T['$inferSelect']>
   : T['$inferSelect'];
 
 /** What a loader of table `T` may be configured with besides the table. */
@@ -73,6 +76,15 @@ export interface DrizzleLoaderOptions<T extends Table = Table> {
    * scope's own parameters (room for 100 is always kept); on PostgreSQL at most 2000 composite keys.
    */
   chunkSize?: number;
+  /**
+   * The field holding the row's version, by field name (`'updatedAt'`, `'lockVersion'`) or as
+   * the column itself (`users.updatedAt`): a time or a counter that every write moves forward.
+   * It is selected even when `columns` leaves it out. Refs made from rows are then pinned to it,
+   * and decoding with `consistency: 'at-least'` refuses a row older than its ref's pin (`STALE`,
+   * retryable); with `drizzleLoaders({ primary, replica }, …)` such rows are read again from the
+   * primary.
+   */
+  version?: FieldOf<T>;
 }
 
 /** A drizzleLoaders entry: a table, or a table with loader options. */

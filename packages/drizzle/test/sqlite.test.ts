@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { hydrate, ref } from '@cereal/core';
-import { rejects, testLoader } from '@cereal/testkit';
+import { rejects, testLoader, testReplicas } from '@cereal/testkit';
 import { drizzleLoader } from '../src/index.js';
 import { testDrizzle } from './suites/drizzle.js';
 import { sqliteKit } from './suites/sqlite.js';
@@ -13,6 +13,7 @@ import { drizzleTarget } from './suites/target.js';
 
 testLoader(drizzleTarget(sqliteKit));
 testDrizzle(sqliteKit);
+testReplicas(drizzleTarget(sqliteKit));
 
 // ---
 

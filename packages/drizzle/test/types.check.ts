@@ -58,6 +58,24 @@ drizzleLoaders(db, { users: { table: users, columns: [lines.sku] } });
 // @ts-expect-error a scope is a Drizzle condition, not text
 drizzleLoader(db, users, { scope: 'deleted_at is null' });
 
+// `version`: a field of the table (named, or the column itself), in the row even when `columns` leaves it out.
+const pinned = drizzleLoader(db, users, { columns: ['name'], version: 'deletedAt' });
+is<Equal<RowOf<typeof pinned>, { id: number; name: string; deletedAt: Date | null }>>(true);
+const pinnedLines = drizzleLoaders(db, { lines: { table: lines, primaryKey: ['orderId', 'line'], columns: ['orderId', 'line'], version: lines.sku }, users: { table: users, version: 'deletedAt' } });
+is<Equal<RowOf<typeof pinnedLines.lines>, { orderId: number; line: number; sku: string | null }>>(true);
+is<Equal<RowOf<typeof pinnedLines.users>, User>>(true);
+// @ts-expect-error the column's name in the database, not its field
+drizzleLoader(db, users, { version: 'deleted_at' });
+// @ts-expect-error a column of another table
+drizzleLoaders(db, { users: { table: users, version: lines.sku } });
+
+// `{ primary, replica, onServed }`: two databases of one dialect; rows still typed from the tables.
+const replica = drizzle(new Database(':memory:'));
+const replicated = drizzleLoaders({ primary: db, replica, onServed: (e) => is<Equal<typeof e.again, number>>(true) }, { users: { table: users, version: 'deletedAt' }, lines });
+is<Equal<RowOf<typeof replicated.users>, User>>(true);
+is<Equal<RowOf<typeof replicated.lines>, Line>>(true);
+is<Equal<typeof replicated.users.served, Readonly<{ replica: number; primary: number }> | undefined>>(true);
+
 // A table of another dialect does not compile.
 const pgUsers = pgTable('users', { id: bigint('id', { mode: 'number' }).primaryKey(), name: pgText('name') });
 const myUsers = mysqlTable('users', { id: int('id').primaryKey(), name: varchar('name', { length: 64 }) });
@@ -76,6 +94,8 @@ const myDb = mysqlDrizzle(mysql.createPool({ uri: 'mysql://localhost/test' }));
 drizzleLoaders(myDb, { users: myUsers });
 // @ts-expect-error a pg table on a MySQL database
 drizzleLoader(myDb, pgUsers);
+// @ts-expect-error a SQLite table on a pair of PostgreSQL databases
+drizzleLoaders({ primary: pgDb, replica: pgDrizzle(new pg.Pool()) }, { users });
 
 // A transaction is a database: loaders built on it see its writes.
 async function inTransaction(): Promise<void> {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { PrimaryKey } from '@cereal/core';
-import { chunkSizeOf, EXACT_TEXT, exactAlias, invalidOption, keyColumns, restoreExact, selectedColumns, tableName, templateOf, type SqlSource, type SqlTable } from '@cereal/sql';
+import { chunkSizeOf, EXACT_TEXT, exactAlias, invalidOption, keyColumns, restoreExact, selectedColumns, tableName, templateOf, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
 import { kyselyDialect } from './_dialect.js';
 import { compiledNames } from './_identifier.js';
 import { scoped, type Scope } from './_scope.js';
@@ -16,6 +16,7 @@ export interface RawOptions {
   columns?: unknown;
   scope?: unknown;
   chunkSize?: unknown;
+  version?: unknown;
 }
 
 const isKysely = (db: unknown): db is Kysely<any> =>
@@ -36,7 +37,8 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
   if (scope !== undefined && typeof scope !== 'function') {
     throw invalidOption('kysely', `\`scope\` of table \`${table}\` must be a function of Kysely's expression builder, e.g. (eb) => eb('deleted_at', 'is', null)`);
   }
-  const columns = selectedColumns('kysely', table, options.columns, fields);
+  const version = versionColumn('kysely', table, options.version);
+  const columns = selectedColumns('kysely', table, options.columns, version === undefined ? fields : [...fields, version]);
   // The catalog and the rows the driver returns name columns as the database does; a plugin
   // (CamelCasePlugin) may rename them for the statements and back for the rows.
   const names = compiledNames(db, table, fields);
@@ -73,5 +75,5 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
     select: (pks, exact) => send(db, statement(pks, exact), { inTransaction, plugins: true, ...(exact ? { restore } : {}) }),
     explain: (err) => (isConnectTimeout(err) ? connectTimeout(dialect, table, err) : undefined),
   };
-  return { table: { table, path: names.path, keys: names.keys, fields, chunkSize }, source };
+  return { table: { table, path: names.path, keys: names.keys, fields, chunkSize, ...(version === undefined ? {} : { version }) }, source };
 }

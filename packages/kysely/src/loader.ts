@@ -29,6 +29,14 @@ export interface KyselyLoaderOptions<DB = any, T extends TableName<DB> = TableNa
    * room for the scope's own parameters; on PostgreSQL at most 2000 composite keys.
    */
   chunkSize?: number;
+  /**
+   * The column holding the row's version: a time (`updated_at`) or a counter (`lock_version`)
+   * that every write moves forward. It is selected even when `columns` leaves it out. Refs made
+   * from rows are then pinned to it, and decoding with `consistency: 'at-least'` refuses a row
+   * older than its ref's pin (`STALE`, retryable); with `kyselyLoaders({ primary, replica }, …)`
+   * such rows are read again from the primary.
+   */
+  version?: ColumnName<DB, T>;
 }
 
 /**
@@ -54,10 +62,11 @@ export function kyselyLoader<
   T extends TableName<DatabaseOf<D>>,
   const K extends KeyColumns<DatabaseOf<D>, T> = never,
   const C extends readonly ColumnName<DatabaseOf<D>, T>[] | undefined = undefined,
+  const V extends ColumnName<DatabaseOf<D>, T> = never,
 >(
   db: D,
-  options: KyselyLoaderOptions<DatabaseOf<D>, T> & { primaryKey?: K; columns?: C } & KeyRequired<DatabaseOf<D>, T>,
-): KyselyLoader<TableRow<DatabaseOf<D>, T, [K] extends [never] ? 'id' : K, C>> {
+  options: KyselyLoaderOptions<DatabaseOf<D>, T> & { primaryKey?: K; columns?: C; version?: V } & KeyRequired<DatabaseOf<D>, T>,
+): KyselyLoader<TableRow<DatabaseOf<D>, T, [K] extends [never] ? 'id' : K, C, V>> {
   const { table, source } = planOf(db, options);
-  return sqlLoader(source, table) as KyselyLoader<TableRow<DatabaseOf<D>, T, [K] extends [never] ? 'id' : K, C>>;
+  return sqlLoader(source, table) as KyselyLoader<TableRow<DatabaseOf<D>, T, [K] extends [never] ? 'id' : K, C, V>>;
 }

@@ -27,10 +27,10 @@ export type ScopeOf<DB, T extends TableName<DB>> = (eb: ExpressionBuilder<DB, T>
 
 /**
  * The row a loader of table `T` returns: `Selectable<DB[T]>`, as `selectAll()` would, or only
- * the `columns` it selects and the key columns `K`.
+ * the `columns` it selects, the key columns `K` and the version column `V`.
  */
-export type TableRow<DB, T extends TableName<DB>, K = 'id', C = undefined> = [C] extends [readonly (infer Column)[]]
-  ? Pick<Selectable<DB[T]>, Extract<Column | (K extends readonly (infer Part)[] ? Part : K), keyof Selectable<DB[T]>>>
+export type TableRow<DB, T extends TableName<DB>, K = 'id', C = undefined, V = never> = [C] extends [readonly (infer Column)[]]
+  ? Pick<Selectable<DB[T]>, Extract<Column | (K extends readonly (infer Part)[] ? Part : K) | V, keyof Selectable<DB[T]>>>
   : Selectable<DB[T]>;
 
 /** Without `primaryKey`, the key is `id`: a table without one must name its key. */
@@ -49,5 +49,5 @@ export type LoaderConfig<DB> = TableWithId<DB> | OptionsFor<DB>;
 export type ConfigRow<DB, E> = E extends TableName<DB>
   ? Selectable<DB[E]>
   : E extends { readonly table: infer T extends TableName<DB> }
-    ? TableRow<DB, T, E extends { readonly primaryKey: infer K } ? K : 'id', E extends { readonly columns: infer C } ? C : undefined>
+    ? TableRow<DB, T, E extends { readonly primaryKey: infer K } ? K : 'id', E extends { readonly columns: infer C } ? C : undefined, E extends { readonly version: infer V } ? V : never>
     : Record<string, unknown>;

@@ -4,7 +4,7 @@ import knex, { type Knex } from 'knex';
 import type Database from 'better-sqlite3';
 import { SqliteDialect, type Kysely } from 'kysely';
 import { hydrate, ref } from '@cereal/core';
-import { rejects, testLoader } from '@cereal/testkit';
+import { rejects, testLoader, testReplicas } from '@cereal/testkit';
 import { kyselyLoader } from '../src/index.js';
 import { testExact } from './suites/exact.js';
 import { testKysely } from './suites/kysely.js';
@@ -30,6 +30,7 @@ const target = kyselyTarget({ name: 'sqlite', fixtures, open, schema: 'main' });
 testLoader(target);
 testKysely(target);
 testExact(target, true);
+testReplicas(target);
 
 // ---
 

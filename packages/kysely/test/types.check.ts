@@ -14,6 +14,7 @@ interface DB {
   users: { id: Generated<number>; name: string; deleted_at: ColumnType<Date | null, string | null, string | null> };
   order_lines: { order_id: number; line: number; sku: string };
   products: { sku: string; price: number };
+  accounts: { id: Generated<number>; name: string; lock_version: number; updated_at: ColumnType<Date, string, string> };
 }
 
 const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
@@ -60,6 +61,29 @@ kyselyLoader(db, { table: 'users', primaryKey: 'uid' });
 kyselyLoader(db, { table: 'products' });
 // @ts-expect-error a column the table does not have
 kyselyLoader(db, { table: 'users', columns: ['email'] });
+
+// `version`: a column of the table, selected (and in the row type) even when `columns` leaves it out.
+const versioned = kyselyLoaders(db, { accounts: { table: 'accounts', version: 'lock_version' }, names: { table: 'accounts', columns: ['name'], version: 'updated_at' } });
+is<Equal<RowOf<typeof versioned.accounts>, Selectable<DB['accounts']>>>(true);
+is<Equal<RowOf<typeof versioned.names>, { id: number; name: string; updated_at: Date }>>(true);
+const pinned = kyselyLoader(db, { table: 'accounts', columns: ['name'], version: 'lock_version' });
+is<Equal<RowOf<typeof pinned>, { id: number; name: string; lock_version: number }>>(true);
+// @ts-expect-error a version column the table does not have
+kyselyLoader(db, { table: 'accounts', version: 'updatedAt' });
+// @ts-expect-error a version column of another table
+kyselyLoaders(db, { accounts: { table: 'accounts', version: 'sku' } });
+
+// `{ primary, replica, onServed }`: two Kysely instances of one database interface; rows still inferred.
+const replica = new Kysely<DB>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+const replicated = kyselyLoaders({ primary: db, replica, onServed: (e) => is<Equal<typeof e.again, number>>(true) }, { users: 'users', accounts: { table: 'accounts', version: 'lock_version' } });
+is<Equal<RowOf<typeof replicated.users>, Selectable<DB['users']>>>(true);
+is<Equal<RowOf<typeof replicated.accounts>, Selectable<DB['accounts']>>>(true);
+is<Equal<typeof replicated.users.served, Readonly<{ replica: number; primary: number }> | undefined>>(true);
+const other = new Kysely<{ users: { id: number } }>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+// @ts-expect-error a replica of another database interface
+kyselyLoaders({ primary: db, replica: other }, { users: 'users' });
+// @ts-expect-error a table the database interface does not have
+kyselyLoaders({ primary: db, replica }, { users: 'people' });
 
 // In a transaction: the same types.
 async function inTransaction(): Promise<void> {

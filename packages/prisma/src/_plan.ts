@@ -1,5 +1,5 @@
 import type { PrimaryKey } from '@cereal/core';
-import { chunkSizeOf, invalidOption, type SqlSource, type SqlTable } from '@cereal/sql';
+import { chunkSizeOf, invalidOption, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
 import { catalogRows } from './_catalog.js';
 import { clientInfo, isClient, modelNameOf, type ClientInfo, type Model } from './_client.js';
 import { prismaDialect } from './_dialect.js';
@@ -19,6 +19,7 @@ export interface RawOptions {
   fields?: unknown;
   scope?: unknown;
   chunkSize?: unknown;
+  version?: unknown;
 }
 
 /** What a loader reads: the table as the shared loader sees it, and the key fields' types. */
@@ -89,7 +90,8 @@ export function planOf(db: unknown, options: RawOptions): Plan {
     return value;
   });
   const chunkSize = chunkSizeOf('prisma', table, dialect, keys.length, options.chunkSize);
-  const select = selectOf(options.fields, byName, keys, table, name);
+  const version = versionFieldOf(options.version, byName, table, name);
+  const select = selectOf(options.fields, byName, version === undefined ? keys : [...keys, version], table, name);
   const scope = options.scope;
   if (scope !== undefined && (scope === null || typeof scope !== 'object' || Array.isArray(scope))) {
     throw invalidOption('prisma', `\`scope\` of table \`${table}\` must be a where object of model \`${name}\`, e.g. { deletedAt: null }`);
@@ -100,6 +102,8 @@ export function planOf(db: unknown, options: RawOptions): Plan {
     keys: keys.map((key) => byName.get(key)!.dbName ?? key),
     fields: keys,
     chunkSize,
+    // The row property: Prisma returns rows by field name (`updatedAt`), whatever `@map` says.
+    ...(version === undefined ? {} : { version }),
   };
   const source: SqlSource<Row> = {
     library: 'prisma',
@@ -127,6 +131,21 @@ export function planOf(db: unknown, options: RawOptions): Plan {
     explain: (err) => connectionTimeout(err, info.adapter, table) ?? unwrap(err) ?? refused(err, table),
   };
   return { table: resolved, source, decimalKey: keys.some((key) => byName.get(key)!.type === 'Decimal') };
+}
+
+/** What Prisma returns for these field types is a version: a number, a bigint, text or a Date. */
+const VERSION_TYPES = ['Int', 'BigInt', 'Float', 'String', 'DateTime'];
+
+/** `version` checked: undefined, or a scalar field of the model of a type Prisma returns a version for. */
+function versionFieldOf(version: unknown, byName: ReadonlyMap<string, { type: string; kind: string }>, table: string, name: string): string | undefined {
+  const field = versionColumn('prisma', table, version);
+  if (field === undefined) return undefined;
+  const meta = byName.get(field);
+  if (meta === undefined) throw invalidOption('prisma', `\`version\` of table \`${table}\`: model \`${name}\` has no field \`${field.slice(0, 64)}\`; name a field, e.g. 'updatedAt'`);
+  if (meta.kind !== 'scalar' || !VERSION_TYPES.includes(meta.type)) {
+    throw invalidOption('prisma', `\`version\` of table \`${table}\`: field \`${field}\` of model \`${name}\` is ${meta.kind === 'enum' ? 'an enum' : `of type ${meta.type}`}; a version field is ${VERSION_TYPES.join(', ')}`);
+  }
+  return field;
 }
 
 /** `fields` as Prisma's select, with the key fields; undefined for every field. */

@@ -27,6 +27,14 @@ export interface PrismaLoaderOptions<C, K extends ModelName<C> = ModelName<C>> {
    * fields, less room for the scope's own values; at most 2000 composite keys on the servers.
    */
   chunkSize?: number;
+  /**
+   * The field holding the row's version: a time (`updatedAt`, DateTime) or a counter
+   * (`lockVersion`, Int or BigInt) that every write moves forward. It is read even when `fields`
+   * leaves it out. Refs made from rows are then pinned to it, and decoding with
+   * `consistency: 'at-least'` refuses a row older than its ref's pin (`STALE`, retryable); with
+   * `prismaLoaders({ primary, replica }, …)` such rows are read again from the primary.
+   */
+  version?: ModelField<C, K>;
 }
 
 /**

@@ -38,6 +38,23 @@ prismaLoader(prisma, { model: 'user', scope: { orderId: 1 } });
 const where: Prisma.UserWhereInput = { deletedAt: null };
 prismaLoader(prisma, { model: 'user', scope: where });
 
+// `version`: a field of the model (the field's name, not its column's).
+const pinned = prismaLoaders(prisma, { users: { model: 'user', fields: ['name'], version: 'deletedAt' } });
+is<Equal<RowOf<typeof pinned.users>, User>>(true);
+// @ts-expect-error `deleted_at` is the column; the field is `deletedAt`
+prismaLoader(prisma, { model: 'user', version: 'deleted_at' });
+// @ts-expect-error `email` is not a field of OrderLine
+prismaLoaders(prisma, { lines: { model: 'orderLine', version: 'email' } });
+
+// `{ primary, replica, onServed }`: two clients of one schema; rows still typed from the client.
+const replica = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: ':memory:' }) });
+const replicated = prismaLoaders({ primary: prisma, replica, onServed: (e) => is<Equal<typeof e.again, number>>(true) }, { users: { model: 'user', version: 'deletedAt' }, lines: 'orderLine' });
+is<Equal<RowOf<typeof replicated.users>, User>>(true);
+is<Equal<RowOf<typeof replicated.lines>, OrderLine>>(true);
+is<Equal<typeof replicated.users.served, Readonly<{ replica: number; primary: number }> | undefined>>(true);
+// @ts-expect-error no model `post` on the clients
+prismaLoaders({ primary: prisma, replica }, { posts: 'post' });
+
 // An interactive transaction's client, and an extended client: their rows too.
 async function inTransaction(): Promise<void> {
   await prisma.$transaction(async (tx) => {

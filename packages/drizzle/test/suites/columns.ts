@@ -42,6 +42,10 @@ export type Has = (column: string) => boolean;
 export function testkitTable(kit: ColumnKit, schema: string | undefined, name: string, has: Has): Table {
   const [, base, extra] = /_(users|orders|big|codes|pairs|ids)(?:_(gone|dupes|nope|kinds|numbers))?$/.exec(name) ?? [];
   const table = (columns: Record<string, Builder>, key?: readonly string[]): Table => kit.table(schema, name, columns, key);
+  // testReplicas' tables (suffix `rep`): a `lock_version` counter on each.
+  const replicas = /^cereal_\d+_[0-9a-z]{6}rep_(users|lines)$/.exec(name)?.[1];
+  if (replicas === 'users') return table({ id: kit.integer('id').primaryKey(), name: kit.string('name', 255), lock_version: kit.integer('lock_version') });
+  if (replicas === 'lines') return table({ order_id: kit.integer('order_id'), line: kit.integer('line'), sku: kit.string('sku', 255), lock_version: kit.integer('lock_version') }, ['order_id', 'line']);
   switch (extra ?? base) {
     case 'users':
     case 'nope':

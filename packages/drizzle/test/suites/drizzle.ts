@@ -186,12 +186,29 @@ export function testDrizzle(kit: DrizzleKit): void {
       assert.equal([row?.id, row?.isActive], [2, false]);
       const [line] = await drizzleLoader(snake, unnamed.lines).load([[8, 1]]);
       assert.is(line?.sku, 'c');
+      const versioned = drizzleLoader(snake, unnamed.accounts, { columns: ['isActive'], version: 'createdAt' });
+      assert.equal((await versioned.load([2]))[0], { id: 2, isActive: false, createdAt: CREATED }, 'the version field, as casing names its column, is selected');
       // without the casing option the same definition names columns that do not exist
       const err = await rejects(() => drizzleLoader(db, unnamed.accounts, { primaryKey: 'displayName' }).load(['Grace']));
       assert.is(err.code, 'INVALID_OPTION');
       assert.match(err.message, /no column `displayName`/);
     } finally {
       await kit.close(snake);
+    }
+  });
+
+  Drizzle('version: a field name or the column (createdAt, read as a Date), selected with columns, pins refs; a field no version is made of is INVALID_OPTION', async ({ db, own }) => {
+    const byName = drizzleLoader(db, own.accounts, { columns: ['displayName'], version: 'createdAt' });
+    const [row] = await byName.load([2]);
+    assert.equal(row, { id: 2, displayName: 'Grace', createdAt: CREATED });
+    assert.equal(byName.versionOf?.(row!), CREATED);
+    const byColumn = drizzleLoader(db, own.accounts, { version: own.accounts.createdAt! });
+    assert.equal(byColumn.versionOf?.((await byColumn.load([2]))[0]!), CREATED);
+    const cereal = createSerializer({ format: msgpackFormat(), loaders: { accounts: byName } });
+    assert.equal(cereal.ref('accounts', row!).version, CREATED);
+    for (const version of ['isActive', 'created_at', own.lines.sku, 5]) {
+      const err = await rejects(async () => drizzleLoader(db, own.accounts, { version: version as never }));
+      assert.is(err.code, 'INVALID_OPTION', String(version));
     }
   });
 

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { Table } from 'drizzle-orm';
 import type { Cache } from 'drizzle-orm/cache/core';
 import type { LoaderTarget, OpenOptions, ServerTarget, TableSpec } from '@cereal/testkit';
-import { drizzleLoader, type DrizzleDatabase, type TableFor } from '../../src/index.js';
+import { drizzleLoader, drizzleLoaders, type DrizzleDatabase, type TableFor } from '../../src/index.js';
 import { testkitTable, type ColumnKit } from './columns.js';
 import { watch } from './watch.js';
 
@@ -86,6 +86,9 @@ export async function insert(db: Db, table: Table, row: Record<string, unknown>)
   await (db as unknown as { insert(t: Table): { values(row: object): PromiseLike<unknown> } }).insert(table).values(row);
 }
 
+/** A TableSpec's loader options: its fields are the testkit's column names. */
+const optionsOf = (spec: TableSpec) => ({ primaryKey: spec.primaryKey, columns: spec.columns, chunkSize: spec.chunkSize, version: spec.version });
+
 export function drizzleTarget(kit: DrizzleKit): LoaderTarget<Db> {
   return {
     name: `drizzle/${kit.name}`,
@@ -93,7 +96,12 @@ export function drizzleTarget(kit: DrizzleKit): LoaderTarget<Db> {
     fixtures: () => kit.fixtures().on('query', record),
     open: (f, options) => kit.open(f, options),
     close: (db) => kit.close(db),
-    loader: (db, spec: TableSpec) => drizzleLoader(db, tableOf(kit, spec.table) as TableFor<Db>, { primaryKey: spec.primaryKey, columns: spec.columns, chunkSize: spec.chunkSize }),
+    loader: (db, spec: TableSpec) => drizzleLoader(db, tableOf(kit, spec.table) as TableFor<Db>, optionsOf(spec)),
+    replicaLoaders: (primary, replica, specs, onServed) =>
+      drizzleLoaders(
+        onServed === undefined ? { primary, replica } : { primary, replica, onServed },
+        Object.fromEntries(Object.entries(specs).map(([model, spec]) => [model, { table: tableOf(kit, spec.table), ...optionsOf(spec) }])) as never,
+      ),
     rollback: (db, fn) => kit.rollback(db, (trx) => fn(trx, (table, row) => insert(trx, tableOf(kit, table), row))),
     watch,
     timeoutMessage: /\[drizzle\] no database connection within \w+ \(1500 ms\)/,

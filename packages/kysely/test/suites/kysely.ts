@@ -164,6 +164,14 @@ function testPlugins(target: LoaderTarget<Kysely<any>>): void {
     assert.equal(lines.keyOf(out[0]!), [7, 2]);
   });
 
+  Plugins('version is a row property as the plugin names it: selected with columns, read by versionOf', async ({ db, t }) => {
+    const camel = db.withPlugin(new CamelCasePlugin());
+    const lines = kyselyLoader(camel, { table: camelOf(t.lines), primaryKey: ['orderId', 'lineNo'], columns: ['orderId'], version: 'skuCode' });
+    const [row] = await lines.load([[7, 1]]);
+    assert.equal(row, { orderId: 7, lineNo: 1, skuCode: 'A-1' });
+    assert.is(lines.versionOf?.(row!), 'A-1');
+  });
+
   Plugins('a key beyond 2^53 comes back exact through the plugin, under the plugin\'s name', async ({ db, t }) => {
     const camel = db.withPlugin(new CamelCasePlugin());
     const wides = kyselyLoader(camel, { table: camelOf(t.wides), primaryKey: 'wideId' });

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { Kysely, type Dialect, type KyselyPlugin } from 'kysely';
 import type { LoaderTarget, OpenOptions, ServerTarget, Traffic } from '@cereal/testkit';
-import { kyselyLoader } from '../../src/index.js';
+import { kyselyLoader, kyselyLoaders } from '../../src/index.js';
 
 /** What `watch` saw: the testkit's Traffic, and the text of each statement. */
 export type Seen = Traffic & { sql: string[] };
@@ -77,6 +77,7 @@ export function kyselyTarget(setup: KyselySetup): LoaderTarget<Kysely<any>> {
     open: setup.open,
     close: (db) => db.destroy(),
     loader: (db, spec) => kyselyLoader(db, spec as never),
+    replicaLoaders: (primary, replica, specs, onServed) => kyselyLoaders(onServed === undefined ? { primary, replica } : { primary, replica, onServed }, specs as never),
     rollback: (db, fn) =>
       db
         .transaction()

@@ -74,9 +74,12 @@ export const ROLES: Record<string, ModelSpec> = {
   prisma_lines: { fields: [int('orderId', { column: 'order_id' }), int('line', { column: 'line_no' }), text('sku')], id: ['orderId', 'line'] },
   prisma_wide: { fields: [{ name: 'id', type: 'BigInt', id: true }, int('small'), { name: 'huge', type: 'BigInt', optional: true }] },
   prisma_prices: { fields: [{ name: 'amount', type: 'Decimal', id: true, native: { postgresql: 'Decimal(12, 2)', mysql: 'Decimal(12, 2)' } }, text('label')] },
+  // testReplicas (replicas.ts): suffix 'rep'; a lock_version counter on each
+  replicas_users: { fields: [int('id', { id: true }), text('name', { optional: true }), int('lock_version')] },
+  replicas_lines: { fields: [int('order_id'), int('line'), text('sku', { optional: true }), int('lock_version')], id: ['order_id', 'line'] },
 };
 
-const FAMILIES: Record<string, string> = { '': 'loader', k: 'loader', s: 'server', f: 'faults', x: 'prisma' };
+const FAMILIES: Record<string, string> = { '': 'loader', k: 'loader', s: 'server', f: 'faults', x: 'prisma', rep: 'replicas' };
 
 /**
  * The role of a table the suites created, by its name (`schema.table` too), or undefined for a

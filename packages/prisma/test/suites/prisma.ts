@@ -152,6 +152,17 @@ export function testPrisma(target: LoaderTarget<PrismaDb>): void {
     assert.equal(row, { sku: 'sku-0', orderId: 1, line: 0 });
   });
 
+  Prisma('version names a field (tenantId, @map\'d to tenant_id), read even when fields leaves it out: rows and refs carry it', async ({ db, t }) => {
+    const people = loader(clientOf(db, t), { model: delegate('people'), fields: ['fullName'], version: 'tenantId' });
+    const [row] = await people.load([2]);
+    assert.equal(row, { fullName: 'Grace', id: 2, tenantId: 1 });
+    assert.is(people.versionOf?.(row!), 1);
+    const cereal = createSerializer({ format: msgpackFormat(), loaders: { people } });
+    assert.is(cereal.ref('people', row!).version, 1);
+    const dated = loader(clientOf(db, t), { model: delegate('people'), version: 'deletedAt' });
+    assert.equal(dated.versionOf?.((await dated.load([3]))[0]!), new Date('2026-01-01T00:00:00Z'), 'a DateTime field: its Date');
+  });
+
   Prisma('an extended client, and an interactive transaction of one: its result extensions in the rows, its uncommitted writes seen', async ({ db, t }) => {
     const base = clientOf(db, t) as Client & { $extends(extension: object): Client };
     const extended = base.$extends({ result: { [delegate('people')]: { greeting: { needs: { fullName: true }, compute: (p: Row) => `Hello, ${String(p.fullName)}` } } } });
@@ -241,6 +252,9 @@ export function testPrisma(target: LoaderTarget<PrismaDb>): void {
       ['scope as SQL', () => loader(client, { model: people, scope: 'deleted_at is null' })],
       ['scope as a function', () => loader(client, { model: people, scope: () => ({}) })],
       ['fields the model lacks', () => loader(client, { model: people, fields: ['full_name'] })],
+      ['a version the model lacks (the column, not the field)', () => loader(client, { model: people, version: 'tenant_id' })],
+      ['a version that is no name', () => loader(client, { model: people, version: 5 })],
+      ['a Decimal version field', () => loader(client, { model: delegate('prices'), version: 'amount' })],
       ['prismaLoaders without a map', () => loaders(client, null as never)],
     ];
     for (const [what, make] of cases) {

@@ -5,8 +5,8 @@
  * of an interactive transaction. The loaders under test are prismaLoader's, on those clients.
  */
 import type { Knex } from 'knex';
-import type { LoaderTarget, OpenOptions, ServerTarget, TableSpec, TestedLoader, Traffic } from '@cereal/testkit';
-import { prismaLoader } from '../../src/index.js';
+import type { LoaderTarget, OpenOptions, Served, ServerTarget, TableSpec, TestedLoader, Traffic } from '@cereal/testkit';
+import { prismaLoader, prismaLoaders } from '../../src/index.js';
 import { clientClass, type AdapterFactory, type Client, type Delegate } from './clients.js';
 import { delegateOf, roleOf, type Provider } from './models.js';
 import { Recorder } from './traffic.js';
@@ -83,10 +83,21 @@ export function clientFor(db: PrismaDb, table: string): Client {
   return db.tx.client;
 }
 
+/** A TableSpec as prismaLoader's options: its model, and the fields named as the testkit's columns. */
+const optionsOf = (spec: TableSpec) => ({ model: delegateOf(roleFor(spec.table)), primaryKey: spec.primaryKey, fields: spec.columns, chunkSize: spec.chunkSize, version: spec.version });
+
 /** prismaLoader over the model of a testkit table. */
 export function loaderOf(db: PrismaDb, spec: TableSpec): TestedLoader {
   const load = prismaLoader as unknown as (db: object, options: object) => TestedLoader;
-  return load(clientFor(db, spec.table), { model: delegateOf(roleFor(spec.table)), primaryKey: spec.primaryKey, fields: spec.columns, chunkSize: spec.chunkSize });
+  return load(clientFor(db, spec.table), optionsOf(spec));
+}
+
+/** prismaLoaders over `{ primary, replica }`: on each side, one client with the models of every spec's table. */
+function replicaLoadersOf(primary: PrismaDb, replica: PrismaDb, specs: Record<string, TableSpec>, onServed?: (event: Served) => void): Record<string, TestedLoader> {
+  const clientOf = (db: PrismaDb): Client => Object.values(specs).reduce<Client | undefined>((_, spec) => clientFor(db, spec.table), undefined) ?? db.world.client().client;
+  const load = prismaLoaders as unknown as (db: object, models: object) => Record<string, TestedLoader>;
+  const pair = { primary: clientOf(primary), replica: clientOf(replica) };
+  return load(onServed === undefined ? pair : { ...pair, onServed }, Object.fromEntries(Object.entries(specs).map(([model, spec]) => [model, optionsOf(spec)])));
 }
 
 const ROLLBACK = new Error('rollback');
@@ -95,8 +106,8 @@ const ROLLBACK = new Error('rollback');
 export interface Connector {
   provider: Provider;
   fixtures(): Knex;
-  /** A pool for a handle (none on SQLite), an adapter factory over it, and how to end it. */
-  pool(options?: OpenOptions): { adapter: () => AdapterFactory; end: () => Promise<void> };
+  /** A pool for a handle on the fixtures' database (none on SQLite), an adapter factory over it, and how to end it. */
+  pool(options: OpenOptions | undefined, fixtures: Knex): { adapter: () => AdapterFactory; end: () => Promise<void> };
 }
 
 export function prismaTarget(name: string, connector: Connector, schema: string, timeoutMessage?: RegExp): LoaderTarget<PrismaDb> {
@@ -105,11 +116,12 @@ export function prismaTarget(name: string, connector: Connector, schema: string,
     schema,
     fixtures: () => recordTables(connector.fixtures()),
     open: (f, options) => {
-      const { adapter, end } = connector.pool(options);
+      const { adapter, end } = connector.pool(options, f);
       return { world: new World(connector.provider, f, adapter, end) };
     },
     close: (db) => db.world.close(),
     loader: loaderOf,
+    replicaLoaders: replicaLoadersOf,
     rollback: (db, fn) => {
       const { client, tables } = db.world.client();
       return client
