@@ -1,8 +1,9 @@
 import { Column, is, SQL, sql } from 'drizzle-orm';
 import { chunkSizeOf, invalidOption, restoreExact, SCOPE_ROOM, templateOf, type SqlDialect, type SqlSource, type SqlTable } from '@cereal/sql';
 import { driverOf } from './_driver.js';
+import { transactionGuard } from './_ended.js';
 import { fieldsOf, keyFieldsOf } from './_fields.js';
-import { selectOf, type SelectPlan } from './_select.js';
+import { roundsWide, selectOf, type SelectPlan } from './_select.js';
 import { send } from './_send.js';
 import { tableInfo, type Field, type TableInfo } from './_table.js';
 import { connectTimeout } from './_timeout.js';
@@ -86,18 +87,23 @@ export function planOf(db: unknown, table: unknown, options: DrizzleLoaderOption
     ...(version === undefined ? {} : { version: version.field }),
   };
   const client = (db as { $client?: unknown }).$client;
+  const open = inTransaction ? transactionGuard(db, info.label) : () => {};
   const source: SqlSource<Row> = {
     library: 'drizzle',
     dialect,
     inTransaction,
     // Drizzle maps a number-mode key column (integer, bigint `{ mode: 'number' }`) to a double on
-    // every driver; keys beyond 2^53 get statements that also read those columns as text.
-    splitsWide: keys.some((key) => key.column.dataType === 'number'),
-    catalog: (statement) => {
+    // every driver, and mysql2 reads BIGINT as a double before Drizzle makes a bigint-mode value
+    // of it (`BigInt(2 ** 62)`: the neighbour's key); keys beyond 2^53 get statements that also
+    // read those columns as text.
+    splitsWide: keys.some((key) => roundsWide(key.column.dataType, dialect.family)),
+    catalog: async (statement) => {
+      open();
       const [strings, params] = templateOf(statement);
       return send(() => rows(sql(strings, ...params)));
     },
     async select(pks, exact) {
+      open();
       const out = await send(() => selectOf(db, plan, pks, exact));
       if (exact) for (const row of out) restoreExact(row, fields);
       return out;

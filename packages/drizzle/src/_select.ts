@@ -55,9 +55,14 @@ export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey
   if (exact) {
     fields = { ...fields };
     plan.keys.forEach(({ column }, i) => {
-      if (column.dataType === 'number') fields[exactAlias(i)] = sql`cast(${column} as ${sql.raw(EXACT_TEXT[plan.family])})`;
+      if (roundsWide(column.dataType, plan.family)) fields[exactAlias(i)] = sql`cast(${column} as ${sql.raw(EXACT_TEXT[plan.family])})`;
     });
   }
   const query = (db as Selecting).select(fields).from(plan.table).where(whereOf(plan, pks));
   return typeof query.$withCache === 'function' ? query.$withCache(false) : query;
+}
+
+/** True when the driver reads a key column of this Drizzle data type as a double (exact only to 2^53). */
+export function roundsWide(dataType: string, family: string): boolean {
+  return dataType === 'number' || (dataType === 'bigint' && family === 'mysql');
 }

@@ -35,9 +35,9 @@ export const exactAlias = (i: number): string => `__cereal_exact_${i}`;
 const INTEGER = /^-?\d{1,40}$/;
 
 /**
- * Moves each key part's exact text (`exactAlias(i)`) into the row's field for it, as a number
- * when a double holds it and a bigint when not, where the driver read it as a number; a value
- * the driver did not return as a number (text, a bigint) stays as it is. The aliases are removed.
+ * Moves each key part's exact text (`exactAlias(i)`) into the row's field for it, where the
+ * driver read it as a number (a number when a double holds it, else a bigint) or as a bigint
+ * (kept a bigint); text stays as it is. The aliases are removed.
  */
 export function restoreExact(row: Record<string, unknown>, fields: readonly string[]): void {
   for (let i = 0; i < fields.length; i++) {
@@ -45,10 +45,12 @@ export function restoreExact(row: Record<string, unknown>, fields: readonly stri
     if (!(alias in row)) continue;
     const value = row[alias];
     delete row[alias];
-    // Only a value the driver read as a double is replaced: text (a text key column, mysql2's
-    // supportBigNumbers) or a bigint (safeIntegers) is exact already.
-    if (typeof value !== 'string' || !INTEGER.test(value) || typeof row[fields[i]!] !== 'number') continue;
+    // Only a value read as a double is replaced: text (a text key column, mysql2's
+    // supportBigNumbers) is exact already. A bigint may have been made from a double (Drizzle's
+    // bigint mode over mysql2): it is replaced too, and stays a bigint.
+    const was = row[fields[i]!];
+    if (typeof value !== 'string' || !INTEGER.test(value) || (typeof was !== 'number' && typeof was !== 'bigint')) continue;
     const exact = BigInt(value);
-    row[fields[i]!] = isSafeBigint(exact) ? Number(exact) : exact;
+    row[fields[i]!] = typeof was === 'bigint' || !isSafeBigint(exact) ? exact : Number(exact);
   }
 }

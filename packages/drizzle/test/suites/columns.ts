@@ -15,6 +15,8 @@ export interface ColumnKit {
   integer(name: string): Builder;
   /** `bigint` read as a number (`{ mode: 'number' }`): beyond 2^53 Drizzle rounds it. */
   bigint(name: string): Builder;
+  /** `bigint` read as a bigint (`{ mode: 'bigint' }`); undefined where Drizzle has none for an integer column (SQLite). */
+  bigint64?(name: string): Builder;
   string(name: string, length: number): Builder;
   uuid(name: string): Builder;
   boolean(name: string): Builder;

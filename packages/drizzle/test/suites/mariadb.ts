@@ -14,6 +14,7 @@ const b = (builder: unknown): Builder => builder as Builder;
 export const mysqlColumns: ColumnKit = {
   integer: (name) => b(int(name)),
   bigint: (name) => b(bigint(name, { mode: 'number' })),
+  bigint64: (name) => b(bigint(name, { mode: 'bigint' })),
   string: (name, length) => b(varchar(name, { length })),
   uuid: (name) => b(char(name, { length: 36 })), // Knex's uuid on MySQL and MariaDB
   boolean: (name) => b(boolean(name)),

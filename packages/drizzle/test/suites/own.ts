@@ -21,6 +21,8 @@ export interface Own {
   lines: Loose;
   /** id (a bigint read as a number, `.primaryKey()`), small, huge (a bigint read as a number). */
   wide: Loose;
+  /** The same table with its key read as a bigint (`{ mode: 'bigint' }`), where the dialect has that mode. */
+  wideBig: Loose | undefined;
 }
 
 /**
@@ -39,6 +41,7 @@ export function ownTables(kit: ColumnKit, t: OwnNames, named = true): Own {
     }) as unknown as Loose,
     lines: kit.table(undefined, t.lines, { orderId: kit.integer(n('order_id')), line: kit.integer(n('line')), sku: kit.string(n('sku'), 16) }, ['orderId', 'line']) as unknown as Loose,
     wide: kit.table(undefined, t.wide, { id: kit.bigint(n('id')).primaryKey(), small: kit.integer(n('small')), huge: kit.bigint(n('huge')) }) as unknown as Loose,
+    wideBig: kit.bigint64 === undefined ? undefined : (kit.table(undefined, t.wide, { id: kit.bigint64(n('id')).primaryKey(), small: kit.integer(n('small')) }) as unknown as Loose),
   };
 }
 

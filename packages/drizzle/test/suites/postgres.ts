@@ -15,6 +15,7 @@ const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
 export const pgColumns: ColumnKit = {
   integer: (name) => b(integer(name)),
   bigint: (name) => b(bigint(name, { mode: 'number' })),
+  bigint64: (name) => b(bigint(name, { mode: 'bigint' })),
   string: (name, length) => b(varchar(name, { length })),
   uuid: (name) => b(uuid(name)),
   boolean: (name) => b(boolean(name)),
