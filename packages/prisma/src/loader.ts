@@ -1,7 +1,7 @@
 import { sqlLoader, type SqlLoader } from '@cereal/sql';
 import { planOf, type RawOptions } from './_plan.js';
 import { decimalKey } from './_values.js';
-import type { ModelField, ModelName, ModelRow, ModelWhere } from './rows.js';
+import type { ModelField, ModelName, ModelRow, ModelWhere, SelectedRow } from './rows.js';
 
 /** Options of {@link prismaLoader}, for model `K` of client `C`. */
 export interface PrismaLoaderOptions<C, K extends ModelName<C> = ModelName<C>> {
@@ -57,7 +57,7 @@ export type PrismaLoader<Row extends object = Record<string, unknown>> = SqlLoad
  * @returns a Loader for createSerializer's loader map
  * @example prismaLoader(prisma, { model: 'orderLine', primaryKey: ['orderId', 'line'] })
  */
-export function prismaLoader<C extends object, K extends ModelName<C>>(prisma: C, options: PrismaLoaderOptions<C, K>): PrismaLoader<ModelRow<C, K>>;
+export function prismaLoader<C extends object, K extends ModelName<C>, const O extends PrismaLoaderOptions<C, K>>(prisma: C, options: O & PrismaLoaderOptions<C, K>): PrismaLoader<SelectedRow<ModelRow<C, K>, O>>;
 export function prismaLoader(prisma: object, options: RawOptions): PrismaLoader<object> {
   const { table, source, decimalKey: decimal } = planOf(prisma, options);
   const loader = sqlLoader(source, table);

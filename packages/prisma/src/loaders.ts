@@ -1,13 +1,13 @@
 import { invalidOption, isReplicaPair, replicaLoaders, type ReplicaPair } from '@cereal/sql';
 import { isClient } from './_client.js';
 import { prismaLoader, type PrismaLoader, type PrismaLoaderOptions } from './loader.js';
-import type { ModelName, ModelRow } from './rows.js';
+import type { ModelName, ModelRow, SelectedRow } from './rows.js';
 
 /** A prismaLoaders entry: a model's delegate name (`'user'`), or loader options for one. */
 export type ModelConfig<C> = ModelName<C> | { [K in ModelName<C>]: PrismaLoaderOptions<C, K> }[ModelName<C>];
 
 /** The row a prismaLoaders entry loads: its model's, as `findMany` returns it. */
-export type ConfigRow<C, X> = X extends ModelName<C> ? ModelRow<C, X> : X extends { readonly model: infer K extends ModelName<C> } ? ModelRow<C, K> : never;
+export type ConfigRow<C, X> = X extends ModelName<C> ? ModelRow<C, X> : X extends { readonly model: infer K extends ModelName<C> } ? SelectedRow<ModelRow<C, K>, X> : never;
 
 /**
  * Prisma loaders for several models at once. A value is a model's delegate name or

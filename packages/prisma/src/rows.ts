@@ -23,3 +23,14 @@ export type ModelField<C, K extends keyof C> = keyof ModelRow<C, K> & string;
 
 /** A `where` of model `K`, as `prisma[K].findMany({ where })` takes it. */
 export type ModelWhere<C, K extends keyof C> = C[K] extends { findMany(args?: infer A): unknown } ? (NonNullable<A> extends { where?: infer W } ? NonNullable<W> : never) : never;
+
+/** The key fields options name: `primaryKey`'s, else `id` (a model keyed otherwise, with `fields`, names its key to have it typed). */
+type KeyFields<O> = O extends { readonly primaryKey: infer K } ? (K extends readonly (infer P)[] ? P : K) : 'id';
+
+/**
+ * The row a loader's options read: the whole row, or with `fields` those fields, the key fields
+ * and the version field (what the loader adds to Prisma's `select`).
+ */
+export type SelectedRow<Row, O> = O extends { readonly fields: readonly (infer F)[] }
+  ? Pick<Row, Extract<F | KeyFields<O> | (O extends { readonly version: infer V } ? V : never), keyof Row>>
+  : Row;

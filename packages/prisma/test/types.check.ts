@@ -20,7 +20,15 @@ const loaders = prismaLoaders(prisma, { users: 'user', lines: { model: 'orderLin
 is<Equal<typeof loaders.users, PrismaLoader<User>>>(true);
 is<Equal<RowOf<typeof loaders.lines>, OrderLine>>(true);
 const single = prismaLoader(prisma, { model: 'user', primaryKey: 'email', fields: ['name'], scope: { deletedAt: null, name: { not: '' } } });
-is<Equal<RowOf<typeof single>, User>>(true);
+// `fields` narrows the row to what is read: those fields and the key fields
+is<Equal<RowOf<typeof single>, Pick<User, 'name' | 'email'>>>(true);
+const whole = prismaLoader(prisma, { model: 'user' });
+is<Equal<RowOf<typeof whole>, User>>(true);
+const slim = prismaLoaders(prisma, { slim: { model: 'user', fields: ['email'] } });
+is<Equal<RowOf<typeof slim.slim>, Pick<User, 'email' | 'id'>>>(true);
+declare const slimRow: RowOf<typeof slim.slim>;
+// @ts-expect-error `name` was not read
+void slimRow.name;
 
 // A delegate name the client does not have, a key that is not a field, a scope of another model: none compiles.
 // @ts-expect-error no model `post`
@@ -40,7 +48,7 @@ prismaLoader(prisma, { model: 'user', scope: where });
 
 // `version`: a field of the model (the field's name, not its column's).
 const pinned = prismaLoaders(prisma, { users: { model: 'user', fields: ['name'], version: 'deletedAt' } });
-is<Equal<RowOf<typeof pinned.users>, User>>(true);
+is<Equal<RowOf<typeof pinned.users>, Pick<User, 'name' | 'id' | 'deletedAt'>>>(true);
 // @ts-expect-error `deleted_at` is the column; the field is `deletedAt`
 prismaLoader(prisma, { model: 'user', version: 'deleted_at' });
 // @ts-expect-error `email` is not a field of OrderLine
