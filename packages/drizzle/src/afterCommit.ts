@@ -2,34 +2,10 @@ import { is } from 'drizzle-orm';
 import { MySqlDatabase, MySqlTransaction } from 'drizzle-orm/mysql-core';
 import { PgDatabase, PgTransaction } from 'drizzle-orm/pg-core';
 import { BaseSQLiteDatabase, SQLiteTransaction } from 'drizzle-orm/sqlite-core';
-import { invalidOption } from '@cereal/sql';
+import { AfterCommits, describeValue as what, invalidOption, type AfterCommitOptions, type CommitScope } from '@cereal/sql';
 import type { DrizzleDatabase } from './rows.js';
 
-/** Options of {@link afterCommit}. */
-export interface AfterCommitOptions {
-  /**
-   * Called with what `fn` threw or rejected with. The transaction has committed by then and stays
-   * committed: a failed callback is reported here, never thrown, and the callbacks after it still run.
-   * @default logs it with `console.error`
-   */
-  onError?: (error: unknown) => void;
-}
-
-interface Callback {
-  fn: () => unknown;
-  onError: (error: unknown) => void;
-  /** When it was registered, among all callbacks: they run in this order. */
-  order: number;
-}
-
-/** The callbacks registered on one transaction or savepoint of {@link transaction}, and how it ended. */
-interface Pending {
-  callbacks: Callback[];
-  /** `committed`, for a savepoint, is released: its callbacks then wait for the one around it. */
-  ended?: 'committed' | 'rolled back';
-  /** The transaction around a savepoint; undefined for the outermost. */
-  outer: Pending | undefined;
-}
+export type { AfterCommitOptions };
 
 /** A Drizzle database or transaction, as far as transactions go: the type arguments of the helper. */
 interface Transactional {
@@ -39,44 +15,12 @@ interface Transactional {
 /** The transaction `db.transaction` gives its callback. */
 export type TransactionOf<Db extends Transactional> = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-const pending = new WeakMap<object, Pending>();
-let registered = 0;
-
-const logError = (error: unknown): void =>
-  console.error('[cereal] [drizzle] an afterCommit callback failed after its transaction committed (the commit stands; pass `onError` to handle such failures):', error);
-
-/** Runs callbacks one after the other in registration order, each awaited; failures go to their onError. */
-async function runAll(callbacks: Callback[]): Promise<void> {
-  for (const { fn, onError } of callbacks.sort((a, b) => a.order - b.order)) {
-    try {
-      await fn();
-    } catch (error) {
-      try {
-        onError(error);
-      } catch (failure) {
-        console.error('[cereal] [drizzle] an afterCommit onError threw', failure, 'while reporting', error);
-      }
-    }
-  }
-}
-
-/** Hands released callbacks to the transaction around: run past the outermost, dropped by a rollback. */
-function deliver(to: Pending | undefined, callbacks: Callback[]): void {
-  if (to === undefined) void runAll(callbacks);
-  else if (to.ended === undefined) to.callbacks.push(...callbacks);
-  else if (to.ended === 'committed') deliver(to.outer, callbacks);
-}
-
-function settle(state: Pending, committed: boolean): void {
-  const { callbacks } = state;
-  state.callbacks = [];
-  state.ended = committed ? 'committed' : 'rolled back';
-  if (committed) deliver(state.outer, callbacks);
-}
+const commits = new AfterCommits('drizzle', 'tx');
+/** The scope of each transaction {@link transaction} started. */
+const scopes = new WeakMap<object, CommitScope>();
 
 const isDrizzle = (db: unknown): db is DrizzleDatabase => is(db, BaseSQLiteDatabase) || is(db, PgDatabase) || is(db, MySqlDatabase);
 const isTransaction = (db: unknown): boolean => is(db, SQLiteTransaction) || is(db, PgTransaction) || is(db, MySqlTransaction);
-const what = (value: unknown): string => (value === null ? 'null' : typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : typeof value);
 
 /**
  * `db.transaction(fn, config)`, with its outcome seen, so that {@link afterCommit} can be used on
@@ -103,31 +47,19 @@ const what = (value: unknown): string => (value === null ? 'null' : typeof value
  */
 export function transaction<Db extends Transactional, R>(db: Db, fn: (tx: TransactionOf<Db>) => R, config?: Parameters<Db['transaction']>[1]): R {
   if (!isDrizzle(db)) throw invalidOption('drizzle', `transaction(db, fn): \`db\` must be a Drizzle database or transaction; got ${what(db)}`);
-  if (typeof fn !== 'function') throw invalidOption('drizzle', `transaction(db, fn): \`fn\` must be a function; got ${what(fn)}`);
-  const outer = pending.get(db);
-  if (outer === undefined && isTransaction(db)) {
-    throw invalidOption('drizzle', 'transaction(tx, fn): `tx` is a transaction that transaction() of @cereal/drizzle did not start, so its commit cannot be seen: start the outer one with transaction(db, …) too');
-  }
-  if (outer?.ended !== undefined) throw invalidOption('drizzle', 'transaction(tx, fn): `tx` has already committed or rolled back');
-  const state: Pending = { callbacks: [], outer };
+  commits.checkFunction('transaction(db, fn)', 'fn', fn);
+  const scope = commits.nested(scopes.get(db), isTransaction(db), 'transaction(db, …)');
   let result: R;
   try {
     result = db.transaction((tx: TransactionOf<Db>) => {
-      pending.set(tx as object, state);
+      scopes.set(tx as object, scope);
       return fn(tx);
     }, config) as R;
   } catch (error) {
-    settle(state, false); // better-sqlite3: the synchronous transaction rolled back
+    scope.end(false); // better-sqlite3: the synchronous transaction rolled back
     throw error;
   }
-  if (typeof (result as { then?: unknown } | null)?.then === 'function') {
-    (result as PromiseLike<unknown>).then(
-      () => settle(state, true),
-      () => settle(state, false),
-    );
-  } else {
-    settle(state, true); // better-sqlite3: returned, so committed
-  }
+  scope.endWith(result); // a promise, or better-sqlite3's result: returned, so committed
   return result;
 }
 
@@ -158,18 +90,10 @@ export function transaction<Db extends Transactional, R>(db: Db, fn: (tx: Transa
  */
 export function afterCommit(tx: DrizzleDatabase, fn: () => unknown, options?: AfterCommitOptions): void {
   if (!isDrizzle(tx)) throw invalidOption('drizzle', `afterCommit(tx, fn): \`tx\` must be a Drizzle database or transaction; got ${what(tx)}`);
-  if (typeof fn !== 'function') throw invalidOption('drizzle', `afterCommit(tx, fn): \`fn\` must be a function; got ${what(fn)}`);
-  const onError = options?.onError ?? logError;
-  if (typeof onError !== 'function') throw invalidOption('drizzle', 'afterCommit(tx, fn, { onError }): `onError` must be a function');
-  const callback: Callback = { fn, onError, order: registered++ };
-  if (!isTransaction(tx)) {
-    void runAll([callback]);
-    return;
-  }
-  const state = pending.get(tx);
-  if (state === undefined) {
+  commits.register(fn, options, () => {
+    if (!isTransaction(tx)) return undefined;
+    const scope = scopes.get(tx);
+    if (scope !== undefined) return scope;
     throw invalidOption('drizzle', 'afterCommit(tx, fn): Drizzle tells nobody when this transaction commits, so `fn` could never run: start it with transaction(db, async (tx) => …) from @cereal/drizzle instead of db.transaction(…), and a nested one with transaction(tx, …)');
-  }
-  if (state.ended !== undefined) throw invalidOption('drizzle', 'afterCommit(tx, fn): the transaction has already committed or rolled back; register callbacks while it is open');
-  state.callbacks.push(callback);
+  });
 }

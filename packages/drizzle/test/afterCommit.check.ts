@@ -13,7 +13,7 @@ import { int, mysqlTable } from 'drizzle-orm/mysql-core';
 import { pgTable, serial, text as pgText } from 'drizzle-orm/pg-core';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { is, type Equal } from '@cereal/testkit';
-import { afterCommit, transaction, type TransactionOf } from '../src/index.js';
+import { afterCommit, transaction, type AfterCommitOptions, type TransactionOf } from '../src/index.js';
 
 const users = sqliteTable('users', { id: integer('id').primaryKey(), email: text('email').notNull() });
 const pgUsers = pgTable('users', { id: serial('id').primaryKey(), email: pgText('email').notNull() });
@@ -31,6 +31,8 @@ const id = transaction(sqlite, (tx) => {
   return row.id;
 }, { behavior: 'immediate' });
 is<Equal<typeof id, number>>(true);
+
+is<Equal<AfterCommitOptions, { onError?: (error: unknown) => void }>>(true);
 
 async function registering(): Promise<void> {
   afterCommit(postgres, () => undefined); // not a transaction: at once

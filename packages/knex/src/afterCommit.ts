@@ -1,66 +1,10 @@
 import type { Knex } from 'knex';
-import { invalidOption } from '@cereal/sql';
+import { AfterCommits, invalidOption, type AfterCommitOptions, type CommitScope } from '@cereal/sql';
 
-/** Options of {@link afterCommit}. */
-export interface AfterCommitOptions {
-  /**
-   * Called with what `fn` threw or rejected with. The transaction has committed by then and stays
-   * committed: a failed callback is reported here, never thrown, and the callbacks after it still run.
-   * @default logs it with `console.error`
-   */
-  onError?: (error: unknown) => void;
-}
+export type { AfterCommitOptions };
 
-interface Callback {
-  fn: () => unknown;
-  onError: (error: unknown) => void;
-  /** When it was registered, among all callbacks: they run in this order. */
-  order: number;
-}
-
-/** The callbacks registered on one transaction or savepoint, and how it ended. */
-interface Pending {
-  callbacks: Callback[];
-  /** `committed`, for a savepoint, is released: its callbacks then wait for the one around it. */
-  ended?: 'committed' | 'rolled back';
-  /** The transaction around a savepoint; undefined for the outermost. */
-  outer: Pending | undefined;
-}
-
-const pending = new WeakMap<Knex.Transaction, Pending>();
-let registered = 0;
-
-const logError = (error: unknown): void =>
-  console.error('[cereal] [knex] an afterCommit callback failed after its transaction committed (the commit stands; pass `onError` to handle such failures):', error);
-
-/** Runs callbacks one after the other in registration order, each awaited; failures go to their onError. */
-async function runAll(callbacks: Callback[]): Promise<void> {
-  for (const { fn, onError } of callbacks.sort((a, b) => a.order - b.order)) {
-    try {
-      await fn();
-    } catch (error) {
-      try {
-        onError(error);
-      } catch (failure) {
-        console.error('[cereal] [knex] an afterCommit onError threw', failure, 'while reporting', error);
-      }
-    }
-  }
-}
-
-/** Hands released callbacks to the transaction around: run past the outermost, dropped by a rollback. */
-function deliver(to: Pending | undefined, callbacks: Callback[]): void {
-  if (to === undefined) void runAll(callbacks);
-  else if (to.ended === undefined) to.callbacks.push(...callbacks);
-  else if (to.ended === 'committed') deliver(to.outer, callbacks);
-}
-
-function settle(state: Pending, committed: boolean): void {
-  const { callbacks } = state;
-  state.callbacks = [];
-  state.ended = committed ? 'committed' : 'rolled back';
-  if (committed) deliver(state.outer, callbacks);
-}
+const commits = new AfterCommits('knex', 'trx', (value) => (value === null ? 'null' : typeof value));
+const scopes = new WeakMap<Knex.Transaction, CommitScope>();
 
 /**
  * Starts watching `trx` (and the transactions around it) on its first callback. Knex emits no
@@ -73,14 +17,14 @@ function settle(state: Pending, committed: boolean): void {
  * first call counts (a transaction that has ended refuses the next). So the first of the two is
  * recorded, and the transaction committed when that was `commit` and executionPromise resolved.
  */
-function pendingOf(trx: Knex.Transaction): Pending {
-  const known = pending.get(trx);
+function scopeOf(trx: Knex.Transaction): CommitScope {
+  const known = scopes.get(trx);
   if (known !== undefined) return known;
   if (typeof trx.executionPromise?.then !== 'function' || typeof trx.commit !== 'function' || typeof trx.rollback !== 'function') {
     throw invalidOption('knex', 'afterCommit(trx, fn): `trx` is a transaction without `executionPromise`, `commit` and `rollback`: Knex 3 transactions have them');
   }
-  const state: Pending = { callbacks: [], outer: trx.parentTransaction === undefined ? undefined : pendingOf(trx.parentTransaction) };
-  pending.set(trx, state);
+  const scope = commits.scope(trx.parentTransaction === undefined ? undefined : scopeOf(trx.parentTransaction));
+  scopes.set(trx, scope);
   let asked: 'commit' | 'rollback' | undefined;
   const commit = trx.commit as (...args: unknown[]) => unknown;
   const rollback = trx.rollback as (...args: unknown[]) => unknown;
@@ -94,10 +38,10 @@ function pendingOf(trx: Knex.Transaction): Pending {
     return rollback(...args);
   }) as typeof trx.rollback;
   trx.executionPromise.then(
-    () => settle(state, asked === 'commit'),
-    () => settle(state, false),
+    () => scope.end(asked === 'commit'),
+    () => scope.end(false),
   );
-  return state;
+  return scope;
 }
 
 const isKnex = (value: unknown): value is Knex =>
@@ -130,15 +74,10 @@ const isKnex = (value: unknown): value is Knex =>
  */
 export function afterCommit(trx: Knex, fn: () => unknown, options?: AfterCommitOptions): void {
   if (!isKnex(trx)) throw invalidOption('knex', `afterCommit(trx, fn): \`trx\` must be a Knex instance or transaction; got ${trx === null ? 'null' : typeof trx}`);
-  if (typeof fn !== 'function') throw invalidOption('knex', `afterCommit(trx, fn): \`fn\` must be a function; got ${fn === null ? 'null' : typeof fn}`);
-  const onError = options?.onError ?? logError;
-  if (typeof onError !== 'function') throw invalidOption('knex', 'afterCommit(trx, fn, { onError }): `onError` must be a function');
-  const callback: Callback = { fn, onError, order: registered++ };
-  if (trx.isTransaction !== true) {
-    void runAll([callback]);
-    return;
-  }
-  const transaction = trx as Knex.Transaction;
-  if (transaction.isCompleted()) throw invalidOption('knex', 'afterCommit(trx, fn): the transaction has already committed or rolled back; register callbacks while it is open');
-  pendingOf(transaction).callbacks.push(callback);
+  commits.register(fn, options, () => {
+    if (trx.isTransaction !== true) return undefined;
+    const transaction = trx as Knex.Transaction;
+    if (transaction.isCompleted()) throw commits.ended();
+    return scopeOf(transaction);
+  });
 }

@@ -1,67 +1,40 @@
 import { ControlledTransactionBuilder, TransactionBuilder, type ControlledTransaction, type Kysely, type Transaction } from 'kysely';
-import { invalidOption } from '@cereal/sql';
+import { AfterCommits, describeValue as what, invalidOption, type AfterCommitOptions, type CommitScope } from '@cereal/sql';
 
-/** Options of {@link afterCommit}. */
-export interface AfterCommitOptions {
-  /**
-   * Called with what `fn` threw or rejected with. The transaction has committed by then and stays
-   * committed: a failed callback is reported here, never thrown, and the callbacks after it still run.
-   * @default logs it with `console.error`
-   */
-  onError?: (error: unknown) => void;
-}
-
-interface Callback {
-  fn: () => unknown;
-  onError: (error: unknown) => void;
-  /** When it was registered, among all callbacks: they run in this order. */
-  order: number;
-}
+export type { AfterCommitOptions };
 
 /**
- * The callbacks of one transaction that {@link transaction} or {@link startTransaction} started,
- * by savepoint: `frames[0]` holds the transaction's own, then one frame per savepoint still open,
- * the innermost last, where a callback is registered. Every Kysely object of the transaction
- * shares it: the transaction, its `withPlugin`, `withSchema`… copies, and the objects that
- * savepoint commands return, since a savepoint is a point in the transaction, not another one.
+ * The scopes of one transaction that {@link transaction} or {@link startTransaction} started:
+ * the transaction's own, and one per savepoint still open, the newest last, where a callback is
+ * registered. Every Kysely object of the transaction shares it: the transaction, its
+ * `withPlugin`, `withSchema`… copies, and the objects that savepoint commands return, since a
+ * savepoint is a point in the transaction, not another one.
  */
 interface Pending {
-  frames: { savepoint: string | undefined; callbacks: Callback[] }[];
-  ended: boolean;
+  root: CommitScope;
+  savepoints: { name: unknown; scope: CommitScope }[];
 }
 
+const commits = new AfterCommits('kysely', 'trx');
 const pending = new WeakMap<object, Pending>();
-let registered = 0;
 
-const logError = (error: unknown): void =>
-  console.error('[cereal] [kysely] an afterCommit callback failed after its transaction committed (the commit stands; pass `onError` to handle such failures):', error);
+const begun = (): Pending => ({ root: commits.scope(), savepoints: [] });
+const newest = (state: Pending): CommitScope => state.savepoints.at(-1)?.scope ?? state.root;
 
-/** Runs callbacks one after the other in registration order, each awaited; failures go to their onError. */
-async function runAll(callbacks: Callback[]): Promise<void> {
-  for (const { fn, onError } of callbacks.sort((a, b) => a.order - b.order)) {
-    try {
-      await fn();
-    } catch (error) {
-      try {
-        onError(error);
-      } catch (failure) {
-        console.error('[cereal] [kysely] an afterCommit onError threw', failure, 'while reporting', error);
-      }
-    }
-  }
+/** Ends the savepoints from the `from`-th on, the newest first: released into the one around, or rolled back. */
+function endSavepoints(state: Pending, from: number, committed: boolean): void {
+  for (const { scope } of state.savepoints.splice(from).reverse()) scope.end(committed);
 }
 
+/** Ends the transaction: a COMMIT with savepoints open commits them too, a ROLLBACK drops them. */
 function end(state: Pending, committed: boolean): void {
-  if (state.ended) return;
-  state.ended = true;
-  const callbacks = state.frames.flatMap((frame) => frame.callbacks);
-  state.frames = [];
-  if (committed) void runAll(callbacks);
+  endSavepoints(state, 0, committed);
+  state.root.end(committed);
 }
 
-/** The innermost open savepoint named `name`, as SQL finds it (the last one of that name). */
-function frameOf(state: Pending, name: unknown): number {
-  for (let i = state.frames.length - 1; i > 0; i--) if (state.frames[i]!.savepoint === name) return i;
+/** Where the newest open savepoint named `name` is, as SQL finds it (the last one of that name); -1 if none. */
+function savepointOf(state: Pending, name: unknown): number {
+  for (let i = state.savepoints.length - 1; i >= 0; i--) if (state.savepoints[i]!.name === name) return i;
   return -1;
 }
 
@@ -121,21 +94,24 @@ function track<T extends Transaction<any>>(trx: T, state: Pending): T {
   observe(trx, 'rollback', ended);
   observe(trx, 'savepoint', (ok, [name], next) => {
     if (!ok) return;
-    state.frames.push({ savepoint: name as string, callbacks: [] });
+    state.savepoints.push({ name, scope: commits.scope(newest(state)) });
     track(next as T, state);
   });
   // ROLLBACK TO keeps the savepoint and undoes what followed it: its callbacks and the newer savepoints'.
   observe(trx, 'rollbackToSavepoint', (ok, [name], next) => {
     if (!ok) return;
-    const i = frameOf(state, name);
-    if (i > 0) state.frames.splice(i, state.frames.length, { savepoint: name as string, callbacks: [] });
+    const i = savepointOf(state, name);
+    if (i >= 0) {
+      endSavepoints(state, i, false);
+      state.savepoints.push({ name, scope: commits.scope(newest(state)) });
+    }
     track(next as T, state);
   });
   // RELEASE ends the savepoint and the newer ones; what they did now belongs to the one around.
   observe(trx, 'releaseSavepoint', (ok, [name], next) => {
     if (!ok) return;
-    const i = frameOf(state, name);
-    if (i > 0) state.frames[i - 1]!.callbacks.push(...state.frames.splice(i).flatMap((frame) => frame.callbacks));
+    const i = savepointOf(state, name);
+    if (i >= 0) endSavepoints(state, i, true);
     track(next as T, state);
   });
   return trx;
@@ -143,8 +119,6 @@ function track<T extends Transaction<any>>(trx: T, state: Pending): T {
 
 const isKysely = (db: unknown): db is Kysely<any> =>
   typeof db === 'object' && db !== null && typeof (db as Kysely<any>).selectFrom === 'function' && typeof (db as Kysely<any>).getExecutor === 'function';
-
-const what = (value: unknown): string => (value === null ? 'null' : typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : typeof value);
 
 /**
  * `db.transaction().execute(fn)`, with the transaction's commit seen, so that {@link afterCommit}
@@ -167,8 +141,8 @@ export function transaction<DB, T>(db: Kysely<DB> | TransactionBuilder<DB>, fn: 
   else if (isKysely(db) && db.isTransaction) throw invalidOption('kysely', 'transaction(db, fn): `db` is already a transaction, and Kysely nests none: for savepoints, start the transaction with startTransaction(db) and use trx.savepoint(name)');
   else if (isKysely(db)) builder = db.transaction();
   else throw invalidOption('kysely', `transaction(db, fn): \`db\` must be a Kysely instance or db.transaction(); got ${what(db)}`);
-  if (typeof fn !== 'function') throw invalidOption('kysely', `transaction(db, fn): \`fn\` must be a function; got ${what(fn)}`);
-  const state: Pending = { frames: [{ savepoint: undefined, callbacks: [] }], ended: false };
+  commits.checkFunction('transaction(db, fn)', 'fn', fn);
+  const state = begun();
   const done = builder.execute((trx) => fn(track(trx, state)));
   done.then(
     () => end(state, true),
@@ -196,7 +170,7 @@ export function startTransaction<DB>(db: Kysely<DB> | ControlledTransactionBuild
   else if (isKysely(db) && db.isTransaction) throw invalidOption('kysely', 'startTransaction(db): `db` is already a transaction: use trx.savepoint(name) for a nested one');
   else if (isKysely(db)) builder = db.startTransaction();
   else throw invalidOption('kysely', `startTransaction(db): \`db\` must be a Kysely instance or db.startTransaction(); got ${what(db)}`);
-  return builder.execute().then((trx) => track(trx, { frames: [{ savepoint: undefined, callbacks: [] }], ended: false }));
+  return builder.execute().then((trx) => track(trx, begun()));
 }
 
 /**
@@ -224,18 +198,10 @@ export function startTransaction<DB>(db: Kysely<DB> | ControlledTransactionBuild
  */
 export function afterCommit(trx: Kysely<any>, fn: () => unknown, options?: AfterCommitOptions): void {
   if (!isKysely(trx)) throw invalidOption('kysely', `afterCommit(trx, fn): \`trx\` must be a Kysely instance or transaction; got ${what(trx)}`);
-  if (typeof fn !== 'function') throw invalidOption('kysely', `afterCommit(trx, fn): \`fn\` must be a function; got ${what(fn)}`);
-  const onError = options?.onError ?? logError;
-  if (typeof onError !== 'function') throw invalidOption('kysely', 'afterCommit(trx, fn, { onError }): `onError` must be a function');
-  const callback: Callback = { fn, onError, order: registered++ };
-  if (!trx.isTransaction) {
-    void runAll([callback]);
-    return;
-  }
-  const state = pending.get(trx);
-  if (state === undefined) {
+  commits.register(fn, options, () => {
+    if (!trx.isTransaction) return undefined;
+    const state = pending.get(trx);
+    if (state !== undefined) return newest(state);
     throw invalidOption('kysely', 'afterCommit(trx, fn): Kysely tells nobody when this transaction commits, so `fn` could never run: start it with transaction(db, async (trx) => …) or startTransaction(db) from @cereal/kysely instead of db.transaction().execute(…) or db.startTransaction()');
-  }
-  if (state.ended) throw invalidOption('kysely', 'afterCommit(trx, fn): the transaction has already committed or rolled back; register callbacks while it is open');
-  state.frames.at(-1)!.callbacks.push(callback);
+  });
 }

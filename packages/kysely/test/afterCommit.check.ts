@@ -5,13 +5,15 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, type ControlledTransaction, type Generated, type Transaction } from 'kysely';
 import { is, type Equal } from '@cereal/testkit';
-import { afterCommit, startTransaction, transaction } from '../src/index.js';
+import { afterCommit, startTransaction, transaction, type AfterCommitOptions } from '../src/index.js';
 
 interface DB {
   users: { id: Generated<number>; email: string };
 }
 
 const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+
+is<Equal<AfterCommitOptions, { onError?: (error: unknown) => void }>>(true);
 
 async function registering(): Promise<void> {
   afterCommit(db, () => undefined); // not a transaction: at once

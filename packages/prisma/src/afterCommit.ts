@@ -1,30 +1,6 @@
-import { invalidOption } from '@cereal/sql';
+import { AfterCommits, describeValue as what, invalidOption, type AfterCommitOptions, type CommitScope } from '@cereal/sql';
 
-/** Options of {@link afterCommit}. */
-export interface AfterCommitOptions {
-  /**
-   * Called with what `fn` threw or rejected with. The transaction has committed by then and stays
-   * committed: a failed callback is reported here, never thrown, and the callbacks after it still run.
-   * @default logs it with `console.error`
-   */
-  onError?: (error: unknown) => void;
-}
-
-interface Callback {
-  fn: () => unknown;
-  onError: (error: unknown) => void;
-  /** When it was registered, among all callbacks: they run in this order. */
-  order: number;
-}
-
-/** The callbacks registered on one transaction or nested transaction of {@link transaction}, and how it ended. */
-interface Pending {
-  callbacks: Callback[];
-  /** `committed`, for a nested transaction, is its savepoint released: its callbacks then wait for the one around it. */
-  ended?: 'committed' | 'rolled back';
-  /** The transaction around a nested one; undefined for the outermost. */
-  outer: Pending | undefined;
-}
+export type { AfterCommitOptions };
 
 /** A Prisma client, or an interactive transaction's: what has `$transaction(fn, options)`. */
 export interface PrismaTransactional {
@@ -34,40 +10,9 @@ export interface PrismaTransactional {
 /** The client `$transaction` gives its callback: the client without `$connect`, `$on`, `$extends`… */
 export type TransactionClientOf<Client extends PrismaTransactional> = Parameters<Parameters<Client['$transaction']>[0]>[0];
 
-const pending = new WeakMap<object, Pending>();
-let registered = 0;
-
-const logError = (error: unknown): void =>
-  console.error('[cereal] [prisma] an afterCommit callback failed after its transaction committed (the commit stands; pass `onError` to handle such failures):', error);
-
-/** Runs callbacks one after the other in registration order, each awaited; failures go to their onError. */
-async function runAll(callbacks: Callback[]): Promise<void> {
-  for (const { fn, onError } of callbacks.sort((a, b) => a.order - b.order)) {
-    try {
-      await fn();
-    } catch (error) {
-      try {
-        onError(error);
-      } catch (failure) {
-        console.error('[cereal] [prisma] an afterCommit onError threw', failure, 'while reporting', error);
-      }
-    }
-  }
-}
-
-/** Hands released callbacks to the transaction around: run past the outermost, dropped by a rollback. */
-function deliver(to: Pending | undefined, callbacks: Callback[]): void {
-  if (to === undefined) void runAll(callbacks);
-  else if (to.ended === undefined) to.callbacks.push(...callbacks);
-  else if (to.ended === 'committed') deliver(to.outer, callbacks);
-}
-
-function settle(state: Pending, committed: boolean): void {
-  const { callbacks } = state;
-  state.callbacks = [];
-  state.ended = committed ? 'committed' : 'rolled back';
-  if (committed) deliver(state.outer, callbacks);
-}
+const commits = new AfterCommits('prisma', 'tx');
+/** The scope of each transaction {@link transaction} started, by the client it gave out. */
+const scopes = new WeakMap<object, CommitScope>();
 
 const isClient = (value: unknown): value is PrismaTransactional =>
   (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PrismaTransactional).$transaction === 'function';
@@ -76,7 +21,6 @@ const isClient = (value: unknown): value is PrismaTransactional =>
  * and `$extends` (`ITXClientDenyList`), which every client, extended or not, has.
  */
 const isTransaction = (client: PrismaTransactional): boolean => typeof (client as { $connect?: unknown }).$connect !== 'function';
-const what = (value: unknown): string => (value === null ? 'null' : typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : typeof value);
 
 /**
  * `prisma.$transaction(fn, options)`, an interactive transaction, with its outcome seen, so that
@@ -106,21 +50,13 @@ export function transaction<Client extends PrismaTransactional, R>(
   options?: Parameters<Client['$transaction']>[1],
 ): Promise<R> {
   if (!isClient(prisma)) throw invalidOption('prisma', `transaction(prisma, fn): \`prisma\` must be a Prisma client; got ${what(prisma)}`);
-  if (typeof fn !== 'function') throw invalidOption('prisma', `transaction(prisma, fn): \`fn\` must be a function; got ${what(fn)}`);
-  const outer = pending.get(prisma);
-  if (outer === undefined && isTransaction(prisma)) {
-    throw invalidOption('prisma', 'transaction(tx, fn): `tx` is a transaction that transaction() of @cereal/prisma did not start, so its commit cannot be seen: start the outer one with transaction(prisma, …) too');
-  }
-  if (outer?.ended !== undefined) throw invalidOption('prisma', 'transaction(tx, fn): `tx` has already committed or rolled back');
-  const state: Pending = { callbacks: [], outer };
+  commits.checkFunction('transaction(prisma, fn)', 'fn', fn);
+  const scope = commits.nested(scopes.get(prisma), isTransaction(prisma), 'transaction(prisma, …)');
   const done = prisma.$transaction((tx: TransactionClientOf<Client>) => {
-    pending.set(tx as object, state);
+    scopes.set(tx as object, scope);
     return fn(tx);
   }, options) as Promise<R>;
-  done.then(
-    () => settle(state, true),
-    () => settle(state, false),
-  );
+  scope.endWith(done);
   return done;
 }
 
@@ -151,18 +87,9 @@ export function transaction<Client extends PrismaTransactional, R>(
  */
 export function afterCommit(tx: PrismaTransactional, fn: () => unknown, options?: AfterCommitOptions): void {
   if (!isClient(tx)) throw invalidOption('prisma', `afterCommit(tx, fn): \`tx\` must be a Prisma client or a transaction's; got ${what(tx)}`);
-  if (typeof fn !== 'function') throw invalidOption('prisma', `afterCommit(tx, fn): \`fn\` must be a function; got ${what(fn)}`);
-  const onError = options?.onError ?? logError;
-  if (typeof onError !== 'function') throw invalidOption('prisma', 'afterCommit(tx, fn, { onError }): `onError` must be a function');
-  const callback: Callback = { fn, onError, order: registered++ };
-  const state = pending.get(tx);
-  if (state === undefined && !isTransaction(tx)) {
-    void runAll([callback]);
-    return;
-  }
-  if (state === undefined) {
+  commits.register(fn, options, () => {
+    const scope = scopes.get(tx);
+    if (scope !== undefined || !isTransaction(tx)) return scope;
     throw invalidOption('prisma', 'afterCommit(tx, fn): Prisma tells nobody when this transaction commits, so `fn` could never run: start it with transaction(prisma, async (tx) => …) from @cereal/prisma instead of prisma.$transaction(…), and a nested one with transaction(tx, …)');
-  }
-  if (state.ended !== undefined) throw invalidOption('prisma', 'afterCommit(tx, fn): the transaction has already committed or rolled back; register callbacks while it is open');
-  state.callbacks.push(callback);
+  });
 }

@@ -4,10 +4,12 @@
  */
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { is, type Equal } from '@cereal/testkit';
-import { afterCommit, transaction } from '../src/index.js';
+import { afterCommit, transaction, type AfterCommitOptions } from '../src/index.js';
 import { PrismaClient, type User } from './fixtures/client/client.js';
 
 const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: ':memory:' }) });
+
+is<Equal<AfterCommitOptions, { onError?: (error: unknown) => void }>>(true);
 
 async function registering(): Promise<void> {
   afterCommit(prisma, () => undefined); // not a transaction's client: at once

@@ -18,3 +18,6 @@ export { contractFormat } from './contract.js';
 export { is } from './types.js';
 export type { Equal } from './types.js';
 export { replicaUrl, setReplicaDelay, waitForReplica } from './replica.js';
+export { testAfterCommit, useAfterCommit, afterCommitDatabases, seq, quiet, until, seesRow, throwsInvalidOption, ROLLBACK } from './afterCommit.js';
+export type { AfterCommitContext } from './afterCommit.js';
+export type { AfterCommitTarget, AfterCommitDatabase } from './target.js';

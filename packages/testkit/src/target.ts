@@ -104,3 +104,55 @@ export function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   });
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
+
+/** A database the afterCommit suites run on (afterCommitDatabases gives them). */
+export interface AfterCommitDatabase {
+  /** Shown in suite names: `sqlite`, `PostgreSQL`, `MariaDB/MySQL`. */
+  name: string;
+  kind: 'sqlite' | 'postgres' | 'mysql';
+  /** The SQLite database file, or the server's URL. */
+  url: string;
+  /** A new Knex instance on it: the suite's table, and the other connection that looks for rows. */
+  fixtures(): Knex;
+}
+
+/**
+ * How a package puts its afterCommit under the testkit's suite (testAfterCommit), on one
+ * database: how its library begins, nests, ends and writes in a transaction. A transaction's
+ * `body` is synchronous where the library's transactions are (Drizzle on better-sqlite3): it
+ * returns a promise only when one of its steps does (see seq), and its result is the last step's.
+ */
+export interface AfterCommitTarget<Db = any> {
+  database: AfterCommitDatabase;
+  /** The package's name in its reports: `knex` for `[cereal] [knex] …`. */
+  library: string;
+  /** True where the library's transactions run synchronously: the suite never waits inside one. */
+  sync?: boolean;
+  /** Opens the package's handle on the database, once the suite's `table` (id, name) exists. */
+  open(table: string): Db | Promise<Db>;
+  close(db: Db): Promise<void>;
+  /** The package's afterCommit. */
+  afterCommit(tx: Db, fn: () => unknown, options?: { onError?: (error: unknown) => void }): void;
+  /**
+   * Runs `body` in a transaction of `db` begun so that afterCommit sees its end: committed once
+   * `body` has returned (or resolved), rolled back when it throws (or rejects), which this throws
+   * (or rejects with) in turn. Returns (or resolves to) what `body` does.
+   */
+  transaction(db: Db, body: (tx: Db) => unknown): unknown;
+  /** The same in a savepoint of the transaction `tx`: released, or rolled back to. */
+  savepoint(tx: Db, body: (sp: Db) => unknown): unknown;
+  /**
+   * Rolls back `tx` (a savepoint: to where it began) from inside its body, where the library can
+   * (`trx.rollback()`); the suite's explicit rollbacks run only where it is given.
+   */
+  rollback?(tx: Db): unknown;
+  /** Whether `error` is what an explicit rollback throws out of the transaction (Drizzle's). */
+  isRollback?(error: unknown): boolean;
+  /** Inserts the row `{ id }` into `table` in `tx`; a promise, or nothing where it is synchronous. */
+  insert(tx: Db, table: string, id: number): unknown;
+  /**
+   * Runs `body` in a transaction the library begins without the package's helper, whose end
+   * afterCommit cannot see (`db.transaction(…)`); absent where afterCommit sees every transaction (Knex).
+   */
+  foreign?(db: Db, body: (tx: Db) => unknown): Promise<unknown>;
+}

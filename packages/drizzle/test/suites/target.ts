@@ -4,10 +4,10 @@
  * TableSpec to a Drizzle table (columns.ts).
  */
 import type { Knex } from 'knex';
-import type { Table } from 'drizzle-orm';
+import { sql, TransactionRollbackError, type Table } from 'drizzle-orm';
 import type { Cache } from 'drizzle-orm/cache/core';
-import type { LoaderTarget, OpenOptions, ServerTarget, TableSpec } from '@cereal/testkit';
-import { drizzleLoader, drizzleLoaders, type DrizzleDatabase, type TableFor } from '../../src/index.js';
+import type { AfterCommitDatabase, AfterCommitTarget, LoaderTarget, OpenOptions, ServerTarget, TableSpec } from '@cereal/testkit';
+import { afterCommit, drizzleLoader, drizzleLoaders, transaction, type DrizzleDatabase, type TableFor } from '../../src/index.js';
 import { testkitTable, type ColumnKit } from './columns.js';
 import { watch } from './watch.js';
 
@@ -110,4 +110,35 @@ export function drizzleTarget(kit: DrizzleKit): LoaderTarget<Db> {
 
 export function drizzleServerTarget(kit: ServerKit): ServerTarget<Db> {
   return { ...drizzleTarget(kit), connectionId: kit.connectionId, transactionId: kit.connectionId, kill: kit.kill };
+}
+
+/**
+ * Drizzle's afterCommit as the testkit's suite takes it (AfterCommitTarget): `open()` gives a
+ * Drizzle database on the database and what closes it. better-sqlite3 runs transactions
+ * synchronously; node-postgres and mysql2 await them.
+ */
+export function drizzleAfterCommitTarget(database: AfterCommitDatabase, open: () => { db: any; close(): Promise<void> }): AfterCommitTarget<any> {
+  const sync = database.kind === 'sqlite';
+  const closers = new WeakMap<object, () => Promise<void>>();
+  return {
+    database,
+    library: 'drizzle',
+    sync,
+    open: () => {
+      const { db, close } = open();
+      closers.set(db, close);
+      return db;
+    },
+    close: (db) => closers.get(db)!(),
+    afterCommit,
+    transaction: (db, body) => transaction(db, body),
+    savepoint: (tx, body) => transaction(tx, body),
+    rollback: (tx) => tx.rollback(),
+    isRollback: (error) => error instanceof TransactionRollbackError,
+    insert: (tx, table, id) => {
+      const statement = sql`insert into ${sql.identifier(table)} (id) values (${id})`;
+      return sync ? tx.run(statement) : tx.execute(statement);
+    },
+    foreign: async (db, body) => db.transaction(body),
+  };
 }

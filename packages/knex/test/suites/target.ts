@@ -3,8 +3,8 @@
  * suite's own Knex instance, or on a second one for a pool of one, another port, a timeout.
  */
 import type { Knex } from 'knex';
-import type { LoaderTarget, OpenOptions, ServerTarget, Traffic } from '@cereal/testkit';
-import { knexLoader, knexLoaders } from '../../src/index.js';
+import type { AfterCommitDatabase, AfterCommitTarget, LoaderTarget, OpenOptions, ServerTarget, Traffic } from '@cereal/testkit';
+import { afterCommit, knexLoader, knexLoaders } from '../../src/index.js';
 
 /** Watches the statements `db` runs during `fn`: Knex's query events. */
 export async function watch<T>(db: Knex, fn: () => Promise<T>): Promise<[T, Traffic]> {
@@ -61,4 +61,19 @@ export interface ServerAccess {
 
 export function knexServerTarget(target: LoaderTarget<Knex>, access: ServerAccess): ServerTarget<Knex> {
   return { ...target, connectionId: access.connectionId, transactionId: access.connectionId, kill: access.kill };
+}
+
+/** Knex's afterCommit as the testkit's suite takes it (AfterCommitTarget): a second Knex instance on the database. */
+export function knexAfterCommitTarget(database: AfterCommitDatabase): AfterCommitTarget<Knex> {
+  return {
+    database,
+    library: 'knex',
+    open: () => database.fixtures(),
+    close: (db) => db.destroy(),
+    afterCommit,
+    transaction: (db, body) => db.transaction(async (trx) => body(trx)),
+    savepoint: (trx, body) => trx.transaction(async (sp) => body(sp)),
+    rollback: (trx) => (trx as Knex.Transaction).rollback(),
+    insert: (trx, table, id) => trx(table).insert({ id }),
+  };
 }

@@ -3,9 +3,9 @@
  * with Knex (`fixtures`), and loaders are built on a Kysely over the same database.
  */
 import type { Knex } from 'knex';
-import { Kysely, type Dialect, type KyselyPlugin } from 'kysely';
-import type { LoaderTarget, OpenOptions, ServerTarget, Traffic } from '@cereal/testkit';
-import { kyselyLoader, kyselyLoaders } from '../../src/index.js';
+import { Kysely, type ControlledTransaction, type Dialect, type KyselyPlugin } from 'kysely';
+import type { AfterCommitDatabase, AfterCommitTarget, LoaderTarget, OpenOptions, ServerTarget, Traffic } from '@cereal/testkit';
+import { afterCommit, kyselyLoader, kyselyLoaders, startTransaction } from '../../src/index.js';
 
 /** What `watch` saw: the testkit's Traffic, and the text of each statement. */
 export type Seen = Traffic & { sql: string[] };
@@ -101,4 +101,57 @@ export interface ServerAccess {
 
 export function kyselyServerTarget(target: LoaderTarget<Kysely<any>>, access: ServerAccess): ServerTarget<Kysely<any>> {
   return { ...target, connectionId: access.connectionId, transactionId: access.connectionId, kill: access.kill };
+}
+
+/** The name of each savepoint kyselyAfterCommitTarget began, by the object Kysely gave for it. */
+const savepoints = new WeakMap<object, string>();
+let savepointsBegun = 0;
+
+/**
+ * Kysely's afterCommit as the testkit's suite takes it (AfterCommitTarget), on a Kysely over
+ * `dialect()`. Kysely nests no `transaction()`: the suite's transactions are startTransaction's
+ * controlled ones, committed or rolled back by hand, with named savepoints (rolled back to, then
+ * released). transaction() has its own tests.
+ */
+export function kyselyAfterCommitTarget(database: AfterCommitDatabase, dialect: () => Dialect): AfterCommitTarget<Kysely<any>> {
+  /** The transaction, with a savepoint of any name open as far as the types go: the names are the target's. */
+  const controlled = (trx: Kysely<any>): ControlledTransaction<any, [string]> => trx as ControlledTransaction<any, [string]>;
+  return {
+    database,
+    library: 'kysely',
+    open: () => new Kysely<any>({ dialect: dialect() }),
+    close: (db) => db.destroy(),
+    afterCommit,
+    transaction: async (db, body) => {
+      const trx = await startTransaction(db);
+      try {
+        const result = await body(trx);
+        if (!trx.isRolledBack) await trx.commit().execute();
+        return result;
+      } catch (error) {
+        // SQLite: an open transaction holds Kysely's only connection, and the next tests would wait forever.
+        if (!trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute();
+        throw error;
+      }
+    },
+    savepoint: async (trx, body) => {
+      const name = `sp${++savepointsBegun}`;
+      const sp = await controlled(trx).savepoint(name).execute();
+      savepoints.set(sp, name);
+      try {
+        const result = await body(sp);
+        await sp.releaseSavepoint(name).execute();
+        return result;
+      } catch (error) {
+        await (await sp.rollbackToSavepoint(name).execute()).releaseSavepoint(name).execute();
+        throw error;
+      }
+    },
+    rollback: (trx) => {
+      const name = savepoints.get(trx);
+      return name === undefined ? controlled(trx).rollback().execute() : controlled(trx).rollbackToSavepoint(name).execute();
+    },
+    insert: (trx, table, id) => trx.insertInto(table).values({ id }).execute(),
+    foreign: (db, body) => db.transaction().execute(async (trx) => body(trx)),
+  };
 }

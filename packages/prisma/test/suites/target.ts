@@ -5,9 +5,9 @@
  * of an interactive transaction. The loaders under test are prismaLoader's, on those clients.
  */
 import type { Knex } from 'knex';
-import type { LoaderTarget, OpenOptions, Served, ServerTarget, TableSpec, TestedLoader, Traffic } from '@cereal/testkit';
-import { prismaLoader, prismaLoaders } from '../../src/index.js';
-import { clientClass, type AdapterFactory, type Client, type Delegate } from './clients.js';
+import type { AfterCommitDatabase, AfterCommitTarget, LoaderTarget, OpenOptions, Served, ServerTarget, TableSpec, TestedLoader, Traffic } from '@cereal/testkit';
+import { afterCommit, prismaLoader, prismaLoaders, transaction } from '../../src/index.js';
+import { clientClass, loadClients, type AdapterFactory, type Client, type Delegate } from './clients.js';
 import { delegateOf, roleOf, type Provider } from './models.js';
 import { Recorder } from './traffic.js';
 
@@ -152,5 +152,39 @@ export function prismaServerTarget(target: LoaderTarget<PrismaDb>, access: Serve
     connectionId: (db) => idOf(db.world.client().client),
     transactionId: (trx) => idOf(trx.tx!.client),
     kill: access.kill,
+  };
+}
+
+/** The Prisma provider of each database the afterCommit suites run on. */
+export const providerOf: Record<AfterCommitDatabase['kind'], Provider> = { sqlite: 'sqlite', postgres: 'postgresql', mysql: 'mysql' };
+
+/**
+ * Prisma's afterCommit as the testkit's suite takes it (AfterCommitTarget): a client over the
+ * suite's table (its `server_users` model), on the driver adapter `adapter()` gives. Rows are
+ * written with raw SQL, into whichever table; Prisma has no explicit rollback.
+ */
+export function prismaAfterCommitTarget(database: AfterCommitDatabase, adapter: () => { adapter: AdapterFactory; end(): Promise<void> }): AfterCommitTarget<Client> {
+  const provider = providerOf[database.kind];
+  const quote = provider === 'mysql' ? '`' : '"';
+  const ends = new WeakMap<object, () => Promise<void>>();
+  return {
+    database,
+    library: 'prisma',
+    open: async (table) => {
+      await loadClients(provider);
+      const { adapter: factory, end } = adapter();
+      const prisma = new (clientClass(provider, new Map([['server_users', table]])))({ adapter: factory });
+      ends.set(prisma, end);
+      return prisma;
+    },
+    close: async (prisma) => {
+      await prisma.$disconnect();
+      await ends.get(prisma)!();
+    },
+    afterCommit,
+    transaction: (prisma, body) => transaction(prisma, async (tx) => body(tx), { timeout: 10_000 }),
+    savepoint: (tx, body) => transaction(tx, async (inner) => body(inner)),
+    insert: (tx, table, id) => (tx as Client & { $executeRawUnsafe(sql: string): Promise<number> }).$executeRawUnsafe(`insert into ${quote}${table}${quote} (id) values (${Number(id)})`),
+    foreign: (prisma, body) => prisma.$transaction(async (tx) => body(tx)),
   };
 }
