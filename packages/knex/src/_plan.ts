@@ -3,7 +3,7 @@ import type { PrimaryKey } from '@cereal/core';
 import { chunkSizeOf, invalidOption, keyColumns, selectedColumns, tableName, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
 import { knexDialect, type Exact } from './_dialect.js';
 import { identifier } from './_identifier.js';
-import { withScope } from './_scope.js';
+import { scopeParams, withScope } from './_scope.js';
 import { send } from './_send.js';
 import { acquireTimeout, isAcquireTimeout } from './_timeout.js';
 import type { KnexLoaderOptions } from './loader.js';
@@ -20,8 +20,9 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
   const table = tableName('knex', options?.table, 'knexLoader(db, { table: \'users\' })');
   const keys = keyColumns('knex', table, options.primaryKey ?? 'id');
   const { dialect, exact } = knexDialect(db);
-  const chunkSize = chunkSizeOf('knex', table, dialect, keys.length, options.chunkSize);
   if (scope !== undefined && typeof scope !== 'function') throw invalidOption('knex', `\`scope\` of table \`${table}\` must be a function of the query`);
+  // A scope binding many values (`whereIn('tenant', […])`) takes parameters from the keys.
+  const chunkSize = chunkSizeOf('knex', table, dialect, keys.length, options.chunkSize, scopeParams(db, scope, table));
   const version = versionColumn('knex', table, options.version);
   const columns = selectedColumns('knex', table, options.columns, version === undefined ? keys : [...keys, version]) ?? ['*'];
   const resolved: SqlTable = {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isConnectionLost } from '@cereal/sql';
+import { isConnectionLost, isTooLarge } from '@cereal/sql';
 
 /**
  * Runs a statement once. Outside a transaction the loader takes the connection from the pool
@@ -14,8 +14,9 @@ export async function send<T>(db: Knex, statement: () => Knex.QueryBuilder | Kne
   try {
     return (await statement().connection(connection)) as T;
   } catch (err) {
-    // What Knex does on the close: the pool's validation then destroys the connection.
-    if (isConnectionLost(err)) connection.__knex__disposed ??= err;
+    // What Knex does on the close: the pool's validation then destroys the connection. MySQL
+    // closes the connection after a statement over max_allowed_packet too.
+    if (isConnectionLost(err) || isTooLarge(err)) connection.__knex__disposed ??= err;
     throw err;
   } finally {
     await db.client.releaseConnection(connection);

@@ -4,6 +4,7 @@
  * for its query compiler has them. Only what an id needs is parsed: comments and strings are
  * skipped, the model's block found, its `@id` and `@@id` read.
  */
+import { CerealError } from '@cereal/core';
 
 /** `text` without comments, with string contents blanked (so braces in them count for nothing). */
 function code(text: string): string {
@@ -41,18 +42,47 @@ function blockOf(schema: string, name: string): string | undefined {
   return undefined;
 }
 
+/** The arguments of the first `@@id( … )` in a model's body, or undefined when it has none; `''` when they do not close. */
+function compoundArguments(body: string): string | undefined {
+  const start = /@@id\s*\(/.exec(body);
+  if (start === null) return /@@id\b/.test(body) ? '' : undefined;
+  let depth = 1;
+  const from = start.index + start[0].length;
+  for (let i = from; i < body.length; i++) {
+    if (body[i] === '(') depth++;
+    else if (body[i] === ')' && --depth === 0) return body.slice(from, i);
+  }
+  return '';
+}
+
+/**
+ * The fields of `@@id`'s arguments: the list named `fields:` wherever it stands (`@@id(name:
+ * "pk", fields: [a, b])`), or the first argument when it is a list (`@@id([a, b], name: "pk")`).
+ * A field may carry arguments of its own: `a(sort: Desc)`.
+ */
+function compoundFields(args: string): string[] | undefined {
+  const list = /(?:^|[,\s])fields\s*:\s*\[([^\]]*)\]/.exec(args) ?? /^\s*\[([^\]]*)\]/.exec(args);
+  if (list === null) return undefined;
+  const fields = list[1]!.split(/,(?![^(]*\))/).map((f) => f.replace(/\(.*$/s, '').trim());
+  return fields.length > 0 && fields.every((f) => /^[A-Za-z_]\w*$/.test(f)) ? fields : undefined;
+}
+
 /**
  * The id fields of model `name` in the schema `schema`, in their declared order; undefined when
- * the model or its id cannot be found there.
+ * the model, or an id, cannot be found there.
+ * @throws CerealError `INVALID_OPTION` when the model has an `@@id` whose fields cannot be read:
+ *   the loader must not fall back on a field `id` that is only part of the key
  */
 export function idFields(schema: string, name: string): string[] | undefined {
   const body = blockOf(code(schema), name);
   if (body === undefined) return undefined;
-  // @@id([a, b]) or @@id(fields: [a, b], name: "…"); a field may carry arguments: a(sort: Desc)
-  const compound = /@@id\s*\(\s*(?:fields\s*:\s*)?\[([^\]]*)\]/.exec(body);
-  if (compound !== null) {
-    const fields = compound[1]!.split(',').map((f) => f.replace(/\(.*$/s, '').trim()).filter((f) => f.length > 0);
-    return fields.length > 0 ? fields : undefined;
+  const args = compoundArguments(body);
+  if (args !== undefined) {
+    const fields = compoundFields(args);
+    if (fields === undefined) {
+      throw new CerealError('INVALID_OPTION', `[prisma] the \`@@id\` of model \`${name}\` could not be read from the client's schema; set \`primaryKey\` to its fields, e.g. ['tenantId', 'id']`);
+    }
+    return fields;
   }
   for (const line of body.split('\n')) {
     const field = /^\s*([A-Za-z_]\w*)\s+\S+.*?(?:^|\s)@id(?![\w.])/.exec(line);

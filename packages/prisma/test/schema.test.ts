@@ -5,6 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CerealError } from '@cereal/core';
 import { isBadKey, isConnectionLost } from '@cereal/sql';
 import { DriverError, exposed, unwrap } from '../src/_errors.js';
 import { idFields } from '../src/_ids.js';
@@ -35,12 +36,64 @@ model Tag {
   idx  Int @unique
   name String
 }
+
+model Account {
+  tenantId Int
+  id       Int
+  @@id(name: "pk", fields: [tenantId, id])
+}
+
+model Named {
+  tenantId Int
+  id       Int
+  @@id([tenantId, id(sort: Desc, length: 10)], map: "named_pk")
+}
+
+model Spread {
+  tenantId Int
+  id       Int
+  @@id(
+    map: "spread_pk",
+    fields: [tenantId, id]
+  )
+}
+
+model Unreadable {
+  tenantId Int
+  id       Int
+  @@id(name: "pk")
+}
 `;
 
 Schema('a field marked @id; @@id with arguments; comments and strings skipped', () => {
   assert.equal(idFields(SCHEMA, 'User'), ['id']);
   assert.equal(idFields(SCHEMA, 'OrderLine'), ['orderId', 'line']);
   assert.is(idFields(SCHEMA, 'Commented'), undefined);
+});
+
+Schema('@@id finds `fields:` wherever it stands among the arguments, or its first list', () => {
+  assert.equal(idFields(SCHEMA, 'Account'), ['tenantId', 'id']);
+  assert.equal(idFields(SCHEMA, 'Named'), ['tenantId', 'id']);
+  assert.equal(idFields(SCHEMA, 'Spread'), ['tenantId', 'id']);
+});
+
+Schema('an @@id whose fields cannot be read is INVALID_OPTION, never the field `id` alone', () => {
+  for (const model of ['Unreadable']) {
+    try {
+      idFields(SCHEMA, model);
+      assert.unreachable(`${model}: no error`);
+    } catch (err) {
+      assert.instance(err, CerealError);
+      assert.is((err as CerealError).code, 'INVALID_OPTION');
+      assert.match((err as Error).message, new RegExp(`@@id\` of model \`${model}\``));
+    }
+  }
+  try {
+    idFields('model Open {\n  a Int\n  @@id([a\n}', 'Open');
+    assert.unreachable('no error');
+  } catch (err) {
+    assert.is((err as CerealError).code, 'INVALID_OPTION');
+  }
 });
 
 Schema('a model without an id, a view, or no such model: none', () => {

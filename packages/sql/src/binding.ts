@@ -12,7 +12,9 @@ const INT64 = 2n ** 63n;
 // The one spelling of an integer: `'042'`, `'+1'`, `' 1'`, `'1e3'` would be read as a number by
 // some databases and not by others, and are other keys than 1 to cereal in any case.
 const CANONICAL_INT = /^-?(?:0|[1-9]\d{0,39})$/;
-const UUID = /^\{?[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}\}?$/i;
+// With braces on both sides or on neither: PostgreSQL refuses one brace (`{a0ee…` fails the
+// whole statement), where such a key simply names no row.
+const UUID = /^(?=\{.*\}$|[^{}]*$)\{?[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}\}?$/i;
 
 /**
  * A key part a driver can bind, for columns whose type the loader does not know: a bigint
@@ -39,8 +41,13 @@ function partBinder(type: KeyType): PartBinder {
   switch (type.kind) {
     case 'integer':
       return integerPart(type.min, type.max);
-    case 'text':
-      return (part) => (typeof part !== 'string' ? String(part) : type.nul || !part.includes('\u0000') ? part : undefined);
+    case 'text': {
+      const { holds } = type;
+      return (part) => {
+        const text = typeof part !== 'string' ? String(part) : type.nul || !part.includes('\u0000') ? part : undefined;
+        return text === undefined || (holds !== undefined && !holds(text)) ? undefined : text;
+      };
+    }
     case 'uuid':
       return (part) => (typeof part === 'string' && UUID.test(part) ? part : undefined);
     default:

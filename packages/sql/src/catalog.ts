@@ -5,7 +5,13 @@ import type { SqlFamily } from './dialect.js';
 export interface Columns {
   /** How many columns the table has: 0 when the database found no such table. */
   readonly size: number;
-  get(name: string): Column | undefined;
+  /** The column the database finds by `name`, with its name as the database spells it. */
+  get(name: string): (Column & { readonly name?: string }) | undefined;
+  /**
+   * The most bytes one statement may take, where the server says (MySQL's and MariaDB's
+   * `max_allowed_packet`): chunks are cut to fit.
+   */
+  readonly maxBytes?: number;
 }
 
 /** A statement with `?` placeholders and the values they bind, in order. */
@@ -23,10 +29,10 @@ interface Catalog {
   columns(rows: readonly CatalogRow[]): Columns;
 }
 
-function columnsOf(rows: readonly (Column & { name: string })[], caseless: boolean): Columns {
+function columnsOf(rows: readonly (Column & { name: string })[], caseless: boolean, maxBytes?: number): Columns {
   const fold = (name: string): string => (caseless ? name.toLowerCase() : name);
-  const byName = new Map(rows.map((row) => [fold(row.name), { declared: row.declared, key: row.key }]));
-  return { size: byName.size, get: (name) => byName.get(fold(name)) };
+  const byName = new Map(rows.map((row) => [fold(row.name), { name: row.name, declared: row.declared, key: row.key }]));
+  return { size: byName.size, get: (name) => byName.get(fold(name)), ...(maxBytes === undefined ? {} : { maxBytes }) };
 }
 
 const text = (value: unknown): string => String(value ?? '');
@@ -38,7 +44,8 @@ const PG_COLUMNS = `select a.attname::text as name, format_type(a.atttypid, a.at
   from pg_attribute a join pg_type t on t.oid = a.atttypid left join pg_type base on base.oid = t.typbasetype
   where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped`;
 
-const MYSQL_COLUMNS = `select column_name as name, data_type as type, column_type as declared
+const MYSQL_COLUMNS = `select column_name as name, data_type as type, column_type as declared,
+  character_set_name as charset, @@max_allowed_packet as packet
   from information_schema.columns where table_schema = coalesce(?, database()) and table_name = ?`;
 
 const CATALOGS: Partial<Record<SqlFamily, Catalog>> = {
@@ -51,10 +58,15 @@ const CATALOGS: Partial<Record<SqlFamily, Catalog>> = {
   mysql: {
     statement: (path) => ({ sql: MYSQL_COLUMNS, params: [path.length > 1 ? path[0]! : null, path.at(-1)!] }),
     // information_schema's column names come back upper-case on MySQL 8, as written on MariaDB
-    columns: (rows) => columnsOf(rows.map((r) => {
-      const row = lowerKeys(r);
-      return { name: text(row.name), declared: text(row.declared), key: mysqlKeyType(text(row.type).toLowerCase(), text(row.declared)) };
-    }), true),
+    columns: (rows) => {
+      const lowered = rows.map(lowerKeys);
+      const packet = Number(lowered[0]?.packet);
+      return columnsOf(lowered.map((row) => ({
+        name: text(row.name),
+        declared: text(row.declared),
+        key: mysqlKeyType(text(row.type).toLowerCase(), text(row.declared), text(row.charset)),
+      })), true, Number.isSafeInteger(packet) && packet > 0 ? packet : undefined);
+    },
   },
   /** SQLite: `schema.table` for an attached database; column names ignore case. */
   sqlite: {

@@ -7,8 +7,13 @@
 export type KeyType =
   /** Integers from `min` to `max`; any other part names no row. */
   | { readonly kind: 'integer'; readonly min: bigint; readonly max: bigint }
-  /** Every part as text; `nul` is false where the server refuses U+0000 in text. */
-  | { readonly kind: 'text'; readonly nul: boolean }
+  /**
+   * Every part as text; `nul` is false where the server refuses U+0000 in text. `holds`, where
+   * the column's character set cannot hold every character (MySQL's latin1, utf8mb3…), says
+   * whether it holds a key's: a key it cannot hold names no row (the server would refuse the
+   * whole statement).
+   */
+  | { readonly kind: 'text'; readonly nul: boolean; readonly holds?: (text: string) => boolean }
   | { readonly kind: 'uuid' }
   /** The driver returns the column's values as `returns` (a Date, a Buffer): never a key. */
   | { readonly kind: 'refused'; readonly returns: string }
@@ -60,11 +65,36 @@ const MYSQL: Record<string, KeyType> = {
 const MYSQL_TEXT = /^(?:var)?char$|text$|^enum$|^set$/;
 const MYSQL_BINARY = /binary$|blob$|^bit$/;
 
-/** MySQL and MariaDB: `type` is information_schema's DATA_TYPE, `declared` its COLUMN_TYPE. */
-export function mysqlKeyType(type: string, declared: string): KeyType {
+// MySQL's latin1 is Windows-1252, with its five unassigned bytes as the C1 controls they stand
+// for: the characters above U+00FF it holds.
+const LATIN1_HIGH = new Set([...'\u0081\u008d\u008f\u0090\u009d€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ'].map((c) => c.codePointAt(0)!));
+const holdsLatin1 = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80 && (c < 0xa0 || c > 0xff) && !LATIN1_HIGH.has(c)) return false;
+  }
+  return true;
+};
+// The Basic Multilingual Plane: no surrogate pair (a lone surrogate goes out as U+FFFD, which is held).
+const holdsBmp = (text: string): boolean => !/[\ud800-\udbff][\udc00-\udfff]/.test(text);
+const holdsAscii = (text: string): boolean => !/[^\u0000-\u007f]/.test(text);
+
+/** What a MySQL character set holds, where it is not all of Unicode; the sets not named here are left to the server (faults.ts). */
+const MYSQL_CHARSETS: Record<string, (text: string) => boolean> = {
+  latin1: holdsLatin1, ascii: holdsAscii, utf8mb3: holdsBmp, utf8: holdsBmp, ucs2: holdsBmp,
+};
+
+/**
+ * MySQL and MariaDB: `type` is information_schema's DATA_TYPE, `declared` its COLUMN_TYPE,
+ * `charset` its CHARACTER_SET_NAME (text columns).
+ */
+export function mysqlKeyType(type: string, declared: string, charset = ''): KeyType {
   const bits = MYSQL_INTEGER_BITS[type];
   if (bits !== undefined) return integer(bits, /\bunsigned\b/i.test(declared));
-  if (MYSQL_TEXT.test(type)) return { kind: 'text', nul: true };
+  if (MYSQL_TEXT.test(type)) {
+    const holds = MYSQL_CHARSETS[charset.toLowerCase()];
+    return holds === undefined ? { kind: 'text', nul: true } : { kind: 'text', nul: true, holds };
+  }
   if (MYSQL_BINARY.test(type)) return BUFFER;
   return MYSQL[type] ?? GIVEN;
 }

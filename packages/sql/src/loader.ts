@@ -1,8 +1,9 @@
 import { CerealError, type Key, type Loader, type PrimaryKey, type Version } from '@cereal/core';
+import { canonicalKey } from '@cereal/core/format';
 import { binderOf, type Binder } from './binding.js';
 import { catalogColumns, catalogStatement, type Statement } from './catalog.js';
 import type { SqlDialect } from './dialect.js';
-import { isBadKey, isBadStatement } from './faults.js';
+import { isBadKey, isBadStatement, isProtocolViolation, isTooLarge, isTransactionEnded } from './faults.js';
 import { withResends } from './resend.js';
 import type { Served } from './replica.js';
 import { isWide } from './wide.js';
@@ -84,12 +85,16 @@ export interface SqlLoader<Row extends object = Record<string, unknown>> extends
  */
 export function sqlLoader<Row extends object>(source: SqlSource<Row>, table: SqlTable): SqlLoader<Row> {
   const fields = table.fields ?? table.keys;
-  let ready: Promise<Binder> | undefined;
-  const binder = (): Promise<Binder> => (ready ??= readBinder(source, table).catch((err: unknown) => {
+  let ready: Promise<Plan> | undefined;
+  const plan = (): Promise<Plan> => (ready ??= readPlan(source, table).catch((err: unknown) => {
     ready = undefined; // read again next time: the table may be created, the server back
-    throw source.explain?.(err) ?? err;
+    throw catalogFailure(source, table, err);
   }));
+  const read = fieldReader(source.dialect);
   const single = fields[0]!;
+  const keyOf: (row: Row) => Key | Key[] = fields.length === 1
+    ? (row) => read(row, single) as Key
+    : (row) => fields.map((field) => read(row, field)) as Key[];
   const version = table.version;
   let versionSeen = version === undefined;
   return {
@@ -98,17 +103,32 @@ export function sqlLoader<Row extends object>(source: SqlSource<Row>, table: Sql
     arity: fields.length,
     chunkSize: table.chunkSize,
     async prepare() {
-      await binder();
+      await plan();
     },
     async load(requested) {
-      const rows = await loadKeys(source, table, await binder(), requested);
+      const rows = await loadKeys(source, table, await plan(), keyOf, requested);
       if (!versionSeen && rows.length > 0) versionSeen = hasVersion(source.library, table, rows[0]!);
       return rows;
     },
     ...(version === undefined ? {} : { versionOf: (row: Row) => (row as Record<string, unknown>)[version] as Version | null | undefined }),
-    keyOf: fields.length === 1
-      ? (row) => (row as Record<string, unknown>)[single] as Key
-      : (row) => fields.map((field) => (row as Record<string, unknown>)[field]) as Key[],
+    keyOf,
+  };
+}
+
+/**
+ * How keyOf reads a key field off a row. MySQL and SQLite find columns whatever their case:
+ * `primaryKey: 'ID'` finds the column `id`, and the rows carry it as `id` (`select *`) or as
+ * `ID` (a column list naming it so). A row without the field as given is read by the one
+ * property of the same name in another case (a table cannot have two such columns there).
+ */
+function fieldReader(dialect: SqlDialect): (row: object, field: string) => unknown {
+  if (dialect.family !== 'mysql' && dialect.family !== 'sqlite') return (row, field) => (row as Record<string, unknown>)[field];
+  return (row, field) => {
+    const record = row as Record<string, unknown>;
+    if (field in record) return record[field];
+    const folded = field.toLowerCase();
+    for (const name of Object.keys(record)) if (name.toLowerCase() === folded) return record[name];
+    return undefined;
   };
 }
 
@@ -120,46 +140,145 @@ function hasVersion(library: string, table: SqlTable, row: object): true {
   return true;
 }
 
-async function readBinder<Row extends object>(source: SqlSource<Row>, table: SqlTable): Promise<Binder> {
-  const statement = catalogStatement(source.dialect.family, table.path);
-  if (statement === undefined) return binderOf(source.library, table.table, table.keys, undefined);
-  const rows = await withResends(source.inTransaction, () => source.catalog(statement));
-  return binderOf(source.library, table.table, table.keys, catalogColumns(source.dialect.family, rows), source.notFound);
+/** What the catalog tells a loader: how to bind keys, and the most bytes a statement may take. */
+interface Plan {
+  readonly bind: Binder;
+  readonly maxBytes?: number;
 }
 
-async function loadKeys<Row extends object>(source: SqlSource<Row>, table: SqlTable, bind: Binder, requested: readonly PrimaryKey[]): Promise<Row[]> {
+async function readPlan<Row extends object>(source: SqlSource<Row>, table: SqlTable): Promise<Plan> {
+  const statement = catalogStatement(source.dialect.family, table.path);
+  if (statement === undefined) return { bind: binderOf(source.library, table.table, table.keys, undefined) };
+  const rows = await withResends(source.inTransaction, () => source.catalog(statement));
+  const columns = catalogColumns(source.dialect.family, rows);
+  const bind = binderOf(source.library, table.table, table.keys, columns, source.notFound);
+  return columns.maxBytes === undefined ? { bind } : { bind, maxBytes: columns.maxBytes };
+}
+
+/**
+ * Reads the keys of `requested` that can name a row, in statements of at most `chunkSize` keys
+ * (and, where the server limits a statement's bytes, of at most that many bytes), keys beyond
+ * 2^53 in statements of their own where the source needs it. Two keys the database finds equal
+ * (`'abc'` and `'ABC'` under a case-insensitive collation, `'9007199254740993'` and
+ * `'9007199254740993e0'` on a numeric column) may go out in different statements, and their row
+ * then comes back from each: a row whose key an earlier statement of this load returned already
+ * is left out. Within one statement two rows for one key stay: a key column that is not unique
+ * is the loader's configuration, and hydrate says so.
+ */
+async function loadKeys<Row extends object>(source: SqlSource<Row>, table: SqlTable, plan: Plan, keyOf: (row: Row) => Key | Key[], requested: readonly PrimaryKey[]): Promise<Row[]> {
   const plain: PrimaryKey[] = [];
   const wide: PrimaryKey[] = [];
   for (const pk of requested) {
-    const bound = bind(pk);
+    const bound = plan.bind(pk);
     if (bound !== undefined) (source.splitsWide && isWide(bound) ? wide : plain).push(bound);
   }
+  const budget = plan.maxBytes === undefined ? undefined : plan.maxBytes - Math.min(STATEMENT_BYTES, Math.floor(plan.maxBytes / 4));
+  const statements: [PrimaryKey[], boolean][] = [
+    ...chunksOf(plain, table.chunkSize, budget).map((pks): [PrimaryKey[], boolean] => [pks, false]),
+    ...chunksOf(wide, table.chunkSize, budget).map((pks): [PrimaryKey[], boolean] => [pks, true]),
+  ];
   const out: Row[] = [];
-  const { chunkSize } = table;
-  for (let i = 0; i < plain.length; i += chunkSize) await loadChunk(source, table, plain.slice(i, i + chunkSize), false, out);
-  for (let i = 0; i < wide.length; i += chunkSize) await loadChunk(source, table, wide.slice(i, i + chunkSize), true, out);
+  const returned = new Set<string>(); // the keys of the rows earlier statements returned
+  for (const [pks, exact] of statements) {
+    const rows = await loadChunk(source, table, pks, exact);
+    if (statements.length === 1) return [...rows];
+    const keys: string[] = [];
+    for (const row of rows) {
+      const key = canonicalKey(keyOf(row));
+      if (key !== undefined && returned.has(key)) continue;
+      if (key !== undefined) keys.push(key);
+      out.push(row);
+    }
+    for (const key of keys) returned.add(key);
+  }
   return out;
 }
 
-async function loadChunk<Row extends object>(source: SqlSource<Row>, table: SqlTable, pks: readonly PrimaryKey[], exact: boolean, out: Row[]): Promise<void> {
-  let rows: readonly Row[];
-  try {
-    rows = await withResends(source.inTransaction, () => source.select(pks, exact));
-  } catch (err) {
-    const explained = source.explain?.(err);
-    if (explained !== undefined) throw explained;
-    if (isBadStatement(err)) {
-      throw new CerealError('INVALID_OPTION', `[${source.library}] table \`${table.table}\` refused the loader's statement; check its \`columns\`, \`version\` and \`scope\`: ${driverMessage(err)}`, { cause: err });
-    }
-    if (!isBadKey(err)) throw err;
-    throw new CerealError('INVALID_REF', `[${source.library}] table \`${table.table}\` cannot compare a key of these refs with its key column: ${driverMessage(err)}`, { cause: err });
-  }
-  for (const row of rows) out.push(row);
+/** Bytes kept free in each statement for all but its keys: the select list, the table, the scope. */
+const STATEMENT_BYTES = 64 * 1024;
+
+/**
+ * An upper bound of the bytes a key takes in a statement: text as UTF-8, each byte perhaps
+ * escaped (`'` as `\'`), with its quotes and comma; a number or bigint as its digits.
+ */
+function bytesOf(pk: PrimaryKey): number {
+  if (Array.isArray(pk)) return pk.reduce<number>((sum, part) => sum + bytesOf(part as PrimaryKey), 4);
+  return typeof pk === 'string' ? 2 * Buffer.byteLength(pk) + 8 : 48;
 }
 
-/** The driver's own words: Knex puts the whole statement (every key) before ` - ` in its messages. */
+/** `keys` in chunks of at most `size` keys and, with a budget, of at most `budget` bytes (never less than one key). */
+function chunksOf(keys: readonly PrimaryKey[], size: number, budget: number | undefined): PrimaryKey[][] {
+  const chunks: PrimaryKey[][] = [];
+  if (budget === undefined) {
+    for (let i = 0; i < keys.length; i += size) chunks.push(keys.slice(i, i + size));
+    return chunks;
+  }
+  let chunk: PrimaryKey[] = [];
+  let bytes = 0;
+  for (const pk of keys) {
+    const more = bytesOf(pk);
+    if (chunk.length > 0 && (chunk.length >= size || bytes + more > budget)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(pk);
+    bytes += more;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+async function loadChunk<Row extends object>(source: SqlSource<Row>, table: SqlTable, pks: readonly PrimaryKey[], exact: boolean): Promise<readonly Row[]> {
+  try {
+    return await withResends(source.inTransaction, () => source.select(pks, exact));
+  } catch (err) {
+    throw selectFailure(source, table, err);
+  }
+}
+
+const ENDED = 'the transaction this loader was built on has ended (committed or rolled back); build loaders per transaction, inside it, or on the database';
+
+/** What a failed catalog read throws: a transaction that has ended is INVALID_OPTION; else the source's explanation, or the error as it is. */
+function catalogFailure<Row extends object>(source: SqlSource<Row>, table: SqlTable, err: unknown): unknown {
+  if (err instanceof CerealError) return err;
+  if (isTransactionEnded(err)) return new CerealError('INVALID_OPTION', `[${source.library}] table \`${table.table}\`: ${ENDED}`, { cause: err });
+  return source.explain?.(err) ?? err;
+}
+
+/**
+ * What a failed select throws. What no retry mends is a CerealError of its own: a transaction
+ * that has ended, or a statement the server refuses (PostgreSQL's protocol, MySQL's
+ * max_allowed_packet, a column the table lacks) is the loader's configuration or the load's
+ * size; a key the server cannot compare with its column is INVALID_REF. Anything else (a server
+ * down, a table gone) is the error as it is: LOAD_FAILED, retryable, in hydrate.
+ */
+function selectFailure<Row extends object>(source: SqlSource<Row>, table: SqlTable, err: unknown): unknown {
+  if (err instanceof CerealError) return err;
+  const named = `[${source.library}] table \`${table.table}\``;
+  if (isTransactionEnded(err)) return new CerealError('INVALID_OPTION', `${named}: ${ENDED}`, { cause: err });
+  if (isTooLarge(err)) {
+    return new CerealError('LIMIT', `${named}: a statement of the loader exceeded the server's max_allowed_packet; lower \`chunkSize\` (or raise max_allowed_packet on the server): ${driverMessage(err)}`, { cause: err });
+  }
+  if (isProtocolViolation(err)) {
+    return new CerealError('INVALID_OPTION', `${named}: the server refused the loader's statement as malformed, most often more bound parameters than its protocol carries (65535 per statement, keys and \`scope\` together); lower \`chunkSize\`, or bind fewer values in \`scope\`: ${driverMessage(err)}`, { cause: err });
+  }
+  const explained = source.explain?.(err);
+  if (explained !== undefined) return explained;
+  if (isBadStatement(err)) {
+    return new CerealError('INVALID_OPTION', `${named} refused the loader's statement; check its \`columns\`, \`version\` and \`scope\`: ${driverMessage(err)}`, { cause: err });
+  }
+  if (isBadKey(err)) return new CerealError('INVALID_REF', `${named} cannot compare a key of these refs with its key column: ${driverMessage(err)}`, { cause: err });
+  return err;
+}
+
+/**
+ * The driver's own words: Knex puts the whole statement (every key) before ` - ` in its
+ * messages. At most 500 characters: a message never carries a load's worth of keys.
+ */
 function driverMessage(err: unknown): string {
   const message = String((err as Error | undefined)?.message);
-  const cut = message.indexOf(' - ');
-  return /^\s*select\b/i.test(message) && cut >= 0 ? message.slice(cut + 3) : message;
+  const cut = message.lastIndexOf(' - ');
+  const own = /^\s*select\b/i.test(message) && cut >= 0 ? message.slice(cut + 3) : message;
+  return own.length > 500 ? `${own.slice(0, 500)}…` : own;
 }

@@ -7,28 +7,37 @@ export const SCOPE_ROOM = 100;
 /** An `INVALID_OPTION` from the loader package `library`. */
 export const invalidOption = (library: string, message: string): CerealError => new CerealError('INVALID_OPTION', `[${library}] ${message}`);
 
-/** `primaryKey` as a list of column names; anything else is `INVALID_OPTION`. */
+/** `primaryKey` as a list of distinct column names; anything else is `INVALID_OPTION`. */
 export function keyColumns(library: string, table: string, primaryKey: unknown): string[] {
   const list = typeof primaryKey === 'string' ? [primaryKey] : primaryKey;
   if (!Array.isArray(list) || list.length === 0 || !list.every((c) => typeof c === 'string' && c.length > 0)) {
     throw invalidOption(library, `\`primaryKey\` of table \`${table}\` must be a column name or an array of column names`);
   }
+  const twice = (list as string[]).find((c, i) => list.indexOf(c) !== i);
+  if (twice !== undefined) throw invalidOption(library, `\`primaryKey\` of table \`${table}\` names column \`${twice}\` twice: name each key column once`);
   return [...(list as string[])];
 }
 
 /**
  * The keys per statement: `requested`, checked, or as many as the driver's bound-parameter limit
- * allows for a key of `arity` columns, less SCOPE_ROOM, and at most the dialect's `maxTuples`
- * for a composite key.
+ * allows for a key of `arity` columns, less SCOPE_ROOM (or less what the scope binds, `scoped`,
+ * when that is more), and at most the dialect's `maxTuples` for a composite key.
  *
- * @throws CerealError `INVALID_OPTION` for a requested size that is no integer from 1 to the most
+ * @param scoped - the parameters the loader's scope binds in each statement, where the loader
+ *   can count them
+ * @throws CerealError `INVALID_OPTION` for a requested size that is no integer from 1 to the
+ *   most, or that leaves the scope's parameters no room
  */
-export function chunkSizeOf(library: string, table: string, dialect: SqlDialect, arity: number, requested: unknown): number {
+export function chunkSizeOf(library: string, table: string, dialect: SqlDialect, arity: number, requested: unknown, scoped = 0): number {
   const tuples = arity > 1 && dialect.maxTuples !== undefined ? dialect.maxTuples : Infinity;
   const max = Math.min(Math.floor(dialect.maxParams / arity), tuples);
-  const size = requested ?? Math.min(Math.max(1, Math.floor((dialect.maxParams - SCOPE_ROOM) / arity)), tuples);
+  const fits = Math.floor((dialect.maxParams - scoped) / arity);
+  const size = requested ?? Math.min(Math.max(1, Math.floor((dialect.maxParams - Math.max(SCOPE_ROOM, scoped)) / arity)), tuples);
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > max) {
     throw invalidOption(library, `\`chunkSize\` of table \`${table}\` must be an integer from 1 to ${max} (${dialect.driver} takes ${dialect.maxParams} parameters per statement, ${arity} per key)`);
+  }
+  if (size > fits) {
+    throw invalidOption(library, `\`chunkSize\` of table \`${table}\` must be at most ${Math.max(fits, 0)}: \`scope\` binds ${scoped} parameters, and ${dialect.driver} takes ${dialect.maxParams} per statement, ${arity} per key`);
   }
   return size;
 }

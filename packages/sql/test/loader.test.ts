@@ -138,4 +138,88 @@ Loader('a family without a catalog binds keys as given, with no catalog statemen
   assert.equal(asked.selects[0]?.[0], [1, 'abc']);
 });
 
+Loader('two keys the database finds equal in different statements get their row once; two rows for one key in one statement reach hydrate', async () => {
+  // a case-insensitive text key column, as MariaDB's default collation compares
+  const codes = [{ code: 'ABC', n: 1 }, { code: 'x', n: 2 }];
+  let statements = 0;
+  const { source } = memorySource([], {
+    catalog: async () => [{ name: 'code', type: 'TEXT' }],
+    select: async (pks) => {
+      statements++;
+      return codes.filter((row) => pks.some((pk) => String(pk).toLowerCase() === row.code.toLowerCase()));
+    },
+  });
+  const loader = sqlLoader(source, { table: 'codes', path: ['codes'], keys: ['code'], chunkSize: 1 });
+  const rows = await loader.load(['abc', 'x', 'ABC', 'aBc']);
+  assert.is(statements, 4);
+  assert.equal(rows, [{ code: 'ABC', n: 1 }, { code: 'x', n: 2 }]);
+  const err = await rejects(() => hydrate([ref('codes', 'abc'), ref('codes', 'ABC')], { codes: loader }));
+  assert.equal([err.code, err.refs?.map((r) => r.key)], ['MISSING_ROW', ['codes:abc']]);
+  // one statement returning two rows for one key: the key column is not unique, and hydrate says so
+  const twice = memorySource([{ id: 1, name: 'a' }, { id: 1, name: 'b' }]);
+  const dupes = await rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(twice.source, table()) }));
+  assert.is(dupes.code, 'INVALID_OPTION');
+  assert.match(dupes.message, /two rows for `users:1`/);
+  // a numeric key in the plain statement and its wide twin in the exact one: the row once
+  const exacts: boolean[] = [];
+  const wide = memorySource([], {
+    select: async (pks, exact) => {
+      exacts.push(exact);
+      return pks.flatMap((pk) => (String(pk) === '9007199254740993' || String(pk) === '9007199254740993e0' ? [{ id: '9007199254740993' }] : []));
+    },
+    catalog: async () => [{ name: 'id', type: 'NUMERIC' }],
+  });
+  const out = await sqlLoader(wide.source, table()).load(['9007199254740993e0', '9007199254740993']);
+  assert.equal(exacts, [false, true]);
+  assert.equal(out, [{ id: '9007199254740993' }]);
+});
+
+Loader('where the server limits a statement\'s bytes (max_allowed_packet), chunks are cut to fit', async () => {
+  const { source, asked } = memorySource([], {
+    dialect: dialectOf('mysql2'),
+    catalog: async () => [{ name: 'code', type: 'varchar', declared: 'varchar(1024)', charset: 'utf8mb4', packet: 1024 * 1024 }],
+  });
+  const keys = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(4, '0')}${'é'.repeat(500)}`);
+  await sqlLoader(source, { table: 'codes', path: ['codes'], keys: ['code'], chunkSize: 65435 }).load(keys);
+  assert.ok(asked.selects.length > 1, `${asked.selects.length} statements`);
+  assert.equal(asked.selects.flatMap(([pks]) => pks), keys);
+  for (const [pks] of asked.selects) {
+    const bytes = pks.reduce<number>((sum, pk) => sum + 2 * Buffer.byteLength(String(pk)) + 8, 0);
+    assert.ok(bytes <= 1024 * 1024 - 64 * 1024, `${bytes} bytes`);
+  }
+});
+
+Loader('what no retry mends is a CerealError of its own: a statement too large, a malformed one, an ended transaction, a charset mismatch', async () => {
+  const failing = (err: unknown, where: 'select' | 'catalog' = 'select') => memorySource(people, where === 'select' ? { select: async () => { throw err; } } : { catalog: async () => { throw err; } }).source;
+  const load = async (source: SqlSource<Row>) => rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(source, table()) }));
+  let calls = 0;
+  const packet = Object.assign(new Error('Got a packet bigger than \'max_allowed_packet\' bytes'), { code: 'ER_NET_PACKET_TOO_LARGE', errno: 1153, sqlState: '08S01' });
+  const tooLarge = await load(memorySource(people, { select: async () => { calls++; throw packet; } }).source);
+  assert.equal([tooLarge.code, tooLarge.retryable, calls], ['LIMIT', false, 1]); // never sent again
+  assert.match(tooLarge.message, /exceeded the server's max_allowed_packet; lower `chunkSize`/);
+  const malformed = await load(failing(Object.assign(new Error('bind message has 99 parameter formats but 0 parameters'), { code: '08P01' })));
+  assert.equal([malformed.code, malformed.retryable], ['INVALID_OPTION', false]);
+  assert.match(malformed.message, /lower `chunkSize`, or bind fewer values in `scope`/);
+  for (const where of ['select', 'catalog'] as const) {
+    const ended = await load(failing(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info'), where));
+    assert.equal([ended.code, ended.retryable], ['INVALID_OPTION', false], where);
+    assert.match(ended.message, /\[memory\] table `users`: the transaction this loader was built on has ended/);
+  }
+  const mix = await load(failing(Object.assign(new Error('Illegal mix of collations'), { code: 'ER_CANT_AGGREGATE_2COLLATIONS', errno: 1267 })));
+  assert.equal([mix.code, mix.retryable], ['INVALID_REF', false]);
+  // Knex puts the statement, with every key, before its driver's words: never in the message
+  const knexStyle = await load(failing(Object.assign(new Error(`select * from \`users\` where \`id\` in ('a - b', ${'1, '.repeat(5000)}1) - Got a packet bigger than 'max_allowed_packet' bytes`), { code: 'ER_NET_PACKET_TOO_LARGE' })));
+  assert.ok(knexStyle.message.length < 600, knexStyle.message);
+  assert.match(knexStyle.message, /: Got a packet bigger than 'max_allowed_packet' bytes$/);
+});
+
+Loader('on MySQL and SQLite, keyOf reads a key column named in another case as the rows spell it', async () => {
+  const { source } = memorySource([{ id: 1, name: 'Ada' }], { dialect: dialectOf('mysql2'), catalog: async () => [{ name: 'id', type: 'int', declared: 'int(11)' }] });
+  const users = sqlLoader(source, { ...table(), keys: ['ID'] });
+  assert.equal(await hydrate([ref('users', 1)], { users }), [{ id: 1, name: 'Ada' }]);
+  assert.is(users.keyOf({ ID: 2 }), 2);
+  const pg = sqlLoader(memorySource([], { dialect: dialectOf('pg') }).source, { ...table(), keys: ['ID'] });
+  assert.is(pg.keyOf({ id: 1 }), undefined); // PostgreSQL's names are exact: "ID" is another column
+});
+
 Loader.run();

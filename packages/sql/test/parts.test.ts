@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError } from '@cereal/core';
-import { catalogStatement, isBadKey, isConnectionLost, chunkSizeOf, dialectOf, exactAlias, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf } from '../src/index.js';
+import { binderOf, catalogColumns, catalogStatement, isBadKey, isConnectionLost, isProtocolViolation, isTooLarge, isTransactionEnded, chunkSizeOf, dialectOf, exactAlias, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf } from '../src/index.js';
 
 const Parts = suite('@cereal/sql parts');
 
@@ -22,10 +22,19 @@ Parts('chunkSizeOf fills the parameter limit less the scope room, caps composite
   for (const bad of [0, 1.5, 65536, '10', NaN]) assert.is(code(() => chunkSizeOf('x', 't', dialectOf('mysql2'), 1, bad)), 'INVALID_OPTION', String(bad));
 });
 
+Parts('chunkSizeOf counts what the scope binds: a scope beyond the room kept for it shrinks the default, and a chunkSize leaving it no room is refused', () => {
+  assert.is(chunkSizeOf('x', 't', dialectOf('pg'), 1, undefined, 40), 65435);
+  assert.is(chunkSizeOf('x', 't', dialectOf('pg'), 1, undefined, 200), 65335);
+  assert.is(chunkSizeOf('x', 't', dialectOf('pg'), 2, undefined, 200), 2000);
+  assert.is(chunkSizeOf('x', 't', dialectOf('pg'), 1, 65335, 200), 65335);
+  assert.is(code(() => chunkSizeOf('x', 't', dialectOf('pg'), 1, 65336, 200)), 'INVALID_OPTION');
+  assert.is(code(() => chunkSizeOf('x', 't', dialectOf('pg'), 1, undefined, 70_000)), 'INVALID_OPTION');
+});
+
 Parts('keyColumns and selectedColumns check their options', () => {
   assert.equal(keyColumns('x', 't', 'id'), ['id']);
   assert.equal(keyColumns('x', 't', ['a', 'b']), ['a', 'b']);
-  for (const bad of [[], [''], [1], 5, null]) assert.is(code(() => keyColumns('x', 't', bad)), 'INVALID_OPTION');
+  for (const bad of [[], [''], [1], 5, null, ['id', 'id'], ['a', 'b', 'a']]) assert.is(code(() => keyColumns('x', 't', bad)), 'INVALID_OPTION', JSON.stringify(bad));
   assert.equal(selectedColumns('x', 't', ['name', 'id'], ['id']), ['name', 'id']);
   assert.equal(selectedColumns('x', 't', ['name'], ['a', 'b']), ['name', 'a', 'b']);
   assert.is(selectedColumns('x', 't', undefined, ['id']), undefined);
@@ -75,6 +84,66 @@ Parts('lost connections and refused keys are told by the driver\'s code, also in
   const circular: { cause?: unknown } = {};
   circular.cause = circular;
   assert.not.ok(isConnectionLost(circular));
+});
+
+Parts('a statement over max_allowed_packet is too large, never a lost connection, though its SQLSTATE is 08S01', () => {
+  const mysql2 = Object.assign(new Error('Got a packet bigger than \'max_allowed_packet\' bytes'), { code: 'ER_NET_PACKET_TOO_LARGE', errno: 1153, sqlState: '08S01' });
+  const mariadb = Object.assign(new Error('(conn:5, no: 1153, SQLState: 08S01) Got a packet bigger than \'max_allowed_packet\' bytes'), { code: 'ER_NET_PACKET_TOO_LARGE', errno: 1153, sqlState: '08S01', fatal: true });
+  // Prisma over the MariaDB adapter: its error carries the driver's number; @cereal/prisma reads 08S01 as a lost connection (08006)
+  const prisma = Object.assign(new Error('Invalid `delegate.findMany()` invocation'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind: 'mysql', code: 1153, state: '08S01' } } } });
+  const wrapped = Object.assign(new Error('Got a packet bigger'), { code: '08006', cause: prisma });
+  for (const err of [mysql2, mariadb, prisma, wrapped, new Error('Failed query', { cause: mysql2 })]) {
+    assert.ok(isTooLarge(err), err.message);
+    assert.not.ok(isConnectionLost(err), err.message);
+  }
+  assert.not.ok(isTooLarge(Object.assign(new Error('lost'), { code: 'PROTOCOL_CONNECTION_LOST' })));
+});
+
+Parts('a protocol violation (08P01), a transaction that has ended, an illegal mix of collations are told apart', () => {
+  const bind = Object.assign(new Error('bind message has 99 parameter formats but 0 parameters'), { code: '08P01' });
+  assert.ok(isProtocolViolation(bind));
+  assert.ok(isProtocolViolation(new Error('Failed query', { cause: bind })));
+  assert.not.ok(isConnectionLost(bind));
+  assert.not.ok(isProtocolViolation(Object.assign(new Error('x'), { code: '08006' })));
+  for (const message of ['Transaction query already complete, run with DEBUG=knex:tx for more info', 'Transaction is already committed', 'Transaction is already rolled back']) {
+    assert.ok(isTransactionEnded(new Error(message)), message);
+  }
+  assert.ok(isTransactionEnded(Object.assign(new Error('Transaction API error: Transaction already closed: A query cannot be executed on a committed transaction.'), { code: 'P2028' })));
+  assert.not.ok(isTransactionEnded(Object.assign(new Error('Transaction API error: Unable to start a transaction in the given time.'), { code: 'P2028' })));
+  assert.not.ok(isTransactionEnded(new Error('connect ECONNREFUSED')));
+  const mix = Object.assign(new Error('Illegal mix of collations (latin1_swedish_ci,IMPLICIT), (utf8mb4_unicode_ci,COERCIBLE), (utf8mb4_unicode_ci,COERCIBLE) for operation \'in\''), { code: 'ER_CANT_AGGREGATE_3COLLATIONS', errno: 1270, sqlState: 'HY000' });
+  assert.ok(isBadKey(mix));
+  assert.ok(isBadKey({ errno: 1267 }));
+  assert.ok(isBadKey({ meta: { driverAdapterError: { cause: { kind: 'mysql', code: 1271, state: 'HY000' } } } }));
+  assert.not.ok(isBadKey({ errno: 1054 }));
+});
+
+Parts('MySQL\'s catalog: each text key column\'s character set, and the server\'s max_allowed_packet', () => {
+  assert.match(catalogStatement('mysql', ['t'])!.sql, /character_set_name as charset, @@max_allowed_packet as packet/);
+  const columns = catalogColumns('mysql', [
+    { NAME: 'code', TYPE: 'varchar', DECLARED: 'varchar(20)', CHARSET: 'latin1', PACKET: 16777216 },
+    { name: 'u3', type: 'varchar', declared: 'varchar(20)', charset: 'utf8mb3', packet: 16777216n },
+    { name: 'u4', type: 'text', declared: 'text', charset: 'utf8mb4', packet: 16777216 },
+    { name: 'a', type: 'char', declared: 'char(2)', charset: 'ascii', packet: 16777216 },
+    { name: 'id', type: 'int', declared: 'int(11)', charset: null, packet: 16777216 },
+  ]);
+  assert.is(columns.maxBytes, 16777216);
+  assert.is(columns.get('CODE')?.name, 'code');
+  const keys = (column: string, parts: string[]) => parts.map((part) => binderOf('x', 't', [column], columns)(part) !== undefined);
+  const texts = ['abc', 'é', '€', 'Ÿ', '\u0081', '\u0080', 'Ā', '中', '😀', '\ud800'];
+  assert.equal(keys('code', texts), [true, true, true, true, true, false, false, false, false, false]);
+  assert.equal(keys('u3', texts), [true, true, true, true, true, true, true, true, false, true]);
+  assert.equal(keys('u4', texts), texts.map(() => true));
+  assert.equal(keys('a', texts), [true, false, false, false, false, false, false, false, false, false]);
+  assert.equal(catalogColumns('mysql', []).maxBytes, undefined);
+});
+
+Parts('a PostgreSQL uuid key has braces on both sides or on neither; one brace names no row', () => {
+  const columns = catalogColumns('postgres', [{ name: 'id', declared: 'uuid', type: 'uuid', category: 'U' }]);
+  const bind = binderOf('x', 't', ['id'], columns);
+  const uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
+  assert.equal([uuid, `{${uuid}}`, uuid.replace(/-/g, ''), uuid.toUpperCase()].map((k) => bind(k)), [uuid, `{${uuid}}`, uuid.replace(/-/g, ''), uuid.toUpperCase()]);
+  assert.equal([`{${uuid}`, `${uuid}}`, `{{${uuid}}}`, `}${uuid}{`].map((k) => bind(k)), [undefined, undefined, undefined, undefined]);
 });
 
 Parts.run();

@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hydrate, ref } from '@cereal/core';
+import { CerealError, hydrate, ref } from '@cereal/core';
 import { rejects } from './fixtures.js';
 import { prepared, type LoaderTarget } from './target.js';
 import { useTables, type TablesContext } from './tables.js';
@@ -84,6 +84,18 @@ export function testKeys<Db>(target: LoaderTarget<Db>): void {
     const err = await rejects(() => hydrate([ref('users', 1)], { users: load(db, { table: t.users, primaryKey: 'uid' }) }));
     assert.is(err.code, 'INVALID_OPTION');
     assert.ok(err.message.includes(`table \`${t.users}\``) && err.message.includes('`uid`'), err.message);
+  });
+
+  Keys('a key column named in another case than the table spells it (`ID` for `id`) loads, or is INVALID_OPTION naming the table: never rows without a usable key', async ({ db, t }) => {
+    const outcome = await Promise.resolve()
+      .then(() => hydrate([ref('users', 1)], { users: load(db, { table: t.users, primaryKey: 'ID' }) }))
+      .catch((err: unknown) => err);
+    if (outcome instanceof CerealError) {
+      assert.is(outcome.code, 'INVALID_OPTION', outcome.message);
+      assert.ok(outcome.message.includes(`\`${t.users}\``), outcome.message);
+    } else {
+      assert.is((outcome as { name?: unknown }[])[0]?.name, 'Ada'); // a database that ignores the case of column names
+    }
   });
 
   Keys.run();

@@ -5,10 +5,10 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSerializer, hydrate, ref, refOf } from '@cereal/core';
+import { CerealError, createSerializer, hydrate, ref, refOf } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
 import { rejects } from './fixtures.js';
-import { prepared, type LoaderTarget } from './target.js';
+import { prepared, type LoaderTarget, type TestedLoader } from './target.js';
 import { BIG, useTables, type TablesContext } from './tables.js';
 import { testKeys } from './keys.js';
 
@@ -168,6 +168,27 @@ export function testLoader<Db>(target: LoaderTarget<Db>): void {
       assert.match(err.message, /two rows for `people:1`/);
     } finally {
       await f.schema.dropTableIfExists(table);
+    }
+  });
+
+  Loader('a loader built on a transaction and used after the transaction ended is INVALID_OPTION, never a retryable LOAD_FAILED', async ({ db, t }) => {
+    const loaders: [string, TestedLoader][] = [];
+    await target.rollback(db, async (trx) => {
+      const used = load(trx, { table: t.users });
+      await used.load([1]);
+      loaders.push(['used inside the transaction', used], ['built inside, never used there', load(trx, { table: t.users })]);
+    });
+    for (const [label, users] of loaders) {
+      const outcome = await hydrate([ref('users', 1)], { users }).catch((err: unknown) => err);
+      if (outcome instanceof CerealError) {
+        assert.is(outcome.code, 'INVALID_OPTION', `${label}: ${outcome.message}`);
+        assert.is(outcome.retryable, false);
+        assert.match(outcome.message, /transaction this loader was built on has ended/, label);
+      } else {
+        // A library may run it on the database itself where that is one connection no other
+        // unit of work can hold (Drizzle on better-sqlite3): the committed row, then.
+        assert.is((outcome as { name?: unknown }[])[0]?.name, 'Ada', label);
+      }
     }
   });
 
