@@ -57,6 +57,7 @@ function keyFieldsOf(info: ClientInfo, name: string, meta: Model, table: string,
   if (!Array.isArray(list) || list.length === 0 || !list.every((f) => typeof f === 'string' && f.length > 0)) {
     throw invalidOption('prisma', `\`primaryKey\` of table \`${table}\` must be a field name of model \`${name}\` or an array of them`);
   }
+  if (new Set(list).size !== list.length) throw invalidOption('prisma', `\`primaryKey\` of table \`${table}\` names a field twice`);
   return [...(list as string[])];
 }
 

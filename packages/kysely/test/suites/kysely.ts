@@ -55,11 +55,14 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
     }
   });
 
-  Kyselys('a scope that returns no expression is INVALID_OPTION naming the table, not a statement without it', async ({ db, t }) => {
+  Kyselys('a scope that returns no expression, or throws, is INVALID_OPTION naming the table (never a retryable failure), not a statement without it', async ({ db, t }) => {
     const scopes: Record<string, Scope> = {
       nothing: (() => undefined) as never,
       text: (() => 'deleted_at is null') as never,
       object: (() => ({ deleted_at: null })) as never,
+      throws: (() => {
+        throw new TypeError('scope bug');
+      }) as never,
     };
     for (const [what, scope] of Object.entries(scopes)) {
       const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope }) })));

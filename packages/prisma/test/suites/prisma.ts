@@ -245,6 +245,7 @@ export function testPrisma(target: LoaderTarget<PrismaDb>): void {
       ['no such delegate', () => loader(client, { model: 'person' })],
       ['a client method', () => loader(client, { model: '$queryRawUnsafe' })],
       ['an empty primaryKey', () => loader(client, { model: people, primaryKey: [] })],
+      ['a primaryKey naming a field twice', () => loader(client, { model: people, primaryKey: ['id', 'id'] })],
       ['a primaryKey the model lacks', () => loader(client, { model: people, primaryKey: 'person_id' })],
       ['a DateTime key field', () => loader(client, { model: people, primaryKey: 'deletedAt' })],
       ['chunkSize 0', () => loader(client, { model: people, chunkSize: 0 })],
