@@ -55,6 +55,7 @@ const TSCONFIG = {
     types: ['node'],
     strict: true,
     noUncheckedIndexedAccess: true,
+    exactOptionalPropertyTypes: true,
     verbatimModuleSyntax: true,
     skipLibCheck: false, // check the packed .d.ts too
     noEmit: true,
@@ -298,7 +299,7 @@ try {
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], { cwd: app, env: { ...process.env, JOBS: 'max' } });
   });
 
-  await step('README examples: tsc --noEmit (strict, noUncheckedIndexedAccess, NodeNext, verbatimModuleSyntax)', () => {
+  await step('README examples: tsc --noEmit (strict, noUncheckedIndexedAccess, exactOptionalPropertyTypes, NodeNext, verbatimModuleSyntax)', () => {
     writeFileSync(join(app, 'tsconfig.json'), `${JSON.stringify(TSCONFIG, null, 2)}\n`);
     writeFileSync(join(app, 'context.d.ts'), CONTEXT);
     const readmes = [

@@ -20,7 +20,8 @@ const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 export function durationMs(name: string, value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   const match = typeof value === 'string' ? PATTERN.exec(value) : null;
-  if (match !== null) return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-  const got = typeof value === 'string' ? JSON.stringify(describe(value, 40)) : describe(value, 40);
+  const ms = match === null ? NaN : Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  if (Number.isFinite(ms)) return ms; // '9…9ms' of 400 digits is Infinity: refused like Infinity
+  const got = typeof value === 'string' ? JSON.stringify(describe(value, 40)) : Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value === 'object' ? 'an object' : describe(value, 40);
   throw new CerealError('INVALID_OPTION', `[bullmq] \`${name}\` must be a number of milliseconds (0 or more) or a string like '500ms', '30s', '5m' or '1h', got ${got}`);
 }

@@ -280,6 +280,7 @@ MissingRetry('a bad missingRetry is INVALID_OPTION when the processor is built',
   const bad: unknown[] = [
     null, 'x', 30, [], {}, { within: undefined }, { within: true }, { within: -1 }, { within: Number.NaN }, { within: Number.POSITIVE_INFINITY },
     { within: '30' }, { within: '30 s' }, { within: ' 30s' }, { within: '1d' }, { within: '-5s' }, { within: 's' }, { within: '1e3ms' }, { within: 30n },
+    { within: `${'9'.repeat(400)}ms` }, { within: [] },
   ];
   for (const missingRetry of bad) {
     const err = await rejects(() => withRefs(cereal, async () => 1, { missingRetry: missingRetry as never }));
@@ -288,6 +289,8 @@ MissingRetry('a bad missingRetry is INVALID_OPTION when the processor is built',
   }
   const err = await rejects(() => withRefs(cereal, async () => 1, { missingRetry: { within: '30 seconds' as never } }));
   assert.match(err.message, /`missingRetry\.within` must be a number of milliseconds \(0 or more\) or a string like '500ms', '30s', '5m' or '1h', got "30 seconds"/);
+  const array = await rejects(() => withRefs(cereal, async () => 1, { missingRetry: { within: [] as never } }));
+  assert.match(array.message, /got an array$/);
 });
 
 WithRefs.run();

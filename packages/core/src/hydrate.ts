@@ -8,7 +8,7 @@ import { ModelRef } from './ref.js';
 import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './walk.js';
-import { compareVersions, describeVersion, type Version } from './version.js';
+import { badVersion, compareVersions, describeVersion, type Version } from './version.js';
 
 /**
  * The refs of one model, unique by key. Loading replaces each ref in `slots` by its row, so
@@ -127,17 +127,23 @@ function checkPins(groups: Map<string, Group>, loaders: Loaders): void {
     }
   }
   if (stale.length > 0) {
-    throw new CerealError('STALE', `${stale.length} row${stale.length === 1 ? ' is' : 's are'} missing or older than their refs' pins (the reader is behind): ${listRefs(stale)}`, { refs: stale });
+    const one = stale.length === 1;
+    throw new CerealError('STALE', `${stale.length} row${one ? ' is' : 's are'} missing or older than ${one ? "its ref's pin" : "their refs' pins"} (the reader is behind, or the row was deleted since): ${listRefs(stale)}`, { refs: stale });
   }
 }
 
 /** A row's version through its loader's versionOf; a loader that fails at it is broken (INVALID_OPTION). */
 function versionOfRow(model: string, loader: Loader<object>, row: object): Version | undefined {
+  let version: unknown;
   try {
-    return loader.versionOf!(row) ?? undefined;
+    version = loader.versionOf!(row) ?? undefined;
   } catch (cause) {
     throw new CerealError('INVALID_OPTION', `the loader for model \`${model}\` failed in versionOf on a row it loaded`, { cause });
   }
+  const bad = version === undefined ? undefined : badVersion(version);
+  // a version that is none (NaN, an Invalid Date, an object) would compare as "not older": refused
+  if (bad !== undefined) throw new CerealError('INVALID_OPTION', `the loader for model \`${model}\` read a version that is ${bad} from a row it loaded; its version column must hold numbers, bigints, text or times`);
+  return version as Version | undefined;
 }
 
 /** Rejects unknown models and keys of the wrong shape before anything is loaded. */

@@ -41,7 +41,9 @@ export interface Loader<Row extends object = Record<string, unknown>> {
    * The row's version (its `version` column: `updated_at`, `lock_version`), for a model whose
    * rows have one. With it, refs made from rows (`serializer.ref`, a hydrated row encoded
    * again) are pinned to the version they had, and `consistency: 'at-least'` checks pins.
-   * @param row - a row that `load` returned
+   * Returns null for a row whose version is null (its ref is unpinned), and undefined for a row
+   * read without its version column (a ref cannot be made from it: `INVALID_REF`).
+   * @param row - a row that `load` returned, or one the application read itself
    */
   versionOf?(row: Row): Version | null | undefined;
 }

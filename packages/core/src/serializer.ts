@@ -177,11 +177,17 @@ function repin(loaders: Loaders, row: object, r: ModelRef): ModelRef {
 function versionOf(loader: Loader<object>, model: string, row: object): Version | undefined {
   let version: unknown;
   try {
-    version = loader.versionOf!(row) ?? undefined;
+    version = loader.versionOf!(row);
   } catch (cause) {
     throw new CerealError('INVALID_REF', `the row has no usable version for model \`${model}\``, { cause });
   }
-  if (version !== undefined) checkVersion(version, `the row of model \`${model}\``);
+  // undefined: the row was read without its version (`returning('id')`); a ref made from it
+  // would go unpinned and lose the guarantee the version column is there for
+  if (version === undefined) {
+    throw new CerealError('INVALID_REF', `the row of model \`${model}\` has no version: its loader reads one (\`version\`), so make refs from rows that carry it (select or return that column too, e.g. \`returning('*')\`), or ref('${model}', key) for an unpinned ref`);
+  }
+  if (version === null) return undefined; // a row whose version column is null: unpinned
+  checkVersion(version, `the row of model \`${model}\``);
   return version;
 }
 

@@ -2,7 +2,7 @@ import { CerealError, describe } from './error.js';
 
 /**
  * A row's version, as a loader reads it from its version column: a counter (`lock_version`,
- * a number or a bigint), a time (`updated_at`, a Date), or text that sorts in time order (an
+ * a number within ±(2^53 − 1) or a bigint), a time (`updated_at`, a Date), or text that sorts in time order (an
  * ISO-8601 timestamp as SQLite keeps one). A ref made from a row carries the version it had:
  * the ref is *pinned*, and a reader asking for `consistency: 'at-least'` refuses an older row.
  */
@@ -20,7 +20,10 @@ const MAX_VERSION_BIGINT = 2n ** 128n;
 export function badVersion(version: unknown): string | undefined {
   switch (typeof version) {
     case 'number':
-      return Number.isFinite(version) ? undefined : `${version}, not a finite number`;
+      if (!Number.isFinite(version)) return `${version}, not a finite number`;
+      // beyond 2^53 a double may have been rounded, and formats that read integers exactly
+      // (YAML) would read it back as another number: a bigint says such a version exactly
+      return Math.abs(version) <= Number.MAX_SAFE_INTEGER ? undefined : `${version}, a number beyond 2^53 (use a bigint)`;
     case 'bigint':
       return version < MAX_VERSION_BIGINT && version > -MAX_VERSION_BIGINT ? undefined : 'a bigint beyond 2^128';
     case 'string':
@@ -55,15 +58,18 @@ function kindOf(version: Version): 'number' | 'time' | 'text' {
 export function compareVersions(a: Version, b: Version): number | undefined {
   const kind = kindOf(a);
   if (kind !== kindOf(b)) return undefined;
-  if (kind === 'time') return (a as Date).getTime() - (b as Date).getTime();
+  if (kind === 'time') return finite((a as Date).getTime() - (b as Date).getTime());
   if (kind === 'text') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number' && typeof b === 'number') return finite(a - b);
   // a bigint and a number, or two bigints: exact when both are integers
   const x = typeof a === 'bigint' ? a : Number.isInteger(a) ? BigInt(a as number) : undefined;
   const y = typeof b === 'bigint' ? b : Number.isInteger(b) ? BigInt(b as number) : undefined;
-  if (x === undefined || y === undefined) return Number(a) - Number(b);
+  if (x === undefined || y === undefined) return finite(Number(a) - Number(b));
   return x < y ? -1 : x > y ? 1 : 0;
 }
+
+/** NaN (a NaN or an Invalid Date on either side) orders nothing: undefined. */
+const finite = (order: number): number | undefined => (Number.isNaN(order) ? undefined : order);
 
 /** A version for a message: `7`, `2026-11-27T01:02:03.456Z`. */
 export function describeVersion(version: unknown): string {

@@ -49,7 +49,8 @@ Pins('serializer.ref pins a ref to the row\'s version when the loader reads one;
   const loaders = { users: users(), plain: memoryLoader([{ id: 1 }]) };
   const cereal = createSerializer({ format: memoryFormat(), loaders });
   assert.is(cereal.ref('users', { id: 1, name: 'Ada', lock: 3 }).version, 3);
-  assert.is(cereal.ref('users', { id: 1, name: 'Ada', lock: null }).version, undefined, 'a row without a version gives an unpinned ref');
+  assert.is(cereal.ref('users', { id: 1, name: 'Ada', lock: null }).version, undefined, 'a row whose version is null gives an unpinned ref');
+  assert.throws(() => cereal.ref('users', { id: 1, name: 'Ada' }), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_REF' && /has no version/.test(err.message), 'a row read without its version column gives no ref, not an unpinned one');
   assert.is(cereal.ref('plain', { id: 1 }).version, undefined);
   assert.throws(() => cereal.ref('users', { id: 1, lock: NaN }), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_REF');
 });
@@ -131,6 +132,23 @@ Pins('a loader whose versionOf throws is broken: INVALID_OPTION, not a TypeError
   const broken: Loader<Row> = { ...users(), versionOf: () => { throw new TypeError('boom'); } };
   const err = await rejects(() => hydrate([ref('users', 1, 1)], { users: broken }, { consistency: 'at-least' }));
   assert.is(err.code, 'INVALID_OPTION');
+});
+
+Pins("a row version that is none (NaN, an Invalid Date, an object, a symbol) is the loader's fault: INVALID_OPTION, never a row accepted as new enough", async () => {
+  for (const bad of [NaN, new Date(NaN), {}, Symbol('v'), [9]]) {
+    const loader = memoryLoader([{ id: 1, lock: bad as never }], { version: 'lock' });
+    const err = await rejects(() => hydrate([ref('users', 1, 5)], { users: loader }, { consistency: 'at-least' }));
+    assert.is(err.code, 'INVALID_OPTION', String(bad as never));
+  }
+  assert.is(compareVersions(NaN, 1), undefined);
+  assert.is(compareVersions(new Date(NaN), T1), undefined);
+});
+
+Pins('a number version beyond 2^53 is refused (a bigint says it exactly); within it, any finite number', () => {
+  assert.throws(() => ref('users', 1, 2 ** 53 + 2), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_REF' && /use a bigint/.test(err.message));
+  assert.is(ref('users', 1, Number.MAX_SAFE_INTEGER).version, Number.MAX_SAFE_INTEGER);
+  assert.is(ref('users', 1, 1.5).version, 1.5);
+  assert.is(ref('users', 1, 2n ** 70n).version, 2n ** 70n);
 });
 
 Pins('consistency is checked like every option', async () => {

@@ -27,7 +27,7 @@ export function drizzleLoaders(db: DrizzleDatabase | ReplicaPair<DrizzleDatabase
   if (models === null || typeof models !== 'object' || is(models, Table)) {
     throw invalidOption('drizzle', 'drizzleLoaders takes a map of model names to tables, e.g. { users: usersTable, lines: { table: lines, primaryKey: [lines.orderId, lines.line] } }');
   }
-  if (isReplicaPair(db)) return Object.freeze(replicaLoaders('drizzle', db, models, (side, model, config) => modelLoader(side, model, config)));
+  if (isReplicaPair(db, 'drizzle')) return Object.freeze(replicaLoaders('drizzle', db, models, (side, model, config) => modelLoader(side, model, config)));
   const loaders: Record<string, DrizzleLoader<object>> = {};
   for (const [model, config] of Object.entries(models)) loaders[model] = modelLoader(db, model, config);
   return Object.freeze(loaders);

@@ -50,6 +50,9 @@ function readVersion(version: unknown): unknown {
 
 const readPin = (json: unknown): ModelRef => {
   if (!Array.isArray(json) || json.length !== 3) throw new CerealError('INVALID_REF', '[json] a pinned ref must be [model, key, version]');
+  // superjson annotations inside a pin (`undefined`, a Date parsed from any spelling) are applied
+  // before it: a version is only what the wire itself spells (a number, text, {bigint}, {date})
+  if (json[2] === undefined || json[2] instanceof Date) throw new CerealError('INVALID_REF', '[json] a pinned ref\'s version must be a number, a string, {"bigint"} or {"date"}, not an annotated value');
   return new ModelRef(json[0] as string, readKey(json[1]) as PrimaryKey, readVersion(json[2]) as Version);
 };
 

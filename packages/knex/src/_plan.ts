@@ -31,7 +31,7 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
     keys: keys.map((key) => identifier(db, key).at(-1) ?? key),
     fields: keys,
     chunkSize,
-    ...(version === undefined ? {} : { version }),
+    ...(version === undefined ? {} : { version, versionColumn: identifier(db, version).at(-1) ?? version }),
   };
   const statement = (pks: readonly PrimaryKey[], exactly: boolean): Knex.QueryBuilder => {
     let q = db(table).select(columns);

@@ -29,7 +29,7 @@ export function knexLoaders(db: Knex | ReplicaPair<Knex>, models: Readonly<Recor
   if (models === null || typeof models !== 'object') {
     throw new CerealError('INVALID_OPTION', '[knex] knexLoaders takes a map of model names to tables, e.g. { users: \'users\' }');
   }
-  if (isReplicaPair(db)) {
+  if (isReplicaPair(db, 'knex')) {
     return Object.freeze(replicaLoaders('knex', db, models, (side, _model, spec) => knexLoader(side, typeof spec === 'string' ? { table: spec } : (spec as LoaderConfig & object))));
   }
   const loaders: Record<string, KnexLoader<object>> = {};

@@ -41,7 +41,9 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
   const columns = selectedColumns('kysely', table, options.columns, version === undefined ? fields : [...fields, version]);
   // The catalog and the rows the driver returns name columns as the database does; a plugin
   // (CamelCasePlugin) may rename them for the statements and back for the rows.
-  const names = compiledNames(db, table, fields);
+  const compiled = compiledNames(db, table, version === undefined ? fields : [...fields, version]);
+  const names = { path: compiled.path, keys: compiled.keys.slice(0, fields.length) };
+  const versionName = version === undefined ? undefined : compiled.keys[fields.length];
   const inTransaction = db.isTransaction;
   const cast = sql.raw(EXACT_TEXT[dialect.family]);
 
@@ -75,5 +77,5 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
     select: (pks, exact) => send(db, statement(pks, exact), { inTransaction, plugins: true, ...(exact ? { restore } : {}) }),
     explain: (err) => (isConnectTimeout(err) ? connectTimeout(dialect, table, err) : undefined),
   };
-  return { table: { table, path: names.path, keys: names.keys, fields, chunkSize, ...(version === undefined ? {} : { version }) }, source };
+  return { table: { table, path: names.path, keys: names.keys, fields, chunkSize, ...(version === undefined ? {} : { version, versionColumn: versionName ?? version }) }, source };
 }

@@ -25,7 +25,7 @@ export function kyselyLoaders<D extends Kysely<any>, const C extends Readonly<Re
   if (models === null || typeof models !== 'object') {
     throw new CerealError('INVALID_OPTION', '[kysely] kyselyLoaders takes a map of model names to tables, e.g. { users: \'users\' }');
   }
-  if (isReplicaPair(db)) {
+  if (isReplicaPair(db, 'kysely')) {
     return Object.freeze(replicaLoaders('kysely', db, models, (side, _model, spec) => kyselyLoader(side as Kysely<any>, typeof spec === 'string' ? { table: spec } : (spec as never)))) as never;
   }
   const loaders: Record<string, KyselyLoader> = {};

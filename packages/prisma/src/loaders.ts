@@ -32,7 +32,7 @@ export function prismaLoaders(prisma: object, models: Readonly<Record<string, st
     throw invalidOption('prisma', "prismaLoaders takes a map of model names to the client's delegates, e.g. { users: 'user' }");
   }
   // A client with models named Primary and Replica has `primary` and `replica` delegates: still a client.
-  if (isReplicaPair(prisma) && !isClient(prisma)) {
+  if (isReplicaPair(prisma, 'prisma') && !isClient(prisma)) {
     return Object.freeze(replicaLoaders('prisma', prisma as ReplicaPair<object>, models, (side, _model, spec) => prismaLoader(side, (typeof spec === 'string' ? { model: spec } : spec) as PrismaLoaderOptions<object>)));
   }
   const loaders: Record<string, PrismaLoader<object>> = {};

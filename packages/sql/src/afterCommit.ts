@@ -102,7 +102,8 @@ class Scope implements CommitScope {
   #release(callbacks: Callback[]): void {
     const to = this.outer;
     if (to === undefined) void runAll(this.library, callbacks);
-    else if (to.#ended === undefined) to.callbacks.push(...callbacks);
+    // one push per callback: push(...callbacks) overflows the stack past ~120 000 of them
+    else if (to.#ended === undefined) for (const callback of callbacks) to.callbacks.push(callback);
     else if (to.#ended === 'committed') to.#release(callbacks);
   }
 }
@@ -155,7 +156,7 @@ export class AfterCommits {
 
   /** The error of afterCommit on a transaction that has ended. */
   ended(): CerealError {
-    return invalidOption(this.library, `afterCommit(${this.param}, fn): the transaction has already committed or rolled back; register callbacks while it is open`);
+    return invalidOption(this.library, `afterCommit(${this.param}, fn): the transaction has already committed or rolled back (a savepoint: been released or rolled back); register callbacks while it is open, or on the transaction around it`);
   }
 
   /**

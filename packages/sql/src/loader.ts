@@ -51,6 +51,8 @@ export interface SqlTable {
    * rows are pinned to it, and `consistency: 'at-least'` checks it.
    */
   readonly version?: string;
+  /** The version column as the catalog names it, where it differs from `version` or may be checked there (`prepare()` refuses a table without it). */
+  readonly versionColumn?: string;
   readonly chunkSize: number;
 }
 
@@ -110,7 +112,7 @@ export function sqlLoader<Row extends object>(source: SqlSource<Row>, table: Sql
       if (!versionSeen && rows.length > 0) versionSeen = hasVersion(source.library, table, rows[0]!);
       return rows;
     },
-    ...(version === undefined ? {} : { versionOf: (row: Row) => (row as Record<string, unknown>)[version] as Version | null | undefined }),
+    ...(version === undefined ? {} : { versionOf: (row: Row) => versionValue((row as Record<string, unknown>)[version]) }),
     keyOf,
   };
 }
@@ -130,6 +132,20 @@ function fieldReader(dialect: SqlDialect): (row: object, field: string) => unkno
     for (const name of Object.keys(record)) if (name.toLowerCase() === folded) return record[name];
     return undefined;
   };
+}
+
+const INTEGER_TEXT = /^-?\d{1,40}$/;
+const DECIMAL_TEXT = /^-?\d{1,40}\.\d{1,40}$/;
+
+/**
+ * A row's version as cereal compares it. Drivers return PostgreSQL's `bigint` and `numeric`, and
+ * MySQL's `DECIMAL`, as text, which would compare letter by letter (`'10' < '9'`): integer text
+ * is a bigint, decimal text a number. Other text (an ISO timestamp) stays text.
+ */
+function versionValue(value: unknown): Version | null | undefined {
+  if (typeof value !== 'string') return value as Version | null | undefined;
+  if (INTEGER_TEXT.test(value)) return BigInt(value);
+  return DECIMAL_TEXT.test(value) ? Number(value) : value;
 }
 
 /** A version column the rows lack would leave every pin unchecked: INVALID_OPTION at the first row. */
@@ -152,6 +168,9 @@ async function readPlan<Row extends object>(source: SqlSource<Row>, table: SqlTa
   const rows = await withResends(source.inTransaction, () => source.catalog(statement));
   const columns = catalogColumns(source.dialect.family, rows);
   const bind = binderOf(source.library, table.table, table.keys, columns, source.notFound);
+  if (table.versionColumn !== undefined && columns.get(table.versionColumn) === undefined) {
+    throw new CerealError('INVALID_OPTION', `[${source.library}] table \`${table.table}\` has no column \`${table.versionColumn}\`, the loader's \`version\`: name a column every write moves forward (\`updated_at\`, \`lock_version\`)`);
+  }
   return columns.maxBytes === undefined ? { bind } : { bind, maxBytes: columns.maxBytes };
 }
 

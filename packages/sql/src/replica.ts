@@ -1,4 +1,5 @@
 import { compareVersions, type LoadContext, type PrimaryKey, type Version } from '@cereal/core';
+import { badVersion } from '@cereal/core/format';
 import { canonicalKey } from '@cereal/core/format';
 import type { SqlLoader } from './loader.js';
 import { invalidOption } from './options.js';
@@ -32,7 +33,7 @@ export interface ReplicaPair<Db> {
   /** Where every load goes first. */
   readonly replica: Db;
   /** Called after each load with the rows each side served. Must not throw: what it throws is ignored. */
-  readonly onServed?: (event: ServedEvent) => void;
+  readonly onServed?: (event: ServedEvent) => unknown;
 }
 
 /** A loader that reads from a replica and falls back on the primary; `served` counts both. */
@@ -44,9 +45,18 @@ export interface ReplicaLoader<Row extends object = Record<string, unknown>> ext
 /**
  * True for `{ primary, replica }`: what a loader map takes in place of one database handle to
  * read from a replica.
+ * @throws CerealError `INVALID_OPTION` for a plain object with only one of them
  */
-export function isReplicaPair(db: unknown): db is ReplicaPair<unknown> {
-  return db !== null && typeof db === 'object' && 'primary' in db && 'replica' in db;
+export function isReplicaPair(db: unknown, library = 'sql'): db is ReplicaPair<unknown> {
+  if (db === null || typeof db !== 'object') return false;
+  const primary = 'primary' in db;
+  const replica = 'replica' in db;
+  if (primary && replica) return true;
+  // a plain object with one side is a pair half written, not a database handle
+  if ((primary || replica) && Object.getPrototypeOf(db) === Object.prototype) {
+    throw invalidOption(library, `a replica-aware loader map takes { primary, replica, onServed? }: \`${primary ? 'replica' : 'primary'}\` is missing`);
+  }
+  return false;
 }
 
 /**
@@ -69,7 +79,7 @@ export function replicaLoaders<Db, L extends SqlLoader<object>>(library: string,
  * in one more load (one statement per chunk), and the primary's rows take their place. Rows the
  * replica holds at or past their pin never touch the primary.
  */
-export function replicaLoader<Row extends object>(model: string, replica: SqlLoader<Row>, primary: SqlLoader<Row>, onServed?: (event: ServedEvent) => void): ReplicaLoader<Row> {
+export function replicaLoader<Row extends object>(model: string, replica: SqlLoader<Row>, primary: SqlLoader<Row>, onServed?: (event: ServedEvent) => unknown): ReplicaLoader<Row> {
   const served: Served = { replica: 0, primary: 0 };
   const versionOf = replica.versionOf;
   return {
@@ -105,7 +115,11 @@ export function replicaLoader<Row extends object>(model: string, replica: SqlLoa
         again.push(pks[i]!);
         pins.push(pin);
       }
-      const fresh = again.length === 0 ? [] : await primary.load(again, withPins(pins));
+      const read = again.length === 0 ? [] : await primary.load(again, withPins(pins));
+      // keys the database finds equal ('abc' and 'ABC' under a case-insensitive collation) may
+      // bring back from the primary a row the replica served already: it is kept once
+      const keptKeys = new Set<string | undefined>(kept.map((row) => canonicalKey(replica.keyOf(row))));
+      const fresh = read.filter((row) => !keptKeys.has(canonicalKey(primary.keyOf(row))));
       served.replica += kept.length;
       served.primary += fresh.length;
       report(onServed, { model, table: replica.table, replica: kept.length, primary: fresh.length, again: again.length });
@@ -118,17 +132,22 @@ export function replicaLoader<Row extends object>(model: string, replica: SqlLoa
 function behind<Row extends object>(row: Row, pin: Version | undefined, versionOf: ((row: Row) => Version | null | undefined) | undefined): boolean {
   if (pin === undefined || versionOf === undefined) return false;
   const version = versionOf(row);
-  if (version === null || version === undefined) return true;
+  // no version, or one that is none (NaN): read from the primary, where hydrate judges it
+  if (version === null || version === undefined || badVersion(version) !== undefined) return true;
   const order = compareVersions(version, pin);
   return order !== undefined && order < 0;
 }
 
 const withPins = (pins: (Version | undefined)[]): LoadContext | undefined => (pins.some((p) => p !== undefined) ? { pins } : undefined);
 
-function report(onServed: ((event: ServedEvent) => void) | undefined, event: ServedEvent): void {
+function report(onServed: ((event: ServedEvent) => unknown) | undefined, event: ServedEvent): void {
   if (onServed === undefined) return;
   try {
-    onServed(event);
+    const result: unknown = onServed(event);
+    // a hook that returns a promise may reject later: that must not crash the process either
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(undefined, () => undefined);
+    }
   } catch {
     // a metrics hook never fails a load
   }

@@ -6,7 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hydrate, ref, type PrimaryKey } from '@cereal/core';
 import { rejects } from '@cereal/testkit';
-import { dialectOf, sqlLoader, type SqlSource, type SqlTable, type Statement } from '../src/index.js';
+import { dialectOf, replicaLoader, sqlLoader, type SqlSource, type SqlTable, type Statement } from '../src/index.js';
 
 type Row = Record<string, unknown>;
 
@@ -220,6 +220,38 @@ Loader('on MySQL and SQLite, keyOf reads a key column named in another case as t
   assert.is(users.keyOf({ ID: 2 }), 2);
   const pg = sqlLoader(memorySource([], { dialect: dialectOf('pg') }).source, { ...table(), keys: ['ID'] });
   assert.is(pg.keyOf({ id: 1 }), undefined); // PostgreSQL's names are exact: "ID" is another column
+});
+
+Loader('version: integer and decimal text a driver returns (PostgreSQL bigint and numeric) compare as numbers, not letter by letter', async () => {
+  const rows = [{ id: 1, name: 'Ada', lv: '10' }, { id: 2, name: 'Grace', lv: '9.5' }, { id: 3, name: 'Edsger', lv: '2026-11-27 10:00:00' }];
+  const source = memorySource(rows, { catalog: async () => [{ name: 'id', type: 'INTEGER' }, { name: 'lv', type: 'TEXT' }] }).source;
+  const users = sqlLoader(source, { ...table(), version: 'lv', versionColumn: 'lv' });
+  assert.is(users.versionOf!(rows[0]!), 10n);
+  assert.is(users.versionOf!(rows[1]!), 9.5);
+  assert.is(users.versionOf!(rows[2]!), '2026-11-27 10:00:00');
+  const out = await hydrate([ref('users', 1, 9n)], { users }, { consistency: 'at-least' });
+  assert.is((out[0] as unknown as Row).name, 'Ada', "'10' is newer than 9");
+});
+
+Loader('replica: a row the primary sends again for a key the replica served (keys the database finds equal) is kept once; an onServed whose promise rejects never crashes', async () => {
+  const replicaRows = [{ id: 'abc', name: 'replica' }];
+  const primaryRows = [{ id: 'abc', name: 'primary' }, { id: 'xyz', name: 'only on the primary' }];
+  // a case-insensitive source: 'ABC' finds 'abc'
+  const ci = (rows: Row[]) => memorySource(rows, {
+    catalog: async () => [{ name: 'id', type: 'TEXT' }],
+    select: async (pks) => rows.filter((row) => pks.some((pk) => String(pk).toLowerCase() === String(row.id))),
+  }).source;
+  const rejected: Promise<unknown>[] = [];
+  const loader = replicaLoader('t', sqlLoader(ci(replicaRows), table()), sqlLoader(ci(primaryRows), table()), () => {
+    const p = Promise.reject(new Error('metrics down'));
+    rejected.push(p);
+    return p;
+  });
+  const rows = await loader.load(['abc', 'ABC', 'xyz']);
+  assert.equal(rows.map((r) => r.name).sort(), ['only on the primary', 'replica']);
+  assert.equal(loader.served, { replica: 1, primary: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 10)); // an unhandled rejection would have ended the run by now
+  assert.is(rejected.length, 1);
 });
 
 Loader.run();

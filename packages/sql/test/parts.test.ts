@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError } from '@cereal/core';
-import { binderOf, catalogColumns, catalogStatement, isBadKey, isConnectionLost, isProtocolViolation, isTooLarge, isTransactionEnded, chunkSizeOf, dialectOf, exactAlias, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf } from '../src/index.js';
+import { AfterCommits, binderOf, catalogColumns, catalogStatement, isBadKey, isConnectionLost, isProtocolViolation, isTooLarge, isTransactionEnded, chunkSizeOf, dialectOf, exactAlias, isReplicaPair, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf } from '../src/index.js';
 
 const Parts = suite('@cereal/sql parts');
 
@@ -144,6 +144,41 @@ Parts('a PostgreSQL uuid key has braces on both sides or on neither; one brace n
   const uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11';
   assert.equal([uuid, `{${uuid}}`, uuid.replace(/-/g, ''), uuid.toUpperCase()].map((k) => bind(k)), [uuid, `{${uuid}}`, uuid.replace(/-/g, ''), uuid.toUpperCase()]);
   assert.equal([`{${uuid}`, `${uuid}}`, `{{${uuid}}}`, `}${uuid}{`].map((k) => bind(k)), [undefined, undefined, undefined, undefined]);
+});
+
+Parts('isReplicaPair: { primary, replica } is a pair; a plain object with one side is INVALID_OPTION naming the other; a handle is none', () => {
+  assert.ok(isReplicaPair({ primary: 1, replica: 2 }));
+  assert.not.ok(isReplicaPair(Object.assign(() => undefined, { primary: 1 })), 'a function (a Knex instance) is a handle');
+  assert.not.ok(isReplicaPair(null));
+  assert.not.ok(isReplicaPair({ client: {} }));
+  class Client {
+    primary = {};
+  }
+  assert.not.ok(isReplicaPair(new Client()), 'a client with a model named primary is a handle');
+  let error: unknown;
+  try {
+    isReplicaPair({ primary: {} }, 'knex');
+  } catch (err) {
+    error = err;
+  }
+  assert.instance(error, CerealError);
+  assert.is((error as CerealError).code, 'INVALID_OPTION');
+  assert.match((error as CerealError).message, /\[knex\] .*`replica` is missing/);
+});
+
+Parts('afterCommit scopes: 150 000 callbacks of a released savepoint reach the outer commit and all run, in order', async () => {
+  const commits = new AfterCommits('memory', 'trx');
+  const outer = commits.scope();
+  const savepoint = commits.scope(outer);
+  const ran: number[] = [];
+  const N = 150_000;
+  for (let i = 0; i < N; i++) commits.register(() => void ran.push(i), undefined, () => savepoint);
+  savepoint.end(true); // released: its callbacks wait for the outer commit
+  assert.is(ran.length, 0);
+  outer.end(true);
+  for (let i = 0; i < 50 && ran.length < N; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.is(ran.length, N);
+  assert.ok(ran.every((v, i) => v === i), 'in registration order');
 });
 
 Parts.run();

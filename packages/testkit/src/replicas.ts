@@ -88,8 +88,11 @@ export function testReplicas<Db>(target: LoaderTarget<Db>): void {
     assert.equal(Object.keys(row!).sort(), ['id', 'lock_version', 'name']);
   });
 
-  Replicas('version: a column the table lacks is INVALID_OPTION, not pins silently unchecked: when the loader is built (where it knows the fields) or at the first row', async (ctx) => {
-    const err = await rejects(async () => target.loader(ctx.p, { table: ctx.t.users, columns: ['name'], version: 'updated_at' }).load([1]));
+  Replicas('version: a column the table lacks is INVALID_OPTION, not pins silently unchecked: when the loader is built (where it knows the fields) or at prepare(), before any row', async (ctx) => {
+    const err = await rejects(async () => {
+      const loader = target.loader(ctx.p, { table: ctx.t.users, columns: ['name'], version: 'updated_at' });
+      await loader.prepare?.();
+    });
     assert.is(err.code, 'INVALID_OPTION', err.message);
     assert.is(err.retryable, false);
     assert.match(err.message, /updated_at/);

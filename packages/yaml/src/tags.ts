@@ -131,6 +131,7 @@ const makePinTag = (report: Reporter) =>
       if (report()?.count(1) === false) return null as never;
       if (!isSeq(seq) || seq.items.length !== 3) return fail(report, onError, '!pin must be a sequence [model, key, version]') as never;
       const [model, key, version] = seq.items;
+      if (!isScalar(version) || version.value === undefined || version.value === null) return fail(report, onError, '!pin must be [model, key, version], the version a number, a string or a timestamp') as never;
       try {
         return new ModelRef((isScalar(model) ? model.value : {}) as string, keyOfNode(key) as PrimaryKey, (isScalar(version) ? keyPart(version) : {}) as Version) as never;
       } catch (err) {

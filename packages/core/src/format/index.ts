@@ -7,3 +7,4 @@ export { walk } from '../walk.js';
 export type { Visitor } from '../walk.js';
 export { canonicalKey } from '../key.js';
 export { listRefs, listNames, describe, MAX_MESSAGE } from '../error.js';
+export { badVersion } from '../version.js';
