@@ -54,6 +54,11 @@ export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits)
   const results = await Promise.allSettled(Array.from(groups.values(), (group) => loadGroup(group, loaderOf(loaders, group.model))));
   for (const result of results) if (result.status === 'rejected') throw result.reason;
 
+  return substitute(value, groups, loaders, limits);
+}
+
+/** Checks pins and missing rows of loaded groups, then puts each row where its refs stood. */
+function substitute<T>(value: T, groups: Map<string, Group>, loaders: Loaders, limits: Limits): T {
   if (limits.consistency === 'at-least') checkPins(groups, loaders);
   const missing: ModelRef[] = [];
   for (const group of groups.values()) for (const slot of group.slots.values()) if (slot instanceof ModelRef) missing.push(slot);
@@ -211,3 +216,98 @@ function placeRows(group: Group, loader: Loader<object>, loaded: unknown): void 
     slots.set(id!, row);
   }
 }
+
+/** One value's outcome in a batch, as Promise.allSettled gives it. */
+export type Settled<T> = { readonly status: 'fulfilled'; readonly value: T } | { readonly status: 'rejected'; readonly reason: CerealError };
+
+/**
+ * Hydrates many values together (the jobs of one batch): one `load` per model for all of them,
+ * with the keys of every value, and a result per value. A value's own failure (an unknown model,
+ * a bad key, a missing or stale row) fails that value only; a model whose load fails fails the
+ * values that refer to it. Each value gets its own row objects (shallow copies of the loaded
+ * rows, tagged with that value's refs): one job changing its row changes no other job's.
+ *
+ * @param values - values holding ModelRefs
+ * @param loaders - loaders by model name
+ * @param options - as hydrate's, for every value
+ * @returns one settled result per value, in order; never rejects for a value's failure
+ */
+export async function hydrateMany<L extends Loaders>(values: readonly unknown[], loaders: L, options?: HydrateOptions): Promise<Settled<unknown>[]> {
+  return hydrateManyWith(values, loaders, resolveOptions(options));
+}
+
+/** hydrateMany with options already resolved. */
+export async function hydrateManyWith(values: readonly unknown[], loaders: Loaders, limits: Limits): Promise<Settled<unknown>[]> {
+  const out: Settled<unknown>[] = new Array(values.length);
+  const pending: { index: number; groups: Map<string, Group> }[] = [];
+  for (let i = 0; i < values.length; i++) {
+    try {
+      const groups = collect(values[i], limits);
+      if (groups.size === 0) out[i] = { status: 'fulfilled', value: values[i] };
+      else {
+        checkGroups(groups, loaders);
+        pending.push({ index: i, groups });
+      }
+    } catch (err) {
+      out[i] = rejected(err);
+    }
+  }
+  const merged = new Map<string, Group>();
+  for (const { groups } of pending) {
+    for (const group of groups.values()) {
+      let all = merged.get(group.model);
+      if (all === undefined) merged.set(group.model, (all = { model: group.model, slots: new Map(), refs: [], pins: undefined }));
+      for (const r of group.refs) {
+        if (!all.slots.has(r.id)) {
+          all.slots.set(r.id, r);
+          all.refs.push(r);
+        }
+      }
+      if (group.pins !== undefined) for (const pinned of group.pins.values()) pinIfComparable(all, pinned);
+    }
+  }
+  const failed = new Map<string, unknown>();
+  await Promise.all(Array.from(merged.values(), (group) => loadGroup(group, loaderOf(loaders, group.model)).catch((err: unknown) => void failed.set(group.model, err))));
+  for (const { index, groups } of pending) {
+    try {
+      for (const [model, group] of groups) if (failed.has(model)) throw ownFailure(failed.get(model), group.refs);
+      for (const group of groups.values()) {
+        const all = merged.get(group.model)!;
+        for (const [id, slot] of group.slots) {
+          const row = all.slots.get(id);
+          if (row === undefined || row instanceof ModelRef) continue;
+          const copy = Object.assign(Object.create(Object.getPrototypeOf(row) as object | null) as object, row);
+          tagRow(copy, group.pins?.get(id) ?? (slot as ModelRef));
+          group.slots.set(id, copy);
+        }
+      }
+      out[index] = { status: 'fulfilled', value: substitute(values[index], groups, loaders, limits) };
+    } catch (err) {
+      out[index] = rejected(err);
+    }
+  }
+  return out;
+}
+
+/**
+ * The merged group's pin for the loader: the newest of the values' pins. Pins of two kinds on one
+ * row in two values are each value's own concern (checkPins judges each against the row).
+ */
+function pinIfComparable(group: Group, r: ModelRef): void {
+  try {
+    pin(group, r);
+  } catch {
+    // two values pinned one row to versions of different kinds: keep the first for the load
+  }
+}
+
+/** A load's failure, for one value of the batch: the same code and message, with that value's refs. */
+function ownFailure(err: unknown, refs: readonly ModelRef[]): unknown {
+  if (!(err instanceof CerealError)) return err;
+  return new CerealError(err.code, err.message.replace(/^\[cereal\] /, ''), { refs, cause: err.cause ?? err });
+}
+
+const rejected = (err: unknown): Settled<never> => ({
+  status: 'rejected',
+  reason: err instanceof CerealError ? err : new CerealError('LOAD_FAILED', `hydrating failed: ${describe(err)}`, { cause: err }),
+});

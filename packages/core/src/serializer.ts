@@ -1,6 +1,6 @@
 import { CerealError, describe } from './error.js';
 import type { Format } from './format.js';
-import { hydrateWith } from './hydrate.js';
+import { hydrateManyWith, hydrateWith, type Settled } from './hydrate.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import type { Loader, Loaders } from './loader.js';
 import type { Encodable, Hydrated, MissingMode, Payload, Ref, RowOf, WireOf } from './types.js';
@@ -44,6 +44,19 @@ export interface Serializer<Wire extends Uint8Array | string = Uint8Array | stri
   decode<T = unknown>(wire: Payload<Wire, T>, options?: DecodeOptions & { missing?: undefined }): Promise<Hydrated<T, L, MissingOf<D>>>;
   /** Options whose `missing` is not a literal: a missing row may be any of what the modes give. */
   decode<T = unknown>(wire: Payload<Wire, T>, options?: DecodeOptions): Promise<Hydrated<T, L, MissingOf<D> | null | ModelRef>>;
+  /**
+   * Decodes many payloads together (the jobs of one batch): one `load` per model for all of them,
+   * and a result per payload, as Promise.allSettled gives it. A payload's own failure (malformed,
+   * a missing row, an unknown model) fails that payload only; a model whose load fails fails the
+   * payloads that refer to it. Each payload gets its own row objects.
+   * @param wires - the payloads; each may be hostile and is limited as `decode` limits one
+   * @param options - overrides the serializer's options for every payload
+   */
+  decodeMany<T = unknown>(wires: readonly Payload<Wire, T>[], options: DecodeOptions & { missing: 'null' }): Promise<Settled<Hydrated<T, L, null>>[]>;
+  decodeMany<T = unknown>(wires: readonly Payload<Wire, T>[], options: DecodeOptions & { missing: 'keep' }): Promise<Settled<Hydrated<T, L, ModelRef>>[]>;
+  decodeMany<T = unknown>(wires: readonly Payload<Wire, T>[], options: DecodeOptions & { missing: 'throw' }): Promise<Settled<Hydrated<T, L>>[]>;
+  decodeMany<T = unknown>(wires: readonly Payload<Wire, T>[], options?: DecodeOptions & { missing?: undefined }): Promise<Settled<Hydrated<T, L, MissingOf<D>>>[]>;
+  decodeMany<T = unknown>(wires: readonly Payload<Wire, T>[], options?: DecodeOptions): Promise<Settled<Hydrated<T, L, MissingOf<D> | null | ModelRef>>[]>;
   /**
    * @param model - a model of the loader map
    * @param row - a row of that model; its key is taken with the loader's `keyOf`
@@ -98,20 +111,41 @@ export function createSerializer<F extends Format, L extends Loaders, D extends 
     encode: encoder(format, loaders, limits, options.rows === 'refs-only'),
     async decode(wire: Uint8Array | string, callOptions?: DecodeOptions): Promise<unknown> {
       const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
-      if (typeof wire === 'string' || wire instanceof Uint8Array) checkSize(format.name, wire, callLimits.maxBytes);
-      let value: unknown;
-      try {
-        value = format.decode(wire, { maxDepth: callLimits.maxDepth, maxRefs: callLimits.maxRefs });
-      } catch (cause) {
-        throw wireError(format.name, cause); // a CerealError the format threw passes as it is
+      return hydrateWith(read(format, wire, callLimits), loaders, callLimits);
+    },
+    async decodeMany(wires: readonly (Uint8Array | string)[], callOptions?: DecodeOptions): Promise<Settled<unknown>[]> {
+      const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
+      if (!Array.isArray(wires)) throw new CerealError('INVALID_OPTION', `decodeMany takes an array of payloads, got ${describe(wires, 40)}`);
+      const out: Settled<unknown>[] = new Array(wires.length);
+      const values: unknown[] = [];
+      const at: number[] = [];
+      for (let i = 0; i < wires.length; i++) {
+        try {
+          values.push(read(format, wires[i], callLimits));
+          at.push(i);
+        } catch (err) {
+          out[i] = { status: 'rejected', reason: err as CerealError };
+        }
       }
-      return hydrateWith(value, loaders, callLimits);
+      const hydrated = await hydrateManyWith(values, loaders, callLimits);
+      for (let j = 0; j < at.length; j++) out[at[j]!] = hydrated[j]!;
+      return out;
     },
     ref: (model: string, row: object) => refOfRow(loaders, model, row),
   };
   // The typed surface (Encodable, Payload, Hydrated) is a view of what the runtime checks: the
   // type tests (test/types.check.ts) hold it to the behaviour.
   return serializer as unknown as Serializer<WireOf<F>, L, D>;
+}
+
+/** One payload through its format, under the limits: the value with ModelRefs, or a CerealError. */
+function read(format: Format, wire: unknown, limits: Limits): unknown {
+  if (typeof wire === 'string' || wire instanceof Uint8Array) checkSize(format.name, wire, limits.maxBytes);
+  try {
+    return format.decode(wire as Uint8Array | string, { maxDepth: limits.maxDepth, maxRefs: limits.maxRefs });
+  } catch (cause) {
+    throw wireError(format.name, cause); // a CerealError the format threw passes as it is
+  }
 }
 
 function checkFormat(format: Format<Uint8Array | string>): void {

@@ -122,3 +122,16 @@ async function consistent(): Promise<void> {
   await either.decode(wire, { consistency: 'newest' });
 }
 void consistent;
+
+// decodeMany: a settled result per payload, each typed as decode's.
+async function batch(): Promise<void> {
+  const results = await either.decodeMany([wire, wire]);
+  const first = results[0];
+  if (first?.status === 'fulfilled') is<Equal<typeof first.value, Hydrated<Job, typeof loaders>>>(true);
+  if (first?.status === 'rejected') is<Equal<typeof first.reason.code, import('@cereal/core').CerealErrorCode>>(true);
+  const lenient = await either.decodeMany([wire], { missing: 'null' });
+  void lenient;
+  // @ts-expect-error a payload of another job type is not one of these
+  await either.decodeMany<{ other: number }>([wire]);
+}
+void batch;
