@@ -38,6 +38,19 @@ function array32(bytes: number, item: number[], head: number[] = []): Uint8Array
 }
 
 const REF = [0xd4, 42, 0, 0x92, 0xa5, ...Buffer.from('users'), 0x01]; // !ref users:1, 11 bytes
+// a pinned ref (extension 45), users:1 at version 7, and at a timestamp (fixext 4 of type -1)
+const PIN = [0xd4, 45, 0, 0x93, 0xa5, ...Buffer.from('users'), 0x01, 0x07];
+const PIN_AT = [0xd4, 45, 0, 0x93, 0xa5, ...Buffer.from('users'), 0x01, 0xd6, 0xff, 0x69, 0x2d, 0x0c, 0x80];
+
+/** A JSON array of `item`, with one metadata entry per element (`annotation`), as many as fit in `bytes`. */
+function annotated(bytes: number, item: string, annotation: string): string {
+  const build = (n: number): string =>
+    `{"json":[${Array(n).fill(item).join(',')}],"meta":{"values":{${Array.from({ length: n }, (_, i) => `"${i}":${annotation}`).join(',')}},"v":1}}`;
+  let n = Math.floor(bytes / (item.length + annotation.length + 8));
+  let text = build(n);
+  while (text.length > bytes) text = build((n = Math.floor(n * 0.97)));
+  return text;
+}
 // A list of refs (cereal's extension 44) whose model name is a str32 and whose keys an array32.
 const WIDE_LIST_HEAD = [0xd4, 44, 0, 0x92, 0xdb, ...u32(5), ...Buffer.from('users')];
 const DATE = '"2026-01-01T00:00:00.000Z"';
@@ -62,6 +75,8 @@ export const SHAPES: Record<'msgpack' | 'json' | 'yaml', Shapes> = {
     'flat array of empty arrays': (b) => array32(b, [0x90]),
     'ref list: array32 keys, str32 model': (b) => array32(b, [0x01], WIDE_LIST_HEAD),
     'refs one by one': (b) => array32(b, REF),
+    'pinned refs one by one (counter)': (b) => array32(b, PIN),
+    'pinned refs one by one (timestamp)': (b) => array32(b, PIN_AT),
     'typed arrays of one byte (fixext1)': (b) => array32(b, [0xd4, 0x74, 0x01]),
     'msgpackr Error extensions': (b) => array32(b, [0xd4, 0x65, 0, 0x93, 0xa1, 0x78, 0xa1, 0x78, 0xc0]),
   },
@@ -71,14 +86,8 @@ export const SHAPES: Record<'msgpack' | 'json' | 'yaml', Shapes> = {
     'a Set of Dates (metadata per member)': (b) => setOfDates(b, (i) => `"${i}":["Date"]`, (meta) => `{"s":["set",{${meta}}]}`),
     'sibling paths under one Set': (b) => setOfDates(b, (i) => `"s.${i}":["Date"]`, (meta) => `{"s":["set"],${meta}}`),
     'one error per byte': (b) => fill(b, '{"json":', () => ']', '}'),
-    'an Error annotation per element': (b) => {
-      const build = (n: number): string =>
-        `{"json":[${Array(n).fill('{"message":""}').join(',')}],"meta":{"values":{${Array.from({ length: n }, (_, i) => `"${i}":["Error"]`).join(',')}},"v":1}}`;
-      let n = Math.floor(b / 30);
-      let text = build(n);
-      while (text.length > b) text = build((n = Math.floor(n * 0.97)));
-      return text;
-    },
+    'an Error annotation per element': (b) => annotated(b, '{"message":""}', '["Error"]'),
+    'a pinned ref per element (a {date} version)': (b) => annotated(b, '["users",1,{"date":"2026-11-27T10:00:00.123Z"}]', '[["custom","pin"]]'),
     'a long string': (b) => fill(b, '{"json":"', () => 'x', '"}'),
   },
   yaml: {
@@ -91,6 +100,7 @@ export const SHAPES: Record<'msgpack' | 'json' | 'yaml', Shapes> = {
     'an !!omap of string keys': (b) => fill(b, '!!omap\n', (i) => `- k${i}: 0\n`, ''),
     'a misused !ref per line': (b) => fill(b, '', () => '- !ref x\n', ''),
     'a !refs list over maxRefs': (b) => fill(b, '!refs [users, [', () => '1', ']]', ','),
+    'a !pin per line': (b) => fill(b, '', () => '- !pin [users, 1, 2026-11-27T10:00:00.123Z]\n', ''),
     'a long string': (b) => fill(b, 'a: "', () => 'x', '"'),
   },
 };

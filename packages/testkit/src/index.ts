@@ -12,7 +12,7 @@ export { testFaults } from './faults.js';
 export { testReplicas } from './replicas.js';
 export { prepared, within } from './target.js';
 export type { LoaderTarget, ServerTarget, TableSpec, TestedLoader, Traffic, OpenOptions, Served } from './target.js';
-export { useTables, tableNames, BIG } from './tables.js';
+export { useTables, useRowsTable, tableNames, BIG } from './tables.js';
 export type { Tables, TablesContext } from './tables.js';
 export { contractFormat } from './contract.js';
 export { is } from './types.js';

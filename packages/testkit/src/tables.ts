@@ -97,3 +97,26 @@ export function useTables<Db, K extends string = keyof Tables>(
     }
   });
 }
+
+/**
+ * A suite's own table of two rows (`id` 1 and 2, `name` `u1` and `u2`) on a fixtures connection
+ * of its own, for suites that kill connections under it: created before, dropped after.
+ */
+export function useRowsTable(s: Test<{ admin: Knex; table: string }>, fixtures: () => Knex, suffix: string): void {
+  s.before(async (ctx) => {
+    ctx.admin = fixtures();
+    ctx.table = tableNames(suffix, ['users']).users;
+    await ctx.admin.schema.createTable(ctx.table, (tb) => {
+      tb.integer('id').primary();
+      tb.string('name', 32);
+    });
+    await ctx.admin(ctx.table).insert([{ id: 1, name: 'u1' }, { id: 2, name: 'u2' }]);
+  });
+  s.after(async ({ admin, table }) => {
+    try {
+      await admin.schema.dropTableIfExists(table);
+    } finally {
+      await admin.destroy();
+    }
+  });
+}

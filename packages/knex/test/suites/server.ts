@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import knex, { type Knex } from 'knex';
 import { createSerializer, ref } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
-import { tableNames, testFaults, testLoader, testServer, within } from '@cereal/testkit';
+import { testFaults, useRowsTable, testLoader, testServer, within } from '@cereal/testkit';
 import { knexLoader } from '../../src/index.js';
 import { testKnex } from './knex.js';
 import { knexServerTarget, knexTarget, type ServerAccess } from './target.js';
@@ -64,22 +64,7 @@ export function runServerSuites(spec: ServerSpec): void {
 /** What Knex's pool adds to the faults: the connection a resend goes out on, and its hooks. */
 function testKnexFaults(spec: ServerSpec, connect: Connect): void {
   const Faults = suite<{ admin: Knex; table: string }>(`knexLoader(${spec.name}): faults`, {} as never);
-  Faults.before(async (ctx) => {
-    ctx.admin = connect();
-    ctx.table = tableNames('kf', ['users']).users;
-    await ctx.admin.schema.createTable(ctx.table, (tb) => {
-      tb.integer('id').primary();
-      tb.string('name', 32);
-    });
-    await ctx.admin(ctx.table).insert([{ id: 1, name: 'u1' }, { id: 2, name: 'u2' }]);
-  });
-  Faults.after(async ({ admin, table }) => {
-    try {
-      await admin.schema.dropTableIfExists(table);
-    } finally {
-      await admin.destroy();
-    }
-  });
+  useRowsTable(Faults, () => connect(), 'kf');
 
   Faults('a statement is never sent again on the connection that was killed', async ({ admin, table }) => {
     const db = connect({ pool: { min: 1, max: 1 } });

@@ -8,7 +8,7 @@ import knex, { type Knex } from 'knex';
 import { CompiledQuery, Kysely, sql, type DatabaseConnection, type Dialect, type Logger, type SqlBool } from 'kysely';
 import { createSerializer, hydrate, ref } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
-import { tableNames, testFaults, testLoader, testServer, within, type OpenOptions } from '@cereal/testkit';
+import { testFaults, useRowsTable, testLoader, testServer, within, type OpenOptions } from '@cereal/testkit';
 import { kyselyLoader } from '../../src/index.js';
 import { testExact } from './exact.js';
 import { testKysely } from './kysely.js';
@@ -91,22 +91,7 @@ type Open = (hooks: PoolHooks, options?: OpenOptions, log?: Logger) => Kysely<an
 /** What Kysely's pools add to the faults: the connection a resend goes out on, and its hooks. */
 function testKyselyFaults(spec: ServerSpec, fixtures: () => Knex, open: Open, connectionId: (db: Kysely<any>) => Promise<number>): void {
   const Faults = suite<{ admin: Knex; table: string }>(`kyselyLoader(${spec.name}): faults`, {} as never);
-  Faults.before(async (ctx) => {
-    ctx.admin = fixtures();
-    ctx.table = tableNames('kf', ['users']).users;
-    await ctx.admin.schema.createTable(ctx.table, (tb) => {
-      tb.integer('id').primary();
-      tb.string('name', 32);
-    });
-    await ctx.admin(ctx.table).insert([{ id: 1, name: 'u1' }, { id: 2, name: 'u2' }]);
-  });
-  Faults.after(async ({ admin, table }) => {
-    try {
-      await admin.schema.dropTableIfExists(table);
-    } finally {
-      await admin.destroy();
-    }
-  });
+  useRowsTable(Faults, fixtures, 'kf');
 
   Faults('a statement whose connection is killed under it is sent again on another, never on the killed one, even by a pool that does not listen for its clients\' errors', async ({ admin, table }) => {
     let reserved: DatabaseConnection | undefined; // the connection the next statement goes out on
