@@ -1,7 +1,6 @@
 import type { DecodeOptions, Encodable, Hydrated, Loaders, MissingMode, MissingOf, Serializer } from '@cereal/core';
-import { toJobData, type JobData } from './envelope.js';
+import { toJobData, type JobData, type Serializers } from '@cereal/queue';
 import { fromJobData } from './read.js';
-import type { Serializers } from './accept.js';
 import { withRefs, type Processor, type RefProcessor, type WithRefsOptions } from './processor.js';
 
 /**

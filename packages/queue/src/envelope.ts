@@ -35,11 +35,12 @@ declare const carries: unique symbol;
 export type JobData<T = unknown> = JobEnvelope & { readonly [carries]?: T };
 
 /**
- * Encodes `value` for BullMQ's job data: refs and hydrated rows travel as references.
+ * Encodes `value` as job data: refs and hydrated rows travel as references. @cereal/bullmq and
+ * @cereal/pg-boss write it; it is JSON-safe for any queue that stores JSON.
  *
  * @param serializer - the serializer of the format to write (a worker must accept it)
  * @param value - anything the serializer can encode
- * @returns JSON-safe job data for `queue.add(name, data)`
+ * @returns JSON-safe job data, e.g. for BullMQ's `queue.add(name, data)`
  * @throws CerealError any error of `serializer.encode`
  * @example await queue.add('welcome', toJobData(cereal, { user }))
  */

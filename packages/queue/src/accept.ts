@@ -1,5 +1,6 @@
 import { CerealError, type Serializer } from '@cereal/core';
 import { listNames } from '@cereal/core/format';
+import { QUEUE, type Via } from './via.js';
 
 /**
  * What a worker decodes with: one serializer, or several by format name
@@ -31,26 +32,27 @@ const EXAMPLE = 'pass a serializer, or serializers by format name, e.g. { msgpac
  *
  * @throws CerealError `INVALID_OPTION` for anything else
  */
-export function accepting(serializers: Serializers): Accepted {
+export function accepting(serializers: Serializers, via: Via = QUEUE): Accepted {
+  const { label } = via;
   if (isSerializer(serializers)) {
     const only = serializers;
     return { formats: [only.format], get: (format) => (format === only.format ? only : undefined) };
   }
   if (serializers === null || typeof serializers !== 'object' || Array.isArray(serializers)) {
-    throw new CerealError('INVALID_OPTION', `[bullmq] ${EXAMPLE}`);
+    throw new CerealError('INVALID_OPTION', `[${label}] ${EXAMPLE}`);
   }
   // A copy without a prototype: a format named `constructor` in an envelope finds nothing.
   const byFormat = new Map<string, Serializer<Uint8Array | string>>();
   for (const [name, serializer] of Object.entries(serializers)) {
     if (!isSerializer(serializer)) {
-      throw new CerealError('INVALID_OPTION', `[bullmq] \`${name.slice(0, 64)}\` is not a serializer; ${EXAMPLE}`);
+      throw new CerealError('INVALID_OPTION', `[${label}] \`${name.slice(0, 64)}\` is not a serializer; ${EXAMPLE}`);
     }
     if (serializer.format !== name) {
-      throw new CerealError('INVALID_OPTION', `[bullmq] the serializer under \`${name.slice(0, 64)}\` reads \`${serializer.format}\`; put each serializer under its format's name: { ${serializer.format}: … }`);
+      throw new CerealError('INVALID_OPTION', `[${label}] the serializer under \`${name.slice(0, 64)}\` reads \`${serializer.format}\`; put each serializer under its format's name: { ${serializer.format}: … }`);
     }
     byFormat.set(name, serializer);
   }
-  if (byFormat.size === 0) throw new CerealError('INVALID_OPTION', `[bullmq] no serializer given; ${EXAMPLE}`);
+  if (byFormat.size === 0) throw new CerealError('INVALID_OPTION', `[${label}] no serializer given; ${EXAMPLE}`);
   return { formats: [...byFormat.keys()], get: (format) => byFormat.get(format) };
 }
 
@@ -59,11 +61,12 @@ export function accepting(serializers: Serializers): Accepted {
  *
  * @throws CerealError `MALFORMED` naming the formats accepted, when `format` is not one of them
  */
-export function serializerFor(accepted: Accepted, format: string): Serializer<Uint8Array | string> {
+export function serializerFor(accepted: Accepted, format: string, via: Via = QUEUE): Serializer<Uint8Array | string> {
+  const { label, what } = via;
   const serializer = accepted.get(format);
   if (serializer === undefined) {
     const reads = accepted.formats.length === 1 ? 'reads' : 'reads only';
-    throw new CerealError('MALFORMED', `[bullmq] job data was written in \`${format.slice(0, 32)}\`; this worker ${reads} ${listNames(accepted.formats, 10)}; a worker accepts several formats when given serializers by format name`);
+    throw new CerealError('MALFORMED', `[${label}] ${what} was written in \`${format.slice(0, 32)}\`; this worker ${reads} ${listNames(accepted.formats, 10)}; a worker accepts several formats when given serializers by format name`);
   }
   return serializer;
 }
