@@ -2,7 +2,6 @@
  * A real database outage during processing (CEREAL_REDIS_URL and CEREAL_PG_URL): the worker
  * reaches PostgreSQL through a TCP proxy that the test takes down and brings back up.
  */
-import { createServer, connect as tcp, type Server, type Socket } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Queue, Worker, type Job } from 'bullmq';
@@ -12,40 +11,11 @@ import { createSerializer, ref } from '@cereal/core';
 import { knexLoaders } from '@cereal/knex';
 import { msgpackFormat } from '@cereal/msgpack';
 import { toJobData, withRefs, type JobEnvelope } from '../src/index.js';
+import { tcpProxy } from '@cereal/testkit';
 import { next } from './_redis.js';
 
 const redisUrl = process.env.CEREAL_REDIS_URL;
 const pgUrl = process.env.CEREAL_PG_URL;
-
-/** A TCP proxy to `target` that can go down (refusing and dropping connections) and come back. */
-function proxy(target: URL) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const up = (): Promise<number> =>
-    new Promise((resolve) => {
-      server = createServer((client) => {
-        const upstream = tcp(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as { port: number }).port;
-        resolve(port);
-      });
-    });
-  const down = (): Promise<void> =>
-    new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server === undefined ? resolve() : server.close(() => resolve());
-      server = undefined;
-    });
-  return { up, down };
-}
 
 if (!redisUrl || !pgUrl) {
   console.log('\n  !! SKIPPED: the database-outage suite did not run. Set both CEREAL_REDIS_URL and CEREAL_PG_URL to run it.\n');
@@ -61,7 +31,7 @@ if (!redisUrl || !pgUrl) {
     });
     await admin(table).insert([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);
 
-    const gate = proxy(new URL(pgUrl));
+    const gate = tcpProxy(new URL(pgUrl));
     const port = await gate.up();
     const viaProxy = new URL(pgUrl);
     viaProxy.hostname = '127.0.0.1';

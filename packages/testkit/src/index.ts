@@ -21,3 +21,5 @@ export { replicaUrl, setReplicaDelay, waitForReplica } from './replica.js';
 export { testAfterCommit, useAfterCommit, afterCommitDatabases, seq, quiet, until, seesRow, throwsInvalidOption, ROLLBACK } from './afterCommit.js';
 export type { AfterCommitContext } from './afterCommit.js';
 export type { AfterCommitTarget, AfterCommitDatabase } from './target.js';
+export { tcpProxy } from './proxy.js';
+export type { TcpProxy } from './proxy.js';
