@@ -1,0 +1,105 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError, createSerializer, ref } from '@cereal/core';
+import { jsonFormat } from '@cereal/json';
+import { msgpackFormat } from '@cereal/msgpack';
+import { yamlFormat } from '@cereal/yaml';
+import { memoryLoader } from '@cereal/testkit';
+import { accepting, contentTypeOf, formatOfContentType, readJobDataMany, refsInResult, toJobData, QUEUE } from '../src/index.js';
+
+const users = () => memoryLoader(Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: `user ${i + 1}` })));
+
+const Many = suite('readJobDataMany: a batch read together, a result per job');
+
+Many('one load per model for the whole batch; each job its own rows, its own failures', async () => {
+  const loader = users();
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: { users: loader } });
+  const items = [
+    toJobData(cereal, { user: ref('users', 1) }),
+    toJobData(cereal, { user: ref('users', 99) }), // missing
+    { not: 'an envelope' },
+    toJobData(cereal, [ref('users', 1), ref('users', 2)]),
+  ];
+  const out = await readJobDataMany(accepting(cereal), items);
+  assert.is(loader.calls.length, 1, 'one load');
+  assert.equal(loader.calls[0]!.map(String).sort(), ['1', '2', '99']);
+  assert.is(out[0]!.status, 'fulfilled');
+  assert.equal((out[0] as { value: unknown }).value, { user: { id: 1, name: 'user 1' } });
+  assert.is((out[1] as { reason: CerealError }).reason.code, 'MISSING_ROW');
+  assert.equal((out[1] as { reason: CerealError }).reason.refs!.map((r) => r.key), ['users:99']);
+  assert.is((out[2] as { reason: CerealError }).reason.code, 'MALFORMED');
+  const first = (out[0] as { value: { user: object } }).value.user;
+  const again = (out[3] as { value: object[] }).value[0];
+  assert.is.not(first, again, 'each job its own row objects');
+});
+
+Many('several formats in one batch: each accepted format decoded together; a format not accepted fails only its job', async () => {
+  const loader = users();
+  const m = createSerializer({ format: msgpackFormat(), loaders: { users: loader } });
+  const j = createSerializer({ format: jsonFormat(), loaders: { users: loader } });
+  const y = createSerializer({ format: yamlFormat(), loaders: { users: loader } });
+  const items = [toJobData(m, ref('users', 1)), toJobData(j, ref('users', 2)), toJobData(y, ref('users', 3)), toJobData(m, ref('users', 4))];
+  const out = await readJobDataMany(accepting({ msgpack: m, json: j }), items);
+  assert.equal(out.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+  assert.match((out[2] as { reason: Error }).reason.message, /written in `yaml`; this worker reads only `msgpack`, `json`/);
+  assert.is(loader.calls.length, 2, 'one load per format');
+});
+
+Many('a load that fails fails every job that needed it, LOAD_FAILED, and no other', async () => {
+  const loader = users();
+  const posts = memoryLoader([{ id: 1, title: 't' }]);
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: { users: loader, posts } });
+  loader.fail = new Error('connection reset');
+  const out = await readJobDataMany(accepting(cereal), [toJobData(cereal, ref('users', 1)), toJobData(cereal, ref('posts', 1))]);
+  assert.is((out[0] as { reason: CerealError }).reason.code, 'LOAD_FAILED');
+  assert.is(out[1]!.status, 'fulfilled');
+});
+
+Many('an empty batch reads nothing', async () => {
+  const loader = users();
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: { users: loader } });
+  assert.equal(await readJobDataMany(accepting(cereal), []), []);
+  assert.is(loader.calls.length, 0);
+});
+
+Many.run();
+
+const Types = suite('content types and refs in results');
+
+Types('content types name the format; parameters and the prefix case are ignored; anything else is MALFORMED', () => {
+  assert.is(contentTypeOf('msgpack', QUEUE), 'application/x-cereal+msgpack');
+  for (const [type, format] of [
+    ['application/x-cereal+msgpack', 'msgpack'],
+    ['Application/X-Cereal+json; charset=utf-8', 'json'],
+    ['application/x-cereal+yaml ', 'yaml'],
+  ]) assert.is(formatOfContentType(type, QUEUE), format);
+  for (const bad of ['application/json', 'application/x-cereal+', 'application/x-cereal+a b', undefined, 42, 'x'.repeat(5000)]) {
+    try {
+      formatOfContentType(bad, { label: 'amqp', what: 'the message', writer: 'publish(…)' });
+      assert.unreachable(String(bad));
+    } catch (err) {
+      assert.is((err as CerealError).code, 'MALFORMED');
+      assert.match((err as Error).message, /^\[cereal\] \[amqp\] the message has .*, not a cereal content type \(application\/x-cereal\+<format>\); publish it with publish\(…\)$/);
+      assert.ok((err as Error).message.length < 300);
+    }
+  }
+  try {
+    contentTypeOf('my format', QUEUE);
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as CerealError).code, 'INVALID_OPTION');
+  }
+});
+
+Types('refsInResult names the refs in a return value; rows and plain values pass', () => {
+  const err = refsInResult({ a: [ref('users', 9)], b: ref('users', 8) }, QUEUE, 'the handler', 'the queue cannot store');
+  assert.is(err?.code, 'MALFORMED');
+  assert.match(err!.message, /the handler returned 2 refs \(`users:9`, `users:8`\), which the queue cannot store; return their keys/);
+  assert.is(refsInResult({ id: 1 }, QUEUE, 'x', 'y'), undefined);
+  assert.is(refsInResult(42, QUEUE, 'x', 'y'), undefined);
+  const circular: { self?: unknown } = {};
+  circular.self = circular;
+  assert.is(refsInResult(circular, QUEUE, 'x', 'y'), undefined, 'left to the queue');
+});
+
+Types.run();
