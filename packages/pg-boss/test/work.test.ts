@@ -4,7 +4,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ref } from '@cereal/core';
+import { createSerializer, ref } from '@cereal/core';
+import { knexLoaders } from '@cereal/knex';
+import { msgpackFormat } from '@cereal/msgpack';
 import { send, work, jobsFor, type BossJob } from '../src/index.js';
 import { FAST, harness, pgUrl, settledJob, sleep, until, type Harness, type User } from './_boss.js';
 
@@ -143,7 +145,7 @@ if (!pgUrl) {
     await work(boss, name, h.cereal, async (data) => void names.push((data as { user: User }).user.name), { ...FAST, missingRetry: { within: '1m' } });
     await until(async () => ((await boss.findJobs(name, { id }))[0]?.retryCount ?? 0) >= 1, 15_000, 'a first retry');
     const [retrying] = await boss.findJobs(name, { id });
-    assert.match((retrying!.output as Output).message!, /^MISSING_ROW: \[pg-boss\] retrying: the job is \d+ms old, younger than missingRetry\.within \(1m\), and its rows may not be visible yet \(attempt 1 of 11 failed\)/);
+    assert.match((retrying!.output as Output).message!, /^MISSING_ROW: \[pg-boss\] retrying: the job is \d+ms old, younger than missingRetry\.within \(1m\), and its rows may not be visible yet \(attempt \d+ of 11 failed\)/);
     await h.db(h.table).insert({ id: 500, name: 'late', email: 'late@example.com' });
     const job = await settledJob(boss, name, id, 20_000);
     assert.is(job.state, 'completed');
@@ -231,6 +233,37 @@ if (!pgUrl) {
     await invalid(() => work(boss, name, h.cereal, async () => undefined, { missingRetry: { within: 'soon' as never } }), /missingRetry\.within/);
     await invalid(() => work(boss, name, { json: h.cereal } as never, async () => undefined), /reads `msgpack`; put each serializer under its format's name/);
     await invalid(() => work(boss, name, h.cereal, 'handler' as never), /the handler must be a function/);
+  });
+
+  Work('megabyte-scale crafted job data fails its own job with a CerealError, without retries, and the worker keeps going', async ({ h }) => {
+    const boss = await h.boss();
+    const name = await h.queue(boss, { retryLimit: 2 });
+    const garbage = Buffer.alloc(4 << 20, 0xc1).toString('base64'); // 4 MiB of a byte msgpack never uses
+    // 200 000 refs (over the worker's default maxRefs of 100 000), written by a producer allowed more
+    const lenient = createSerializer({ format: msgpackFormat(), loaders: knexLoaders(h.db, { users: h.table }), maxRefs: 1_000_000 });
+    const refs = Buffer.from(lenient.encode(Array.from({ length: 200_000 }, (_, i) => ref('users', (i % 100) + 1)))).toString('base64');
+    const crafted = [
+      { $cereal: 1, format: 'msgpack', encoding: 'base64', payload: garbage },
+      { $cereal: 1, format: 'msgpack', encoding: 'base64', payload: Buffer.alloc(9 << 20, 0x90).toString('base64') }, // over msgpack's 8 MiB
+      { $cereal: 1, format: 'msgpack', encoding: 'base64', payload: refs },
+      { $cereal: 1, format: 'msgpack', encoding: 'json', payload: 'x'.repeat(1 << 20) },
+      { $cereal: 1, format: 'msgpack', encoding: 'base64', payload: 'A'.repeat((1 << 20) + 1) },
+    ];
+    const ids: string[] = [];
+    for (const data of crafted) ids.push((await boss.send(name, data))!);
+    const good = (await send(boss, name, h.cereal, { user: ref('users', 1) }))!;
+    const handled: string[] = [];
+    await work(boss, name, h.cereal, async (_data, job) => void handled.push(job.id), { ...FAST, batchSize: 10 });
+    const outputs = await Promise.all(ids.map(async (id) => settledJob(boss, name, id, 30_000)));
+    for (const job of outputs) {
+      assert.is(job.state, 'failed');
+      assert.is(job.retryCount, 0, 'never retried');
+      assert.ok(['MALFORMED', 'LIMIT'].includes((job.output as Output).code!), JSON.stringify(job.output).slice(0, 200));
+      assert.ok((job.output as Output).message!.length <= 1000);
+    }
+    assert.equal(outputs.map((job) => (job.output as Output).code), ['MALFORMED', 'LIMIT', 'LIMIT', 'MALFORMED', 'MALFORMED']);
+    assert.is((await settledJob(boss, name, good)).state, 'completed');
+    assert.equal(handled, [good]);
   });
 
   Work.run();
