@@ -29,6 +29,8 @@ const CONTEXT = `// The application around the README examples.
 import type { Knex } from 'knex';
 import type { Loaders, ModelRef, Serializer } from '@cereal/core';
 import type { ConnectionOptions, Queue } from 'bullmq';
+import type { PgBoss } from 'pg-boss';
+import type { Channel } from 'amqplib';
 
 interface Request { params: Record<string, string> }
 interface Response { sendStatus(code: number): void }
@@ -38,6 +40,8 @@ declare global {
   const loaders: Loaders;
   const cereal: Serializer<Uint8Array>;
   const queue: Queue;
+  const boss: PgBoss;
+  const channel: Channel;
   const connection: ConnectionOptions;
   const user: ModelRef;
   const app: { post(path: string, handler: (req: Request, res: Response) => Promise<void> | void): void };
@@ -294,7 +298,7 @@ try {
     };
     writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     // The query libraries' versions this repository tests (npm would install kysely 0.29, which needs Node 22).
-    const wanted = [...tarballs, 'knex', 'better-sqlite3@12', '@types/better-sqlite3', 'kysely@0.28', 'drizzle-orm@0.45', 'bullmq', 'ioredis', 'typescript@5.9', '@types/node@20'];
+    const wanted = [...tarballs, 'knex', 'better-sqlite3@12', '@types/better-sqlite3', 'kysely@0.28', 'drizzle-orm@0.45', 'bullmq', 'ioredis', 'pg-boss@12', 'amqplib@2', 'typescript@5.9', '@types/node@20'];
     console.log(`npm install ${wanted.map((spec) => (spec.startsWith(root) ? relative(root, spec) : spec)).join(' ')}`);
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], { cwd: app, env: { ...process.env, JOBS: 'max' } });
   });
