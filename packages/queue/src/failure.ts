@@ -38,6 +38,8 @@ export interface MissingRetry {
 
 /** How a queue package words its retry settings, for the hint on a job that had no retry left. */
 export interface QueueWording extends Via {
+  /** What one unit of work is called in messages about its age and attempts: `job` (the default), `message`. */
+  readonly item?: string;
   /** What gives a job more attempts, e.g. ``give the job `attempts` and a `backoff` to retry it``. */
   readonly retryHint: string;
 }
@@ -155,7 +157,7 @@ function youngJob(policy: FailurePolicy, job: Attempt, now: number): { attemptsL
   if (age >= grace.ms) return undefined;
   const attempt = Number.isInteger(job.attempt) && job.attempt > 0 ? job.attempt : 1;
   const attempts = Number.isInteger(job.attempts) && job.attempts > 0 ? job.attempts : 1;
-  const young = `the job is ${Math.max(0, Math.round(age))}ms old, younger than missingRetry.within (${grace.shown})`;
+  const young = `the ${wording.item ?? 'job'} is ${Math.max(0, Math.round(age))}ms old, younger than missingRetry.within (${grace.shown})`;
   if (attempt < attempts) {
     return { attemptsLeft: true, note: `[${wording.label}] retrying: ${young}, and its rows may not be visible yet (attempt ${attempt} of ${attempts} failed)` };
   }

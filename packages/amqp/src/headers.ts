@@ -1,0 +1,88 @@
+import type { CerealError } from '@cereal/core';
+import type { Message, Options } from 'amqplib';
+
+/**
+ * The headers cereal reads and writes. Header names are lower case, as RabbitMQ's own (`x-death`,
+ * `x-first-death-queue`) are.
+ */
+export const HEADER = {
+  /** The wire version of a cereal message: `1`. A message without it is read as version 1. */
+  version: 'x-cereal',
+  /** The format that wrote the body, as in the content type: `msgpack`. */
+  format: 'x-cereal-format',
+  /** This delivery's attempt, counted from 1 (absent: 1); a retry copy carries the next one. */
+  attempt: 'x-cereal-attempt',
+  /** Why the message was retried or dead-lettered: the error code (`MISSING_ROW`, `LOAD_FAILED`, …). */
+  error: 'x-cereal-error',
+  /** The reason in words: the code, then the message (at most 1000 characters). */
+  reason: 'x-cereal-reason',
+  /** The keys of the refs concerned (`users:9`), at most {@link MAX_REF_KEYS} of them. */
+  refs: 'x-cereal-refs',
+  /** The queue the message was consumed from, on a dead-lettered copy. */
+  queue: 'x-cereal-queue',
+  /**
+   * The routing key the message was first published with. A retry comes back through the default
+   * exchange with the queue's name as its routing key, so the first one is kept here for the
+   * dead-letter copy's default routing key.
+   */
+  routingKey: 'x-cereal-routing-key',
+} as const;
+
+/** The wire version this package writes and reads. */
+export const WIRE_VERSION = 1;
+
+/** The most ref keys `x-cereal-refs` holds; the count of all of them is in the reason. */
+export const MAX_REF_KEYS = 20;
+
+/** The longest ref key written to `x-cereal-refs` (a composite key can be long). */
+const MAX_KEY_LENGTH = 200;
+
+/** The keys of the refs a CerealError names, bounded in count and length, for `x-cereal-refs`. */
+export function refKeys(err: unknown): string[] | undefined {
+  const refs = (err as Partial<CerealError> | null)?.refs;
+  if (!Array.isArray(refs) || refs.length === 0) return undefined;
+  return refs.slice(0, MAX_REF_KEYS).map((r: { key: string }) => String(r.key).slice(0, MAX_KEY_LENGTH));
+}
+
+/**
+ * The attempt a delivery is: `x-cereal-attempt` when it is a whole number of at least 1 (a
+ * number, or digits as text), else 1. A header a hostile producer wrote can only make the message
+ * look older: never more than its last attempt, so it is dead-lettered rather than retried.
+ */
+export function attemptOf(message: Message): number {
+  const raw: unknown = message.properties.headers?.[HEADER.attempt];
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
+
+/**
+ * When the message was created, in ms since the epoch, from its `timestamp` property. AMQP's
+ * timestamp is in seconds (publish writes seconds, as the spec and RabbitMQ's management UI
+ * read it); a producer that wrote milliseconds is read as such (a value past the year 5000 in
+ * seconds is taken for milliseconds). Undefined without a usable timestamp.
+ */
+export function createdAtOf(message: Message): number | undefined {
+  const raw: unknown = message.properties.timestamp;
+  const t = typeof raw === 'number' ? raw : (raw as { value?: unknown } | null)?.value; // amqplib may give { '!': 'timestamp', value }
+  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) return undefined;
+  return t > 1e11 ? t : t * 1000;
+}
+
+/**
+ * The properties to publish a copy of `message` with: all it had, but `expiration` (a dead
+ * letter must not expire, a retry gets its own) and `userId` (RabbitMQ refuses a publish whose
+ * userId is not the connection's user, which would close the channel); its headers with
+ * `headers` over them, a header set to undefined removed.
+ */
+export function copiedProperties(message: Message, headers: Record<string, unknown>): Options.Publish {
+  const p = message.properties;
+  const merged: Record<string, unknown> = { ...(p.headers ?? {}), ...headers };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  const out: Options.Publish = { headers: merged };
+  const keep = ['contentType', 'contentEncoding', 'deliveryMode', 'priority', 'correlationId', 'replyTo', 'messageId', 'timestamp', 'type', 'appId'] as const;
+  for (const name of keep) {
+    const value: unknown = p[name];
+    if (value !== undefined && value !== null) (out as Record<string, unknown>)[name] = value;
+  }
+  return out;
+}

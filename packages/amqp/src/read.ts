@@ -1,0 +1,52 @@
+import { CerealError, type DecodeOptions, type Hydrated, type Loaders, type MissingMode, type MissingOf } from '@cereal/core';
+import { describe } from '@cereal/core/format';
+import { accepting, formatOfContentType, serializerFor, type Accepted, type Serializers } from '@cereal/queue';
+import type { Message } from 'amqplib';
+import { HEADER, WIRE_VERSION } from './headers.js';
+import { wireOfBody, wireTypeOf } from './wire.js';
+import { AMQP } from './wording.js';
+
+/**
+ * Decodes a message that publish wrote and hydrates it: the rows as they are now. The content
+ * type picks the serializer; the body is its wire as it is.
+ *
+ * @param accepted - the serializers accepted
+ * @param message - the message as amqplib delivers it
+ * @param options - decode options for this message
+ * @throws CerealError `MALFORMED` for a content type that is not cereal's, a format not
+ *   accepted, a wire version other than 1, an `x-cereal-format` header that contradicts the
+ *   content type, text that is not UTF-8; `LIMIT` for a body over `maxBytes`; any error of
+ *   `serializer.decode`
+ */
+export async function readMessage(accepted: Accepted, message: Message, options: Omit<DecodeOptions, 'missing'>): Promise<unknown> {
+  const format = formatOfContentType(message.properties.contentType, AMQP);
+  const headers = message.properties.headers ?? {};
+  const version: unknown = headers[HEADER.version];
+  // A producer in another language may leave the header out: the content type says enough.
+  if (version !== undefined && version !== WIRE_VERSION) {
+    throw new CerealError('MALFORMED', `[${AMQP.label}] ${AMQP.what} has wire version ${describe(version, 20)} (\`${HEADER.version}\`); this version of @cereal/amqp reads ${WIRE_VERSION}`);
+  }
+  const named: unknown = headers[HEADER.format];
+  if (named !== undefined && named !== format) {
+    throw new CerealError('MALFORMED', `[${AMQP.label}] ${AMQP.what}'s \`${HEADER.format}\` header (${describe(named, 32)}) contradicts its content type (\`${format}\`)`);
+  }
+  const serializer = serializerFor(accepted, format, AMQP);
+  return serializer.decode(wireOfBody(message.content, wireTypeOf(serializer), format, options.maxBytes), options);
+}
+
+/**
+ * Decodes a message that publish wrote, outside a consumer (a message got with `channel.get`,
+ * a dead letter being inspected or re-published): the rows as they are now.
+ *
+ * @param serializers - the producer's serializer, or serializers by format name: the content
+ *   type's format picks one
+ * @param message - the message as amqplib gives it
+ * @param options - decode options for this call
+ * @returns the value with fresh rows in place of refs (each row an `object`)
+ * @throws CerealError as the consumer would fail the message: `MALFORMED`, `LIMIT`,
+ *   `MISSING_ROW`, `LOAD_FAILED`, …; `INVALID_OPTION` for serializers that are not a serializer
+ *   or a map of them by format name
+ */
+export function fromMessage<T = unknown>(serializers: Serializers, message: Message, options: Omit<DecodeOptions, 'missing'> = {}): Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>> {
+  return readMessage(accepting(serializers, AMQP), message, options) as Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>>;
+}

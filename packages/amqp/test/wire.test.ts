@@ -1,0 +1,154 @@
+/**
+ * What publish writes and what consume refuses, on a real RabbitMQ (CEREAL_AMQP_URL): content
+ * types and headers per format, messages that are not cereal's, and options checked where
+ * consume is called.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError, createSerializer, ref } from '@cereal/core';
+import { jsonFormat } from '@cereal/json';
+import { msgpackFormat } from '@cereal/msgpack';
+import { yamlFormat } from '@cereal/yaml';
+import { consume, fromMessage, publish, HEADER, type ConsumeOptions } from '../src/index.js';
+import { getMessages, harness, headersOf, until, type Harness, type User } from './_amqp.js';
+
+const url = process.env.CEREAL_AMQP_URL;
+
+if (url === undefined || url === '') {
+  console.log('\n  !! SKIPPED: the RabbitMQ wire suite did not run. Set CEREAL_AMQP_URL=amqp://guest:guest@127.0.0.1:5672 to run it.\n');
+} else {
+  const Wire = suite<{ h: Harness }>('amqp: what publish writes, what consume refuses', {} as never);
+  Wire.before.each(async (ctx) => {
+    ctx.h = await harness(url);
+  });
+  Wire.after.each(async (ctx) => {
+    await ctx.h.close();
+  });
+
+  Wire('msgpack, json and yaml: the body is the wire, under the format\'s content type, with x-cereal headers; user options pass through', async ({ h }) => {
+    const { channel } = await h.channel();
+    for (const format of [msgpackFormat(), jsonFormat(), yamlFormat()]) {
+      const cereal = createSerializer({ format, loaders: { users: h.users } });
+      const q = await h.queue();
+      const before = Math.floor(Date.now() / 1000);
+      const ok = publish(channel, '', q, cereal, { user: ref('users', 7), note: 'hi' }, { headers: { tenant: 'acme', [HEADER.version]: 99 }, messageId: 'm-1', priority: 3, correlationId: 'c-1' });
+      assert.is(ok, true);
+      const [m] = await getMessages(channel, q, 1);
+      if (m === undefined) throw new Error('no message');
+      assert.is(m.properties.contentType, `application/x-cereal+${format.name}`);
+      assert.equal(headersOf(m), { tenant: 'acme', 'x-cereal': 1, 'x-cereal-format': format.name }); // ours win over a user's x-cereal
+      assert.is(m.properties.deliveryMode, 2); // persistent by default
+      assert.is(m.properties.messageId, 'm-1');
+      assert.is(m.properties.priority, 3);
+      assert.is(m.properties.correlationId, 'c-1');
+      assert.ok(m.properties.timestamp >= before && m.properties.timestamp <= before + 2, `timestamp in seconds: ${m.properties.timestamp}`);
+      const wire = cereal.encode({ user: ref('users', 7), note: 'hi' });
+      assert.ok(m.content.equals(typeof wire === 'string' ? Buffer.from(wire, 'utf8') : Buffer.from(wire)), `${format.name}: the body is the wire`);
+      const back = await fromMessage<{ user: User; note: string }>(cereal, m);
+      assert.is(back.user.name, 'user 7');
+    }
+  });
+
+  Wire('persistent and messageId defaults give way to the caller', async ({ h }) => {
+    const { channel } = await h.channel();
+    const q = await h.queue();
+    publish(channel, '', q, h.cereal, { n: 1 }, { persistent: false });
+    publish(channel, '', q, h.cereal, { n: 2 }, { deliveryMode: 1, timestamp: 1234 });
+    const got = await getMessages(channel, q, 2);
+    assert.is(got[0]!.properties.deliveryMode, 1);
+    assert.is(got[1]!.properties.deliveryMode, 1);
+    assert.is(got[1]!.properties.timestamp, 1234);
+    assert.match(String(got[0]!.properties.messageId), /^[0-9a-f-]{36}$/);
+  });
+
+  Wire('a message of another content type, or none, is dead-lettered MALFORMED with a clear reason; the consumer goes on', async ({ h }) => {
+    const { channel } = await h.channel({ prefetch: 4 });
+    const q = await h.queue();
+    const dead = await h.deadLetters();
+    const seen: number[] = [];
+    await consume<{ n: number }>(channel, q, h.cereal, ({ n }) => void seen.push(n), { deadLetter: { exchange: dead.exchange } });
+    channel.publish('', q, Buffer.from('{"n":1}'), { contentType: 'application/json', headers: { tenant: 'acme' } });
+    channel.publish('', q, Buffer.from('{"n":2}'));
+    channel.publish('', q, Buffer.from('{"n":3}'), { contentType: 'application/x-cereal+json' }); // a format this consumer does not read
+    channel.publish('', q, Buffer.from(h.cereal.encode({ n: 4 })), { contentType: 'application/x-cereal+msgpack', headers: { 'x-cereal': 2 } });
+    publish(channel, '', q, h.cereal, { n: 5 });
+    await until(() => dead.messages.length === 4 && seen.length === 1, 10_000, () => `4 dead letters and 1 handled, got ${dead.messages.length} and ${seen.length}`);
+    assert.equal(seen, [5]);
+    const reasons = dead.messages.map((m) => headersOf(m));
+    for (const r of reasons) {
+      assert.is(r[HEADER.error], 'MALFORMED');
+      assert.is(r[HEADER.queue], q);
+      assert.is(r[HEADER.routingKey], q);
+    }
+    const byBody = new Map(dead.messages.map((m) => [m.content.toString('latin1'), headersOf(m)]));
+    assert.match(String(byBody.get('{"n":1}')![HEADER.reason]), /^MALFORMED: \[cereal\] \[amqp\] the message has `application\/json`, not a cereal content type \(application\/x-cereal\+<format>\); publish it with publish\(channel, exchange, routingKey, serializer, value\)/);
+    assert.is(byBody.get('{"n":1}')!.tenant, 'acme'); // the copy keeps the message's own headers
+    assert.match(String(byBody.get('{"n":2}')![HEADER.reason]), /the message has no content type, not a cereal content type/);
+    assert.match(String(byBody.get('{"n":3}')![HEADER.reason]), /was written in `json`; this worker reads `msgpack`/);
+    assert.ok(reasons.some((r) => /wire version 2/.test(String(r[HEADER.reason]))));
+    // the body is copied byte for byte
+    assert.ok(byBody.has('{"n":1}') && byBody.has('{"n":2}'));
+  });
+
+  Wire('bad options are INVALID_OPTION, thrown where consume or publish is called, never a TypeError', async ({ h }) => {
+    const { channel } = await h.channel();
+    const q = await h.queue();
+    const handler = async (): Promise<void> => undefined;
+    const bad: [string, () => Promise<unknown>][] = [
+      ['options null', () => consume(channel, q, h.cereal, handler, null as never)],
+      ['maxAttempts 0', () => consume(channel, q, h.cereal, handler, { maxAttempts: 0 })],
+      ['maxAttempts 1.5', () => consume(channel, q, h.cereal, handler, { maxAttempts: 1.5 })],
+      ['retry.delay', () => consume(channel, q, h.cereal, handler, { retry: { delay: 'soon' as never } })],
+      ['retry.maxDelay', () => consume(channel, q, h.cereal, handler, { retry: { maxDelay: -1 } })],
+      ['retry.backoff', () => consume(channel, q, h.cereal, handler, { retry: { backoff: 'linear' as never } })],
+      ['retry not an object', () => consume(channel, q, h.cereal, handler, { retry: '5s' as never })],
+      ['retry.queueArguments', () => consume(channel, q, h.cereal, handler, { retry: { queueArguments: [] as never } })],
+      ['deadLetter a string', () => consume(channel, q, h.cereal, handler, { deadLetter: 'dlx' as never })],
+      ['deadLetter.routingKey', () => consume(channel, q, h.cereal, handler, { deadLetter: { exchange: 'x', routingKey: 5 as never } })],
+      ['onMissingRow', () => consume(channel, q, h.cereal, handler, { onMissingRow: 'drop' as never })],
+      ['missingRetry', () => consume(channel, q, h.cereal, handler, { missingRetry: { within: 'a while' as never } })],
+      ['onDiscard', () => consume(channel, q, h.cereal, handler, { onDiscard: 1 as never })],
+      ['onFailure', () => consume(channel, q, h.cereal, handler, { onFailure: 'log' as never })],
+      ['onError', () => consume(channel, q, h.cereal, handler, { onError: {} as never })],
+      ['consumer.noAck', () => consume(channel, q, h.cereal, handler, { consumer: { noAck: true } as never })],
+      ['maxBytes', () => consume(channel, q, h.cereal, handler, { maxBytes: -1 })],
+      ['maxDepth', () => consume(channel, q, h.cereal, handler, { maxDepth: 10_000 })],
+      ['queue empty', () => consume(channel, '', h.cereal, handler)],
+      ['queue a number', () => consume(channel, 5 as never, h.cereal, handler)],
+      ['handler', () => consume(channel, q, h.cereal, 'handler' as never)],
+      ['channel', () => consume({} as never, q, h.cereal, handler)],
+      ['serializers', () => consume(channel, q, { json: h.cereal } as never, handler)],
+      ['serializers empty', () => consume(channel, q, {} as never, handler)],
+      ['publish contentType', async () => publish(channel, '', q, h.cereal, 1, { contentType: 'application/json' } as never)],
+      ['publish options', async () => publish(channel, '', q, h.cereal, 1, 'persistent' as never)],
+      ['publish headers', async () => publish(channel, '', q, h.cereal, 1, { headers: 'x' })],
+    ];
+    for (const [name, call] of bad) {
+      try {
+        await call();
+        assert.unreachable(`${name}: no error`);
+      } catch (err) {
+        assert.instance(err, CerealError, `${name}: ${String(err)}`);
+        assert.is((err as CerealError).code, 'INVALID_OPTION', `${name}: ${String(err)}`);
+        assert.match((err as Error).message, /\[amqp\]|maxBytes|maxDepth/, name);
+      }
+    }
+    const ok: ConsumeOptions = { maxAttempts: 3, retry: { delay: 50, backoff: 'exponential', maxDelay: '1s' }, missingRetry: { within: '1s' } };
+    const consumer = await consume(channel, q, h.cereal, handler, ok);
+    await consumer.cancel();
+  });
+
+  Wire('a dead-letter exchange that does not exist is refused where consume is called', async ({ h }) => {
+    const { channel } = await h.channel();
+    const q = await h.queue();
+    try {
+      await consume(channel, q, h.cereal, async () => undefined, { deadLetter: { exchange: `no-such-exchange-${process.pid}` } });
+      assert.unreachable('no error');
+    } catch (err) {
+      assert.is((err as CerealError).code, 'INVALID_OPTION');
+      assert.match((err as Error).message, /dead-letter exchange `no-such-exchange-\d+` cannot be used/);
+    }
+  });
+
+  Wire.run();
+}
