@@ -6,7 +6,9 @@
 //
 //   node scripts/consumer-test.mjs [--keep]   (--keep: leave the app folder for a look)
 //
-// CEREAL_REDIS_URL picks the Redis server (default redis://127.0.0.1:6379).
+// CEREAL_REDIS_URL, CEREAL_PG_URL and CEREAL_AMQP_URL pick the servers (defaults: the machine's
+// Redis, PostgreSQL and RabbitMQ on 127.0.0.1). It also sends a pg-boss job in a transaction and
+// consumes a RabbitMQ message, each with plain node.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const release = join(root, '.release');
 const keep = process.argv.includes('--keep');
 const redisUrl = process.env.CEREAL_REDIS_URL || 'redis://127.0.0.1:6379';
+const pgUrl = process.env.CEREAL_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const amqpUrl = process.env.CEREAL_AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 
 // README examples that do not compile yet, by id (`<README>#<n>`, the n-th ```ts block), with
 // why. Each is reported as an EXPECTED FAILURE, never passed silently; once one compiles the
@@ -147,6 +151,85 @@ try {
   await queue?.obliterate({ force: true }).catch(() => {});
   await queue?.close();
   connection.disconnect();
+  await db.destroy();
+}
+`;
+
+// One pg-boss job: sent in the Knex transaction that writes its row (and one rolled back), the
+// row changed after, the worker gets it fresh; the rolled-back job never exists.
+const PG_BOSS_EXAMPLE = `import assert from 'node:assert/strict';
+import knex from 'knex';
+import { PgBoss } from 'pg-boss';
+import { createSerializer, ref } from '@cereal/core';
+import { msgpackFormat } from '@cereal/msgpack';
+import { knexLoaders } from '@cereal/knex';
+import { send, work } from '@cereal/pg-boss';
+
+const url = process.env.CEREAL_PG_URL;
+const id = process.pid + '_' + Date.now();
+const table = 'consumer_users_' + id;
+const db = knex({ client: 'pg', connection: url });
+const boss = new PgBoss({ connectionString: url, schema: 'consumer_boss_' + id });
+try {
+  await db.schema.createTable(table, (t) => { t.integer('id').primary(); t.string('name'); });
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: knexLoaders(db, { users: table }) });
+  await boss.start();
+  await boss.createQueue('welcome');
+  const sent = await db.transaction(async (trx) => {
+    await trx(table).insert({ id: 42, name: 'Ada' });
+    return send(boss, 'welcome', cereal, { user: ref('users', 42) }, { db: trx });
+  });
+  const gone = await db.transaction(async (trx) => {
+    await trx(table).insert({ id: 43, name: 'Never' });
+    const jobId = await send(boss, 'welcome', cereal, { user: ref('users', 43) }, { db: trx });
+    await trx.rollback();
+    return jobId;
+  }).catch(() => undefined);
+  await db(table).where({ id: 42 }).update({ name: 'Ada Lovelace' }); // after sending
+  const handled = new Promise((resolve) => work(boss, 'welcome', cereal, async ({ user }) => resolve(user), { pollingIntervalSeconds: 0.5 }));
+  const user = await Promise.race([handled, new Promise((_, reject) => setTimeout(() => reject(new Error('no job in 20 s')), 20000).unref())]);
+  assert.deepEqual(user, { id: 42, name: 'Ada Lovelace' });
+  assert.equal(typeof sent, 'string');
+  if (gone !== undefined) assert.deepEqual(await boss.findJobs('welcome', { id: gone }), []);
+  console.log('pg-boss: the job sent in the transaction ran with', user, '; the rolled-back one does not exist');
+} finally {
+  await boss.stop({ graceful: false, close: true }).catch(() => {});
+  await db.raw('drop schema if exists ?? cascade', ['consumer_boss_' + id]).catch(() => {});
+  await db.schema.dropTableIfExists(table);
+  await db.destroy();
+}
+`;
+
+// One RabbitMQ message: published with a ref, the row changed, the consumer gets it fresh.
+const AMQP_EXAMPLE = `import assert from 'node:assert/strict';
+import knex from 'knex';
+import amqp from 'amqplib';
+import { createSerializer, ref } from '@cereal/core';
+import { msgpackFormat } from '@cereal/msgpack';
+import { knexLoaders } from '@cereal/knex';
+import { consume, publish } from '@cereal/amqp';
+
+const db = knex({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+await db.schema.createTable('users', (t) => { t.increments('id'); t.string('name'); });
+await db('users').insert({ id: 42, name: 'Ada' });
+const cereal = createSerializer({ format: msgpackFormat(), loaders: knexLoaders(db, { users: 'users' }) });
+const connection = await amqp.connect(process.env.CEREAL_AMQP_URL);
+const queue = 'cereal-consumer-test-' + process.pid + '-' + Date.now();
+try {
+  const channel = await connection.createConfirmChannel();
+  await channel.assertQueue(queue, { autoDelete: true });
+  const got = new Promise((resolve) => consume(channel, queue, cereal, async (data, message) => resolve({ data, type: message.properties.contentType })));
+  publish(channel, '', queue, cereal, { user: ref('users', 42) });
+  await channel.waitForConfirms();
+  await db('users').where({ id: 42 }).update({ name: 'Ada Lovelace' }); // after publishing
+  const { data, type } = await Promise.race([got, new Promise((_, reject) => setTimeout(() => reject(new Error('no message in 20 s')), 20000).unref())]);
+  assert.equal(type, 'application/x-cereal+msgpack');
+  assert.deepEqual(data, { user: { id: 42, name: 'Ada Lovelace' } });
+  console.log('amqp: the consumer got', data.user, 'under', type);
+  await channel.deleteQueue(queue + '.retry.5s').catch(() => {});
+  await channel.deleteQueue(queue).catch(() => {});
+} finally {
+  await connection.close();
   await db.destroy();
 }
 `;
@@ -298,7 +381,7 @@ try {
     };
     writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     // The query libraries' versions this repository tests (npm would install kysely 0.29, which needs Node 22).
-    const wanted = [...tarballs, 'knex', 'better-sqlite3@12', '@types/better-sqlite3', 'kysely@0.28', 'drizzle-orm@0.45', 'bullmq', 'ioredis', 'pg-boss@12', 'amqplib@2', 'typescript@5.9', '@types/node@20'];
+    const wanted = [...tarballs, 'knex', 'better-sqlite3@12', '@types/better-sqlite3', 'kysely@0.28', 'drizzle-orm@0.45', 'bullmq', 'ioredis', 'pg', 'pg-boss@12', 'amqplib@2', 'typescript@5.9', '@types/node@20'];
     console.log(`npm install ${wanted.map((spec) => (spec.startsWith(root) ? relative(root, spec) : spec)).join(' ')}`);
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...wanted], { cwd: app, env: { ...process.env, JOBS: 'max' } });
   });
@@ -323,6 +406,16 @@ try {
   await step(`BullMQ job on Redis at ${redisUrl} (plain node)`, () => {
     writeFileSync(join(app, 'bullmq.mjs'), BULLMQ_EXAMPLE);
     run(process.execPath, ['bullmq.mjs'], { cwd: app, timeout: 60_000, env: { ...process.env, CEREAL_REDIS_URL: redisUrl } });
+  });
+
+  await step(`pg-boss job on PostgreSQL at ${pgUrl} (plain node)`, () => {
+    writeFileSync(join(app, 'pgboss.mjs'), PG_BOSS_EXAMPLE);
+    run(process.execPath, ['pgboss.mjs'], { cwd: app, timeout: 60_000, env: { ...process.env, CEREAL_PG_URL: pgUrl } });
+  });
+
+  await step(`RabbitMQ message at ${amqpUrl.replace(/\/\/[^@]*@/, '//')} (plain node)`, () => {
+    writeFileSync(join(app, 'amqp.mjs'), AMQP_EXAMPLE);
+    run(process.execPath, ['amqp.mjs'], { cwd: app, timeout: 60_000, env: { ...process.env, CEREAL_AMQP_URL: amqpUrl } });
   });
 
   await step('npm ls @cereal/core bullmq --all: one copy of each', () => {
