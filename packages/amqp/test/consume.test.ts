@@ -226,6 +226,7 @@ if (url === undefined || url === '') {
     publish(channel, '', q, h.cereal, { user: ref('users', 6001) }, { timestamp: Math.floor(Date.now() / 1000) - 60 });
     await until(() => dead.messages.length === 1, 10_000, () => 'the dead letter');
     assert.is(headersOf(dead.messages[0]!)[HEADER.error], 'MISSING_ROW');
+    assert.match(String(headersOf(dead.messages[0]!)[HEADER.reason]), /^MISSING_ROW: \[amqp\] not retrying: the message is 6\d{4}ms old, past missingRetry\.within \(30s\)\. \[cereal\] 1 referenced row is missing: `users:6001`$/);
   });
 
   E2E('without deadLetter, a message that can never succeed is rejected without requeueing: the queue\'s own dead-letter exchange takes it', async ({ h }) => {

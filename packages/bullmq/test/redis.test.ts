@@ -174,7 +174,7 @@ if (url === undefined || url === '') {
     // retried while younger than 300 ms (attempts at about 0, 100, 200, 300 ms), then failed for good long before 20 attempts
     assert.ok(failed.attemptsMade > 1 && failed.attemptsMade < 10, `${failed.attemptsMade}`);
     assert.ok(failed.finishedOn! - failed.timestamp >= 300, `${failed.finishedOn! - failed.timestamp} ms`);
-    assert.match(failed.failedReason, /^MISSING_ROW: \[cereal\] 1 referenced row is missing: `users:99999`$/);
+    assert.match(failed.failedReason, /^MISSING_ROW: \[bullmq\] not retrying: the job is \d+ms old, past missingRetry\.within \(300ms\)\. \[cereal\] 1 referenced row is missing: `users:99999`$/);
     assert.is(ran, 0);
   });
 

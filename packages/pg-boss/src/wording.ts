@@ -4,6 +4,6 @@ import type { QueueWording } from '@cereal/queue';
 export const PG_BOSS: QueueWording = {
   label: 'pg-boss',
   what: 'job data',
-  writer: 'send(boss, name, serializer, value)',
+  writer: 'send(boss, name, serializer, value) (or jobsFor(serializer).send)',
   retryHint: 'give the queue or the job a `retryLimit` (and a `retryDelay`) to retry it',
 };

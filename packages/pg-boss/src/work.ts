@@ -64,14 +64,22 @@ export async function work<T = unknown, R = unknown>(
   for (const key of ['perJobResults', 'includeMetadata', 'transactional'] as const) {
     if (key in bossOptions) throw new CerealError('INVALID_OPTION', `[pg-boss] \`${key}\` is set by cereal's work(); leave it out`);
   }
-  return boss.work<JobData<T>, unknown, BossWorkOptions & { perJobResults: true; includeMetadata: true }>(
-    name,
-    { ...bossOptions, perJobResults: true, includeMetadata: true },
-    async (jobs) => {
-      const read = await readJobDataMany(accepted, jobs.map((job) => job.data), decodeOptions, PG_BOSS);
-      return Promise.all(jobs.map((job, i) => settle(job as BossJob<T>, read[i]!, handler, policy)));
-    },
-  );
+  try {
+    return await boss.work<JobData<T>, unknown, BossWorkOptions & { perJobResults: true; includeMetadata: true }>(
+      name,
+      { ...bossOptions, perJobResults: true, includeMetadata: true },
+      async (jobs) => {
+        const read = await readJobDataMany(accepted, jobs.map((job) => job.data), decodeOptions, PG_BOSS);
+        return Promise.all(jobs.map((job, i) => settle(job as BossJob<T>, read[i]!, handler, policy)));
+      },
+    );
+  } catch (err) {
+    // pg-boss checks its own options with node:assert (`batchSize must be an integer > 0`)
+    if ((err as { code?: unknown } | null)?.code === 'ERR_ASSERTION') {
+      throw new CerealError('INVALID_OPTION', `[pg-boss] ${describe(err, 300)}`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** Options with the undefined ones left out, so failurePolicy sees only what was given. */

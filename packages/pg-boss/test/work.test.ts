@@ -233,6 +233,9 @@ if (!pgUrl) {
     await invalid(() => work(boss, name, h.cereal, async () => undefined, { missingRetry: { within: 'soon' as never } }), /missingRetry\.within/);
     await invalid(() => work(boss, name, { json: h.cereal } as never, async () => undefined), /reads `msgpack`; put each serializer under its format's name/);
     await invalid(() => work(boss, name, h.cereal, 'handler' as never), /the handler must be a function/);
+    await invalid(() => send(boss, name, h.cereal, { user: ref('users', 1) }, { db: h.db }), /`db` is a Knex instance, not a transaction: the job would be inserted at once, outside your transaction/);
+    await invalid(() => work(boss, name, h.cereal, async () => undefined, { batchSize: 0 }), /^\[cereal\] \[pg-boss\] batchSize must be an integer > 0/);
+    assert.equal(await boss.findJobs(name), [], 'nothing was sent');
   });
 
   Work('megabyte-scale crafted job data fails its own job with a CerealError, without retries, and the worker keeps going', async ({ h }) => {

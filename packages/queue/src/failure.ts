@@ -145,8 +145,8 @@ function failure(action: 'retry' | 'fail', err: CerealError, note?: string): Out
 
 /**
  * Whether the job is within the grace period, and if so whether its queue will give it another
- * attempt, with a note for the message. A job without a creation time is taken as past it: it
- * fails as it would without the option.
+ * attempt, with a note for the message (and a note that it is past it, when it is). A job
+ * without a creation time fails as it would without the option, with no note.
  */
 function youngJob(policy: FailurePolicy, job: Attempt, now: number): { attemptsLeft: boolean; note: string } | undefined {
   const { grace, wording } = policy;
@@ -154,10 +154,14 @@ function youngJob(policy: FailurePolicy, job: Attempt, now: number): { attemptsL
   const created = job.createdAt;
   if (typeof created !== 'number' || !Number.isFinite(created)) return undefined;
   const age = now - created; // negative when the producer's clock is ahead: young
-  if (age >= grace.ms) return undefined;
+  const item = wording.item ?? 'job';
+  if (age >= grace.ms) {
+    // past the grace period: failed (or discarded) as without the option, saying why it was not retried
+    return { attemptsLeft: false, note: `[${wording.label}] not retrying: the ${item} is ${Math.round(age)}ms old, past missingRetry.within (${grace.shown})` };
+  }
   const attempt = Number.isInteger(job.attempt) && job.attempt > 0 ? job.attempt : 1;
   const attempts = Number.isInteger(job.attempts) && job.attempts > 0 ? job.attempts : 1;
-  const young = `the ${wording.item ?? 'job'} is ${Math.max(0, Math.round(age))}ms old, younger than missingRetry.within (${grace.shown})`;
+  const young = `the ${item} is ${Math.max(0, Math.round(age))}ms old, younger than missingRetry.within (${grace.shown})`;
   if (attempt < attempts) {
     return { attemptsLeft: true, note: `[${wording.label}] retrying: ${young}, and its rows may not be visible yet (attempt ${attempt} of ${attempts} failed)` };
   }

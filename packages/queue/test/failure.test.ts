@@ -60,9 +60,10 @@ Classify('missingRetry: young with attempts left → retry; young on the last at
   assert.match(none.message, /attempt 1 of 1 was its last: give it retries\. /);
   const old = classify(missing, p, { createdAt: now - 30_000, attempt: 1, attempts: 5 }, now);
   assert.is(old.action, 'fail');
-  assert.is(old.message, `MISSING_ROW: ${missing.message}`, 'past the grace period: as without the option');
+  assert.is(old.message, `MISSING_ROW: [q] not retrying: the job is 30000ms old, past missingRetry.within (30s). ${missing.message}`, 'past the grace period: failed, saying why');
   const unknownAge = classify(missing, p, { createdAt: undefined, attempt: 1, attempts: 5 }, now);
   assert.is(unknownAge.action, 'fail', 'a job without a creation time is taken as past it');
+  assert.is(unknownAge.message, `MISSING_ROW: ${missing.message}`, 'with no note: its age is not known');
   const ahead = classify(missing, p, { createdAt: now + 5000, attempt: 1, attempts: 2 }, now);
   assert.is(ahead.action, 'retry', "a producer's clock ahead: young");
   assert.match(ahead.message, /the job is 0ms old/);
