@@ -1,5 +1,5 @@
 import { CerealError, type Hydrated, type Loaders, type MissingMode, type MissingOf } from '@cereal/core';
-import { MAX_MESSAGE, describe } from '@cereal/core/format';
+import { MAX_MESSAGE, cut, describe } from '@cereal/core/format';
 import { accepting, classify, type Attempt, type Outcome, type Serializers } from '@cereal/queue';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { publishCopy } from './copy.js';
@@ -149,7 +149,7 @@ function asCerealError(err: unknown): CerealError {
  */
 function handlerOutcome(err: unknown, settings: Settings, attempt: Attempt): Outcome {
   if (err instanceof CerealError) return classify(err, settings.policy, attempt);
-  return { action: 'retry', code: undefined, message: `${HANDLER_ERROR}: [${AMQP.label}] the handler threw: ${describe(err)}`.slice(0, MAX_MESSAGE), cause: err };
+  return { action: 'retry', code: undefined, message: cut(`${HANDLER_ERROR}: [${AMQP.label}] the handler threw: ${describe(err)}`, MAX_MESSAGE), cause: err };
 }
 
 /** A `retry` on the last attempt, as the `fail` it becomes, saying so. */
@@ -158,7 +158,7 @@ function lastAttempt(outcome: Outcome, attempt: Attempt): Outcome {
   const reason = outcome.message.startsWith(`${code}: `) ? outcome.message.slice(code.length + 2) : outcome.message;
   const hint = attempt.attempts <= 1 ? `: ${AMQP.retryHint}` : '';
   const note = `[${AMQP.label}] not retrying: attempt ${attempt.attempt} of ${Math.max(attempt.attempts, attempt.attempt)} was its last${hint}`;
-  return { ...outcome, action: 'fail', message: `${code}: ${note}. ${reason}`.slice(0, MAX_MESSAGE) };
+  return { ...outcome, action: 'fail', message: cut(`${code}: ${note}. ${reason}`, MAX_MESSAGE) };
 }
 
 /** Runs an ack or nack; on a closed channel it cannot, and the broker redelivers the message: told to onError. */

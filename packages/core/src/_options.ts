@@ -28,6 +28,16 @@ export function resolveOptions(options: DecodeOptions | undefined, base?: Limits
 }
 
 /**
+ * Checks decode options as `decode` would, without decoding: for a worker that takes them once
+ * and applies them to every job, so a typo fails where the worker is built, not every job.
+ *
+ * @throws CerealError `INVALID_OPTION` for a bad option
+ */
+export function checkDecodeOptions(options: DecodeOptions | undefined): void {
+  resolveOptions(options);
+}
+
+/**
  * The deepest `maxDepth`: the walks recurse once per level, and so do the format libraries,
  * reading and writing (twice maxDepth levels of their syntax, for Maps and Sets): msgpackr writes
  * Maps nested about 750 deep before the stack overflows, yaml reads about 900 levels. 250 keeps

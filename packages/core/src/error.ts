@@ -96,7 +96,21 @@ export function describe(cause: unknown, max = 300): string {
 
 /** `text`, cut to `max` characters with a note of how much was left out. */
 export function clip(text: string, max = 200): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+  if (text.length <= max) return text;
+  // never half a surrogate pair: a lone surrogate is not text a database or a JSON column takes
+  const end = isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
+  return `${text.slice(0, end)}… (${text.length - end} more characters)`;
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
+/**
+ * `text` cut to at most `max` UTF-16 units, never inside a surrogate pair: for messages that are
+ * stored (a job's failed reason, a header) and must stay well-formed text.
+ */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return text.slice(0, isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max);
 }
 
 /**

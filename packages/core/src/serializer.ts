@@ -119,7 +119,14 @@ export function createSerializer<F extends Format, L extends Loaders, D extends 
       const out: Settled<unknown>[] = new Array(wires.length);
       const values: unknown[] = [];
       const at: number[] = [];
+      let since = performance.now();
       for (let i = 0; i < wires.length; i++) {
+        // Parsing a batch is synchronous work: between payloads, let the event loop run once it
+        // has held it a while (a batch of megabyte payloads would stall timers for seconds).
+        if (performance.now() - since > 20) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          since = performance.now();
+        }
         try {
           values.push(read(format, wires[i], callLimits));
           at.push(i);

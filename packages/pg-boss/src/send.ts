@@ -2,6 +2,7 @@ import type { Encodable, Loaders, Serializer } from '@cereal/core';
 import { toJobData, type JobData } from '@cereal/queue';
 import type { PgBoss, SendOptions as BossSendOptions } from 'pg-boss';
 import { bossDb, type SendDb } from './db.js';
+import { checkBoss, checkOptions, checkSerializer, refused } from './checks.js';
 
 /**
  * Options of {@link send}: pg-boss's own send options (`retryLimit`, `retryDelay`,
@@ -30,7 +31,8 @@ export type SendingBoss = Pick<PgBoss, 'send'>;
  * @param options - pg-boss's send options, and `db`: see {@link SendOptions}
  * @returns the job's id, or null when pg-boss did not create one (a singleton or throttle key already taken)
  * @throws CerealError any error of `serializer.encode`, or `INVALID_OPTION` for a `db` that is
- *   neither a Knex transaction nor a pg-boss Db, or a Knex transaction that has ended
+ *   neither a Knex transaction nor a pg-boss Db, a Knex transaction that has ended, or an option
+ *   pg-boss refuses
  * @example await db.transaction(async (trx) => { const [user] = await trx('users').insert(u).returning('*'); await send(boss, 'welcome', cereal, { user: ref('users', user.id) }, { db: trx }) })
  */
 export async function send<T = unknown, L extends Loaders = Loaders>(
@@ -40,7 +42,14 @@ export async function send<T = unknown, L extends Loaders = Loaders>(
   value: Encodable<T, L>,
   options: SendOptions = {},
 ): Promise<string | null> {
+  checkBoss(boss, 'send');
+  checkOptions(options);
+  checkSerializer(serializer);
   const data: JobData<T> = toJobData<T, L>(serializer, value);
   const { db, ...rest } = options ?? {};
-  return boss.send(name, data, db === undefined ? rest : { ...rest, db: bossDb(db) });
+  try {
+    return await boss.send(name, data, db === undefined ? rest : { ...rest, db: bossDb(db) });
+  } catch (err) {
+    throw refused(err);
+  }
 }

@@ -1,9 +1,11 @@
 import { type Hydrated, type Loaders, type MissingMode, type MissingOf, type Settled } from '@cereal/core';
-import { describe } from '@cereal/core/format';
+import { cut, describe } from '@cereal/core/format';
 import { accepting, classify, failurePolicy, readJobDataMany, refsInResult, type FailurePolicy, type JobData, type Outcome, type RefOptions, type Serializers } from '@cereal/queue';
 import type { JobResult, JobWithMetadata, PgBoss, WorkOptions as BossWorkOptions } from 'pg-boss';
 import { CerealError } from '@cereal/core';
+import { storable } from './output.js';
 import { PG_BOSS } from './wording.js';
+import { checkBoss, checkOptions, refused } from './checks.js';
 
 /**
  * Options of {@link work}: pg-boss's own work options (`batchSize`, `pollingIntervalSeconds`,
@@ -57,11 +59,13 @@ export async function work<T = unknown, R = unknown>(
   handler: RefHandler<Hydrated<T, Loaders, MissingOf<MissingMode>>, R, T>,
   options: WorkOptions = {},
 ): Promise<string> {
+  checkBoss(boss, 'work');
+  checkOptions(options);
   const { onMissingRow, missingRetry, maxRefs, maxDepth, maxBytes, consistency, ...bossOptions } = options ?? {};
   const { policy, decodeOptions } = failurePolicy(definedOnly({ onMissingRow, missingRetry, maxRefs, maxDepth, maxBytes, consistency }), PG_BOSS);
   const accepted = accepting(serializers, PG_BOSS);
   if (typeof handler !== 'function') throw new CerealError('INVALID_OPTION', `[pg-boss] the handler must be a function, got ${describe(handler, 40)}`);
-  for (const key of ['perJobResults', 'includeMetadata', 'transactional'] as const) {
+  for (const key of ['perJobResults', 'includeMetadata', 'transactional', 'transactionTimeoutSeconds'] as const) {
     if (key in bossOptions) throw new CerealError('INVALID_OPTION', `[pg-boss] \`${key}\` is set by cereal's work(); leave it out`);
   }
   try {
@@ -74,11 +78,7 @@ export async function work<T = unknown, R = unknown>(
       },
     );
   } catch (err) {
-    // pg-boss checks its own options with node:assert (`batchSize must be an integer > 0`)
-    if ((err as { code?: unknown } | null)?.code === 'ERR_ASSERTION') {
-      throw new CerealError('INVALID_OPTION', `[pg-boss] ${describe(err, 300)}`, { cause: err });
-    }
-    throw err;
+    throw refused(err);
   }
 }
 
@@ -87,20 +87,53 @@ function definedOnly<O extends object>(options: O): O {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as O;
 }
 
-/** One job's result: its read outcome, then the handler's. Never throws (one job never fails the batch). */
+/**
+ * One job's result: its read outcome, then the handler's, with an output the database can store.
+ * Never rejects: pg-boss fails (and retries) a whole batch when its handler throws, the jobs that
+ * succeeded too, so whatever goes wrong with one job is that job's own result.
+ */
 async function settle<T, R>(job: BossJob<T>, read: Settled<unknown>, handler: RefHandler<Hydrated<T, Loaders, MissingOf<MissingMode>>, R, T>, policy: FailurePolicy): Promise<JobResult> {
-  if (read.status === 'rejected') {
-    return settled(job, classify(read.reason, policy, attemptOf(job)));
-  }
-  let result: R;
   try {
-    result = await handler(read.value as Hydrated<T, Loaders, MissingOf<MissingMode>>, job);
+    if (read.status === 'rejected') return settled(job, classify(read.reason, policy, attemptOf(job)));
+    let result: R;
+    try {
+      result = await untilAborted(handler(read.value as Hydrated<T, Loaders, MissingOf<MissingMode>>, job), job.signal);
+    } catch (err) {
+      return stored(job, 'failed', thrown(err));
+    }
+    const refs = refsInResult(result, PG_BOSS, 'the handler', "pg-boss cannot store as the job's output");
+    if (refs !== undefined) return settled(job, classify(refs, policy, attemptOf(job)));
+    return stored(job, 'completed', result);
   } catch (err) {
-    return { id: job.id, status: 'failed', output: thrown(err) };
+    // a value that throws when looked at (a Proxy, a getter): failed, retried, with what can be said
+    return { id: job.id, status: 'failed', output: { name: 'Error', message: cut(`[pg-boss] settling the job failed: ${describe(err, 300)}`, 1000) } };
   }
-  const refs = refsInResult(result, PG_BOSS, 'the handler', "pg-boss cannot store as the job's output");
-  if (refs !== undefined) return settled(job, classify(refs, policy, attemptOf(job)));
-  return { id: job.id, status: 'completed', output: result };
+}
+
+/**
+ * The handler's promise, or a rejection once pg-boss aborts the job (`expireInSeconds` passed, the
+ * worker stopped): a handler that never settles must not hold the batch, and the worker, forever.
+ */
+function untilAborted<R>(work: Promise<R>, signal: AbortSignal | undefined): Promise<R> {
+  if (signal === undefined || typeof signal.addEventListener !== 'function') return Promise.resolve(work);
+  if (signal.aborted) return Promise.reject(new Error('pg-boss aborted the job before its handler settled'));
+  return new Promise<R>((resolve, reject) => {
+    const abort = () => reject(new Error('pg-boss aborted the job before its handler settled (it expired, or the worker stopped)'));
+    signal.addEventListener('abort', abort, { once: true });
+    Promise.resolve(work).then(
+      (value) => (signal.removeEventListener('abort', abort), resolve(value)),
+      (err: unknown) => (signal.removeEventListener('abort', abort), reject(err)),
+    );
+  });
+}
+
+/** A result whose output is stored as JSON, or, when it cannot be, the job failed without retries, saying why. */
+function stored(job: BossJob, status: 'completed' | 'failed' | 'deadletter', output: unknown): JobResult {
+  const checked = storable(output);
+  if (checked.ok) return { id: job.id, status, output: checked.value };
+  const what = status === 'completed' ? 'what the handler returned' : 'the failure';
+  const message = `MALFORMED: [pg-boss] ${what} cannot be stored as the job's output: ${checked.why}; return (or throw) plain JSON data`;
+  return { id: job.id, status: status === 'completed' ? 'deadletter' : status, output: { code: 'MALFORMED', message: cut(message, 1000) } };
 }
 
 /** Where the job is in its life: pg-boss counts retries from 0, and allows retryLimit of them. */
@@ -114,13 +147,17 @@ function attemptOf(job: BossJob): { createdAt: number | undefined; attempt: numb
 /** A read outcome as pg-boss's per-job result, with an output that says why. */
 function settled(job: BossJob, outcome: Outcome): JobResult {
   const refs = outcome.cause instanceof CerealError && outcome.cause.refs !== undefined ? outcome.cause.refs.slice(0, 100).map((r) => r.key) : undefined;
-  if (outcome.action === 'discard') return { id: job.id, status: 'completed', output: { discarded: outcome.message, code: outcome.code, refs } };
-  return { id: job.id, status: outcome.action === 'retry' ? 'failed' : 'deadletter', output: { code: outcome.code, message: outcome.message, refs } };
+  if (outcome.action === 'discard') return stored(job, 'completed', { discarded: outcome.message, code: outcome.code, refs });
+  return stored(job, outcome.action === 'retry' ? 'failed' : 'deadletter', { code: outcome.code, message: outcome.message, refs });
 }
 
-/** What the handler threw, as a job's output (pg-boss stores JSON: an Error would be `{}`). */
+/** What the handler threw, as a job's output (pg-boss stores JSON: an Error would be `{}`). Never throws. */
 function thrown(err: unknown): { name: string; message: string; code?: string } {
-  if (err instanceof CerealError) return { name: err.name, message: `${err.code}: ${err.message}`, code: err.code };
-  if (err instanceof Error) return { name: err.name, message: describe(err, 1000) };
-  return { name: 'Error', message: describe(err, 1000) };
+  try {
+    if (err instanceof CerealError) return { name: 'CerealError', message: cut(`${err.code}: ${err.message}`, 1000), code: err.code };
+    if (err instanceof Error) return { name: typeof err.name === 'string' ? cut(err.name, 100) : 'Error', message: cut(describe(err, 960), 1000) };
+  } catch {
+    // an Error whose name or message is a getter that throws, a Proxy
+  }
+  return { name: 'Error', message: cut(describe(err, 960), 1000) };
 }

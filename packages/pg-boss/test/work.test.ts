@@ -235,6 +235,14 @@ if (!pgUrl) {
     await invalid(() => work(boss, name, h.cereal, 'handler' as never), /the handler must be a function/);
     await invalid(() => send(boss, name, h.cereal, { user: ref('users', 1) }, { db: h.db }), /`db` is a Knex instance, not a transaction: the job would be inserted at once, outside your transaction/);
     await invalid(() => work(boss, name, h.cereal, async () => undefined, { batchSize: 0 }), /^\[cereal\] \[pg-boss\] batchSize must be an integer > 0/);
+    await invalid(() => work(boss, name, h.cereal, async () => undefined, { maxRefs: 'x' as never }), /`maxRefs` must be a positive integer/);
+    await invalid(() => work(boss, name, h.cereal, async () => undefined, { consistency: 'bogus' as never }), /`consistency` must be 'latest' or 'at-least'/);
+    await invalid(() => work(boss, name, h.cereal, async () => undefined, { transactionTimeoutSeconds: 5 } as never), /`transactionTimeoutSeconds` is set by cereal/);
+    await invalid(() => work(boss, name, h.cereal, async () => undefined, 5 as never), /options must be an object, got 5/);
+    await invalid(() => work(null as never, name, h.cereal, async () => undefined), /`boss` must be a started PgBoss instance/);
+    await invalid(() => send(boss, name, null as never, { user: ref('users', 1) }), /`serializer` must be a serializer/);
+    await invalid(() => send(boss, name, h.cereal, { user: ref('users', 1) }, 'abc' as never), /options must be an object/);
+    await invalid(() => send(boss, name, h.cereal, { user: ref('users', 1) }, { retryLimit: 'x' as never }), /^\[cereal\] \[pg-boss\] .*retryLimit/);
     assert.equal(await boss.findJobs(name), [], 'nothing was sent');
   });
 
@@ -267,6 +275,74 @@ if (!pgUrl) {
     assert.equal(outputs.map((job) => (job.output as Output).code), ['MALFORMED', 'LIMIT', 'LIMIT', 'MALFORMED', 'MALFORMED']);
     assert.is((await settledJob(boss, name, good)).state, 'completed');
     assert.equal(handled, [good]);
+  });
+
+  Work("what the database cannot store fails only its own job: NUL, half an emoji, circular output, a throwing getter", async ({ h }) => {
+    const boss = await h.boss();
+    const name = await h.queue(boss, { retryLimit: 1, retryDelay: 0 });
+    const kinds = ['good', 'nul', 'circular', 'emoji', 'getter', 'good'] as const;
+    const ids = new Map<string, (typeof kinds)[number]>();
+    for (const [i, kind] of kinds.entries()) ids.set((await send(boss, name, h.cereal, { user: ref('users', i + 1), kind }))!, kind);
+    const runs = new Map<string, number>();
+    await work(boss, name, h.cereal, async (data, job) => {
+      runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+      const { kind } = data as { kind: string };
+      if (kind === 'nul') return { s: 'a\u0000b', ['k\u0000']: '\ud800' };
+      if (kind === 'circular') {
+        const loop: { self?: unknown } = {};
+        loop.self = loop;
+        return loop;
+      }
+      if (kind === 'emoji') throw new Error(`x${'😀'.repeat(600)}`);
+      if (kind === 'getter') {
+        const err = new Error('odd');
+        Object.defineProperty(err, 'name', { get: () => { throw new Error('no name'); } });
+        throw err;
+      }
+      return { ok: true };
+    }, { ...FAST, batchSize: 10 });
+    const jobs = new Map<string, Awaited<ReturnType<typeof settledJob>>>();
+    for (const id of ids.keys()) jobs.set(id, await settledJob(boss, name, id, 20_000));
+    for (const [id, kind] of ids) {
+      const job = jobs.get(id)!;
+      if (kind === 'good') {
+        assert.is(job.state, 'completed');
+        assert.is(runs.get(id), 1, 'a good job of the batch ran once');
+      }
+      if (kind === 'nul') {
+        assert.is(job.state, 'completed');
+        assert.equal(job.output, { s: 'a\ufffdb', ['k\ufffd']: '\ufffd' }, 'NUL and lone surrogates stored as U+FFFD');
+      }
+      if (kind === 'circular') {
+        assert.is(job.state, 'failed');
+        assert.is(job.retryCount, 0);
+        assert.match((job.output as Output).message!, /^MALFORMED: \[pg-boss\] what the handler returned cannot be stored as the job's output: it is not JSON \(Converting circular structure/);
+      }
+      if (kind === 'emoji' || kind === 'getter') {
+        assert.is(job.state, 'failed');
+        assert.is(job.retryCount, 1, 'retried as a handler error');
+        assert.is(runs.get(id), 2);
+      }
+    }
+    const emoji = jobs.get([...ids].find(([, k]) => k === 'emoji')![0])!.output as Output;
+    assert.ok(emoji.message!.length <= 1000, `${emoji.message!.length} characters`);
+  });
+
+  Work('a handler that never settles is let go when pg-boss expires the job: the worker goes on to the next', async ({ h }) => {
+    const boss = await h.boss();
+    const name = await h.queue(boss, { retryLimit: 0, expireInSeconds: 1 });
+    const stuck = (await send(boss, name, h.cereal, { user: ref('users', 1), stuck: true }))!;
+    const handled: string[] = [];
+    await work(boss, name, h.cereal, async (data, job) => {
+      if ((data as { stuck?: boolean }).stuck) return new Promise(() => undefined);
+      handled.push(job.id);
+      return undefined;
+    }, FAST);
+    const failed = await settledJob(boss, name, stuck, 20_000);
+    assert.is(failed.state, 'failed');
+    const next = (await send(boss, name, h.cereal, { user: ref('users', 2) }))!;
+    assert.is((await settledJob(boss, name, next, 20_000)).state, 'completed', 'the worker was not held by the stuck handler');
+    assert.equal(handled, [next]);
   });
 
   Work.run();

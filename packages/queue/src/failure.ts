@@ -1,5 +1,5 @@
 import { CerealError, type DecodeOptions } from '@cereal/core';
-import { MAX_MESSAGE, describe, listRefs } from '@cereal/core/format';
+import { MAX_MESSAGE, checkDecodeOptions, cut, describe, listRefs } from '@cereal/core/format';
 import { durationMs, type Duration } from './duration.js';
 import type { Via } from './via.js';
 
@@ -54,14 +54,15 @@ export interface FailurePolicy {
 /**
  * Checks the failure options of `options` and splits them from the decode options.
  *
- * @throws CerealError `INVALID_OPTION` for an `onMissingRow` other than `fail` or `discard`, or a
- *   `missingRetry` that is not `{ within: <duration> }`
+ * @throws CerealError `INVALID_OPTION` for an `onMissingRow` other than `fail` or `discard`, a
+ *   `missingRetry` that is not `{ within: <duration> }`, or a decode option `decode` would refuse
  */
 export function failurePolicy(options: RefOptions, wording: QueueWording): { policy: FailurePolicy; decodeOptions: Omit<DecodeOptions, 'missing'> } {
   if (options === null || typeof options !== 'object') {
     throw new CerealError('INVALID_OPTION', `[${wording.label}] options must be an object, got ${describe(options, 40)}`);
   }
   const { onMissingRow = 'fail', missingRetry, ...decodeOptions } = options;
+  checkDecodeOptions(decodeOptions); // a typo fails here, where the worker is built, not every job
   if (onMissingRow !== 'fail' && onMissingRow !== 'discard') {
     throw new CerealError('INVALID_OPTION', `[${wording.label}] \`onMissingRow\` must be 'fail' or 'discard', got ${JSON.stringify(onMissingRow) ?? describe(onMissingRow, 40)}`);
   }
@@ -133,14 +134,14 @@ export function classify(err: unknown, policy: FailurePolicy, attempt: Attempt, 
     const gone = err.refs ?? [];
     const why = young === undefined ? '' : ` (${young.note})`;
     const message = `discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone${why}: ${listRefs(gone, 20)}`;
-    return { action: 'discard', code: err.code, message: message.slice(0, MAX_MESSAGE), cause: err };
+    return { action: 'discard', code: err.code, message: cut(message, MAX_MESSAGE), cause: err };
   }
   return failure('fail', err, young?.note);
 }
 
 function failure(action: 'retry' | 'fail', err: CerealError, note?: string): Outcome {
   const text = note === undefined ? err.message : `${note}. ${err.message}`;
-  return { action, code: err.code, message: `${err.code}: ${text}`.slice(0, MAX_MESSAGE), cause: err };
+  return { action, code: err.code, message: cut(`${err.code}: ${text}`, MAX_MESSAGE), cause: err };
 }
 
 /**

@@ -95,7 +95,14 @@ export function wireOf(envelope: JobEnvelope, via: Via = QUEUE): Uint8Array | st
 export async function readJobDataMany(accepted: Accepted, items: readonly unknown[], options?: Omit<DecodeOptions, 'missing'>, via: Via = QUEUE): Promise<Settled<unknown>[]> {
   const out: Settled<unknown>[] = new Array(items.length);
   const groups = new Map<Serializer<Uint8Array | string>, { wires: (Uint8Array | string)[]; at: number[] }>();
+  let since = performance.now();
   for (let i = 0; i < items.length; i++) {
+    // Turning a batch of large payloads back into wires is synchronous work: let the event loop
+    // run (heartbeats, other workers' timers) between payloads once it has held it a while.
+    if (performance.now() - since > YIELD_AFTER_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
     try {
       const envelope = envelopeOf(items[i], via);
       const serializer = serializerFor(accepted, envelope.format, via);
@@ -122,6 +129,9 @@ export async function readJobDataMany(accepted: Accepted, items: readonly unknow
   );
   return out;
 }
+
+/** How long readJobDataMany holds the event loop before it lets it run, between payloads. */
+const YIELD_AFTER_MS = 20;
 
 /** `err` as a CerealError: anything else (a serializer of your own that throws a TypeError) is LOAD_FAILED, retryable, its message kept. */
 function asCerealError(err: unknown, via: Via): CerealError {

@@ -78,6 +78,19 @@ Classify('messages stay within 1000 characters, even for 5000 missing refs', () 
   for (const p of [policy(), policy({ onMissingRow: 'discard' })]) assert.ok(classify(err, p, FIRST).message.length <= 1000);
 });
 
+Classify('a message cut to its bound never ends in half a surrogate pair (stored text stays well-formed)', () => {
+  const p = policy({ onMissingRow: 'discard' });
+  for (let pad = 0; pad < 4; pad++) {
+    const key = `${'x'.repeat(pad)}${'🎉'.repeat(500)}`;
+    for (const action of ['fail', 'discard'] as const) {
+      const err = new CerealError('MISSING_ROW', `gone: ${key}`, { refs: [ref('tags', key)] });
+      const { message } = classify(err, action === 'fail' ? policy() : p, FIRST);
+      assert.ok(message.length <= 1000);
+      assert.not.match(message, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/, `${action}, pad ${pad}: a lone surrogate`);
+    }
+  }
+});
+
 Classify('failurePolicy: bad options are INVALID_OPTION naming the option; decode options pass through', () => {
   const bad: [unknown, RegExp][] = [
     [{ onMissingRow: 'skip' }, /^\[cereal\] \[q\] `onMissingRow` must be 'fail' or 'discard', got "skip"$/],
@@ -85,6 +98,9 @@ Classify('failurePolicy: bad options are INVALID_OPTION naming the option; decod
     [{ missingRetry: { within: 'soon' } }, /`missingRetry\.within` must be a number of milliseconds/],
     [{ missingRetry: { within: -1 } }, /`missingRetry\.within`/],
     [null, /options must be an object, got null/],
+    [{ maxRefs: 'x' }, /`maxRefs` must be a positive integer/],
+    [{ maxDepth: 1e9 }, /`maxDepth` must be at most 250/],
+    [{ consistency: 'bogus' }, /`consistency` must be 'latest' or 'at-least'/],
   ];
   for (const [options, pattern] of bad) {
     try {

@@ -6,5 +6,6 @@ export { wireError, checkWire, checkSize, parseDepth, tooDeep, refCounter } from
 export { walk } from '../walk.js';
 export type { Visitor } from '../walk.js';
 export { canonicalKey } from '../key.js';
-export { listRefs, listNames, describe, MAX_MESSAGE } from '../error.js';
+export { listRefs, listNames, describe, clip, cut, MAX_MESSAGE } from '../error.js';
+export { checkDecodeOptions } from '../_options.js';
 export { badVersion } from '../version.js';
