@@ -44,6 +44,7 @@ if (!pgUrl) {
     const handled = new Map<number, number>();
     const stale: number[] = [];
     const workers = [await h.boss(), await h.boss()];
+    const started = performance.now();
     const by = [0, 0];
     for (const [w, boss] of workers.entries()) {
       await jobs.work<Order>(boss, name, async ({ user, friends }) => {
@@ -55,6 +56,7 @@ if (!pgUrl) {
     // Jobs whose friends include user 1000 (jobs 998 and 999) are missing a row too.
     const failing = new Set([998, 999, 1000]);
     await until(() => handled.size === 1000 - failing.size, 60_000, '997 jobs handled');
+    const seconds = (performance.now() - started) / 1000;
     const failed = await Promise.all([...ids].filter(([, i]) => failing.has(i)).map(([id]) => settledJob(producer, name, id)));
     assert.equal(failed.map((job) => [job.state, job.retryCount, (job.output as { code: string }).code]), [
       ['failed', 0, 'MISSING_ROW'],
@@ -66,7 +68,7 @@ if (!pgUrl) {
     assert.equal(stale, [], 'every row fresh');
     assert.ok(by[0]! > 0 && by[1]! > 0, `both workers took jobs (${by.join(' and ')})`);
     const statements = h.statements();
-    console.log(`  pg-boss: 1000 jobs (3 refs each) in ${statements} statements, ${by[0]} and ${by[1]} jobs per worker`);
+    console.log(`  pg-boss: 1000 jobs (3 refs each) in ${statements} statements, ${by[0]} and ${by[1]} jobs per worker, ${seconds.toFixed(2)} s (${Math.round(997 / seconds)} jobs/s)`);
     assert.ok(statements <= 1000 / 5, `batches share statements (${statements})`);
     const states = await producer.findJobs(name, { limit: 2000 });
     assert.is(states.filter((job) => job.state === 'completed').length, 997, '997 completed');
