@@ -13,3 +13,4 @@ export type { Settled } from './hydrate.js';
 export type { HydrateOptions, DecodeOptions } from './options.js';
 export { createSerializer } from './serializer.js';
 export type { Serializer, SerializerOptions, MissingOf } from './serializer.js';
+export type { CoalesceOption } from './coalesce.js';

@@ -1,6 +1,7 @@
 import { CerealError, describe } from './error.js';
 import type { Format } from './format.js';
 import { hydrateManyWith, hydrateWith, type Settled } from './hydrate.js';
+import { Coalescer, coalesceSettings, type CoalesceOption } from './coalesce.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import type { Loader, Loaders } from './loader.js';
 import type { Encodable, Hydrated, MissingMode, Payload, Ref, RowOf, WireOf } from './types.js';
@@ -82,6 +83,18 @@ export type SerializerOptions<F extends Format, L extends Loaders, D extends Mis
    * @default 'any'
    */
   rows?: 'any' | 'refs-only';
+  /**
+   * Merges the loads of decodes that start within one window (the jobs a worker runs at the same
+   * time) into one `load` per model, keys deduplicated; each decode still gets its own result:
+   * its own row objects, its own `MISSING_ROW`, the failure of a load it needed and no other's.
+   * `true`: a window of 2 ms; `{ window }`: milliseconds, 0 for the current I/O turn only
+   * (setImmediate); `maxBatch` hydrates a batch at once when it holds that many decodes
+   * (default 1000). Decodes with different hydrate options (`missing`, `consistency`, `maxRefs`,
+   * `maxDepth`) are batched apart. Each decode waits up to the window for others: off by default.
+   * `decodeMany` is not coalesced (it is one batch already).
+   * @default false
+   */
+  coalesce?: CoalesceOption;
 } & Omit<DecodeOptions, 'missing'>;
 
 /**
@@ -106,12 +119,16 @@ export function createSerializer<F extends Format, L extends Loaders, D extends 
   if (options.rows !== undefined && options.rows !== 'any' && options.rows !== 'refs-only') {
     throw new CerealError('INVALID_OPTION', `\`rows\` must be 'any' or 'refs-only', got ${describe(options.rows, 40)}`);
   }
+  const settings = coalesceSettings(options.coalesce);
+  const coalescer = settings === undefined ? undefined : new Coalescer(loaders, settings);
   const serializer = {
     format: format.name,
     encode: encoder(format, loaders, limits, options.rows === 'refs-only'),
     async decode(wire: Uint8Array | string, callOptions?: DecodeOptions): Promise<unknown> {
       const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
-      return hydrateWith(read(format, wire, callLimits), loaders, callLimits);
+      const value = read(format, wire, callLimits);
+      if (coalescer !== undefined) return coalescer.hydrate(value, callLimits);
+      return hydrateWith(value, loaders, callLimits);
     },
     async decodeMany(wires: readonly (Uint8Array | string)[], callOptions?: DecodeOptions): Promise<Settled<unknown>[]> {
       const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);

@@ -1,0 +1,113 @@
+import { CerealError, describe } from './error.js';
+import { hydrateManyWith } from './hydrate.js';
+import type { Loaders } from './loader.js';
+import type { Limits } from './_options.js';
+
+/**
+ * How a serializer merges the loads of decodes that run at the same time (the jobs a worker runs
+ * concurrently): `true` for the defaults, or the window.
+ */
+export type CoalesceOption = boolean | { window?: number; maxBatch?: number };
+
+/** The checked coalescing settings. */
+interface Settings {
+  /** How long the first decode of a batch waits for others, in ms; 0: until the current I/O turn ends (setImmediate). */
+  readonly window: number;
+  /** The most decodes in one batch; the batch is hydrated at once when it fills. */
+  readonly maxBatch: number;
+}
+
+/** The default window: long enough for the jobs a worker starts one after another to meet. */
+export const DEFAULT_WINDOW_MS = 2;
+const DEFAULT_MAX_BATCH = 1000;
+
+/**
+ * @throws CerealError `INVALID_OPTION` for anything but a boolean or `{ window?, maxBatch? }`
+ *   with a window from 0 to 1000 ms and a maxBatch from 1 up
+ */
+export function coalesceSettings(option: unknown): Settings | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return { window: DEFAULT_WINDOW_MS, maxBatch: DEFAULT_MAX_BATCH };
+  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+    throw new CerealError('INVALID_OPTION', `\`coalesce\` must be true, false or { window?: ms, maxBatch? }, got ${describe(option, 40)}`);
+  }
+  const { window = DEFAULT_WINDOW_MS, maxBatch = DEFAULT_MAX_BATCH } = option as { window?: unknown; maxBatch?: unknown };
+  if (typeof window !== 'number' || !Number.isFinite(window) || window < 0 || window > 1000) {
+    throw new CerealError('INVALID_OPTION', `\`coalesce.window\` must be a number of milliseconds from 0 to 1000, got ${describe(window, 40)}`);
+  }
+  if (typeof maxBatch !== 'number' || !Number.isInteger(maxBatch) || maxBatch < 1) {
+    throw new CerealError('INVALID_OPTION', `\`coalesce.maxBatch\` must be a positive integer, got ${describe(maxBatch, 40)}`);
+  }
+  return { window, maxBatch };
+}
+
+interface Waiting {
+  readonly value: unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+}
+
+interface Batch {
+  readonly key: string;
+  readonly limits: Limits;
+  readonly waiting: Waiting[];
+}
+
+/**
+ * Hydrates the values of decodes that start within one window together: one `load` per model for
+ * all of them (keys deduplicated), each decode still settled with its own result (its own row
+ * objects, its own MISSING_ROW, the failure of a load it needed and no other's). The statement
+ * starts when the window closes, after every decode it serves has started: each gets rows at
+ * least as fresh as it would alone. Decodes with different hydrate options are batched apart.
+ */
+export class Coalescer {
+  readonly #loaders: Loaders;
+  readonly #settings: Settings;
+  readonly #open = new Map<string, Batch>();
+
+  constructor(loaders: Loaders, settings: Settings) {
+    this.#loaders = loaders;
+    this.#settings = settings;
+  }
+
+  /** `value` hydrated in the open batch of `limits`, or a new one. */
+  hydrate(value: unknown, limits: Limits): Promise<unknown> {
+    // Decodes whose hydrate options are equal share a batch (maxBytes was applied by the read).
+    const key = `${limits.missing} ${limits.consistency} ${limits.maxRefs} ${limits.maxDepth}`;
+    return new Promise((resolve, reject) => {
+      let batch = this.#open.get(key);
+      if (batch === undefined) {
+        batch = { key, limits, waiting: [] };
+        this.#open.set(key, batch);
+        const opened = batch;
+        const close = () => this.#close(opened);
+        if (this.#settings.window === 0) setImmediate(close);
+        else setTimeout(close, this.#settings.window);
+      }
+      batch.waiting.push({ value, resolve, reject });
+      if (batch.waiting.length >= this.#settings.maxBatch) this.#close(batch);
+    });
+  }
+
+  #close(batch: Batch): void {
+    if (this.#open.get(batch.key) !== batch) return; // closed already (it filled up)
+    this.#open.delete(batch.key);
+    const { waiting } = batch;
+    hydrateManyWith(
+      waiting.map((w) => w.value),
+      this.#loaders,
+      batch.limits,
+    ).then(
+      (settled) => {
+        for (let i = 0; i < waiting.length; i++) {
+          const result = settled[i]!;
+          if (result.status === 'fulfilled') waiting[i]!.resolve(result.value);
+          else waiting[i]!.reject(result.reason);
+        }
+      },
+      (err: unknown) => {
+        for (const w of waiting) w.reject(err); // hydrateMany settles per value; this is a bug's path
+      },
+    );
+  }
+}
