@@ -5,7 +5,8 @@
  * - cereal with `coalesce: true`: the loads of the jobs running at once are merged;
  * - cereal without coalescing: each job's decode loads on its own (2 statements a job);
  * - hand-written: job data of bare ids, one `whereIn` per model per job.
- * Every job's rows are checked (ids and the lines' user) before the run counts.
+ * Every job's rows are checked (ids and the lines' user) before the run counts. WINDOW=<ms> sets
+ * the coalescing window (default: coalesce: true, 2 ms); JOBS and ROUNDS the size.
  */
 import { cpus } from 'node:os';
 import { Queue, Worker } from 'bullmq';

@@ -37,9 +37,21 @@ function tupleIn(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
   return sql`(${sql.join(columns, sql`, `)}) in ${plan.family === 'sqlite' ? sql`(values ${tuples})` : sql`(${tuples})`}`;
 }
 
+/**
+ * One key column: on PostgreSQL `= any($1)`, the keys as one array parameter, each mapped as
+ * Drizzle maps a value of the column (PostgreSQL plans `in ($1, …, $10000)` parameter by
+ * parameter: see @cereal/knex); elsewhere `in (…)`.
+ */
+function oneKey(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
+  const { column } = plan.keys[0]!;
+  if (plan.family !== 'postgres') return inArray(column, pks as unknown[]);
+  const driverValues = pks.map((pk) => column.mapToDriverValue(pk));
+  return sql`${column} = any(${sql.param(driverValues)})`;
+}
+
 /** The where clause: the key filter, then the scope as one parenthesized group, `… IN (…) and (a or b)`. */
 export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
-  const keys = plan.keys.length === 1 ? inArray(plan.keys[0]!.column, pks as unknown[]) : tupleIn(plan, pks);
+  const keys = plan.keys.length === 1 ? oneKey(plan, pks) : tupleIn(plan, pks);
   return plan.scope === undefined ? keys : sql`${keys} and (${plan.scope})`;
 }
 

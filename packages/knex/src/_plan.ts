@@ -33,10 +33,15 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
     chunkSize,
     ...(version === undefined ? {} : { version, versionColumn: identifier(db, version).at(-1) ?? version }),
   };
+  // PostgreSQL, one key column: `= any($1)` with the keys as one array parameter. PostgreSQL
+  // parses and plans `in ($1, …, $10000)` parameter by parameter; one array is a third of the
+  // time for 10 000 keys (bench: loaders). The exact path for keys beyond 2^53 keeps `in`.
+  const anyArray = dialect.family === 'postgres' && keys.length === 1;
   const statement = (pks: readonly PrimaryKey[], exactly: boolean): Knex.QueryBuilder => {
     let q = db(table).select(columns);
+    if (anyArray && !exactly) q = q.whereRaw('?? = any(?)', [keys[0]!, pks as never]);
     // Knex's typings know neither bigint values nor the column-list form of whereIn.
-    q = keys.length === 1 ? q.whereIn(keys[0]!, pks as never) : q.whereIn(keys as never, pks as never);
+    else q = keys.length === 1 ? q.whereIn(keys[0]!, pks as never) : q.whereIn(keys as never, pks as never);
     if (scope !== undefined) q = withScope(q, scope, table);
     return exactly && exact !== undefined ? exact.query(q) : q;
   };

@@ -46,12 +46,15 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
   const versionName = version === undefined ? undefined : compiled.keys[fields.length];
   const inTransaction = db.isTransaction;
   const cast = sql.raw(EXACT_TEXT[dialect.family]);
+  const anyArray = dialect.family === 'postgres';
 
   const statement = (pks: readonly PrimaryKey[], exact: boolean) => {
     const from = db.selectFrom(table);
     let q: SelectQueryBuilder<any, any, Row> = columns === undefined ? from.selectAll() : from.select(columns);
     if (exact) q = q.select((eb) => fields.map((field, i) => sql`cast(${eb.ref(field)} as ${cast})`.as(exactAlias(i))));
     q = q.where((eb) => {
+      // PostgreSQL, one key column: the keys as one array parameter, `= any($1)` (see @cereal/knex)
+      if (fields.length === 1 && anyArray && !exact) return eb(fields[0]!, '=', sql<unknown>`any(${pks as unknown[]})`);
       if (fields.length === 1) return eb(fields[0]!, 'in', pks as unknown[]);
       // refTuple and tuple are typed for two to five parts; they take any number.
       const tuple = eb.tuple as (...parts: unknown[]) => ReturnType<typeof eb.tuple>;

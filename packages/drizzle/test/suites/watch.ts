@@ -25,7 +25,8 @@ export function newWatch(): [Watch, Logger] {
       if (watch.seen === undefined) return;
       watch.seen.statements++;
       watch.seen.sql.push(query);
-      watch.seen.bindings.push(...params);
+      // PostgreSQL's `= any($1)` binds the keys as one array: its elements are the values bound.
+      for (const value of params) watch.seen.bindings.push(...(Array.isArray(value) ? value : [value]));
     },
   };
   return [watch, logger];

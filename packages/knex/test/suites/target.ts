@@ -11,7 +11,8 @@ export async function watch<T>(db: Knex, fn: () => Promise<T>): Promise<[T, Traf
   const seen: Traffic = { statements: 0, bindings: [], rows: 0 };
   const sent = (query: { bindings?: unknown[] }): void => {
     seen.statements++;
-    seen.bindings.push(...(query.bindings ?? []));
+    // PostgreSQL's `= any($1)` binds the keys as one array: its elements are the values bound.
+    for (const value of query.bindings ?? []) seen.bindings.push(...(Array.isArray(value) ? value : [value]));
   };
   const received = (response: unknown): void => void (seen.rows += Array.isArray(response) ? response.length : 0);
   db.on('query', sent).on('query-response', received);

@@ -32,7 +32,8 @@ export function watchedKysely(dialect: Dialect): Kysely<any> {
     log: (event) => {
       for (const seen of traffic) {
         seen.statements++;
-        seen.bindings.push(...event.query.parameters);
+        // PostgreSQL's `= any($1)` binds the keys as one array: its elements are the values bound.
+        for (const value of event.query.parameters) seen.bindings.push(...(Array.isArray(value) ? value : [value]));
         seen.sql.push(event.query.sql);
       }
     },

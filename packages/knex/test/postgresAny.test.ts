@@ -1,0 +1,89 @@
+/**
+ * PostgreSQL's fast path (CEREAL_PG_URL): one key column is read with `= any($1)`, the keys
+ * bound as one array, whatever their type and however many (node-postgres reads bigint columns
+ * as text, so keys beyond 2^53 need no exact path); composite keys keep `in (…)`.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import knex, { type Knex } from 'knex';
+import { hydrate, ref } from '@cereal/core';
+import { knexLoaders } from '../src/index.js';
+
+const url = process.env.CEREAL_PG_URL;
+
+if (!url) {
+  console.log('\n  !! SKIPPED: the PostgreSQL = any($1) suite did not run. Set CEREAL_PG_URL to run it.\n');
+} else {
+  const Any = suite<{ db: Knex; t: string }>('knex/PostgreSQL: = any($1)', {} as never);
+  Any.before(async (ctx) => {
+    ctx.db = knex({ client: 'pg', connection: url, pool: { min: 0, max: 2 } });
+    ctx.t = `cereal_any_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    await ctx.db.schema.createTable(`${ctx.t}_n`, (tb) => {
+      tb.bigInteger('id').primary();
+      tb.string('name');
+    });
+    await ctx.db.schema.createTable(`${ctx.t}_s`, (tb) => {
+      tb.string('code').primary();
+    });
+    await ctx.db.schema.createTable(`${ctx.t}_u`, (tb) => {
+      tb.uuid('id').primary();
+    });
+    await ctx.db.schema.createTable(`${ctx.t}_c`, (tb) => {
+      tb.integer('a');
+      tb.integer('b');
+      tb.primary(['a', 'b']);
+    });
+    for (let i = 0; i < 10_000; i += 2000) await ctx.db(`${ctx.t}_n`).insert(Array.from({ length: 2000 }, (_, k) => ({ id: i + k + 1, name: `n${i + k + 1}` })));
+    await ctx.db(`${ctx.t}_n`).insert({ id: (2n ** 60n).toString(), name: 'wide' });
+    await ctx.db(`${ctx.t}_s`).insert(['a,b', 'say "hi"', '{x}', 'back\\slash', 'NULL', ''].map((code) => ({ code })));
+    await ctx.db(`${ctx.t}_u`).insert({ id: '9f1c2d1e-6a4b-4c55-9a10-3b7e2f4d8c01' });
+    await ctx.db(`${ctx.t}_c`).insert([{ a: 1, b: 2 }]);
+  });
+  Any.after(async ({ db, t }) => {
+    for (const s of ['n', 's', 'u', 'c']) await db.schema.dropTableIfExists(`${t}_${s}`);
+    await db.destroy();
+  });
+
+  const watch = async <T>(db: Knex, fn: () => Promise<T>): Promise<[T, { sql: string; bindings: unknown[] }[]]> => {
+    const seen: { sql: string; bindings: unknown[] }[] = [];
+    const on = (q: { sql: string; bindings?: unknown[] }) => void seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    db.on('query', on);
+    try {
+      return [await fn(), seen];
+    } finally {
+      db.off('query', on);
+    }
+  };
+
+  Any('10 000 integer keys: one statement, `= any($1)` with one array parameter', async ({ db, t }) => {
+    const loaders = knexLoaders(db, { n: `${t}_n` });
+    await loaders.n.prepare?.();
+    const [rows, seen] = await watch(db, () => hydrate(Array.from({ length: 10_000 }, (_, i) => ref('n', i + 1)), loaders));
+    assert.is((rows as { name: string }[])[9999]!.name, 'n10000');
+    assert.is(seen.length, 1);
+    assert.match(seen[0]!.sql, /"id" = any\(\$1\)$/);
+    assert.is(seen[0]!.bindings.length, 1);
+    assert.is((seen[0]!.bindings[0] as unknown[]).length, 10_000);
+  });
+
+  Any('text keys with commas, quotes, braces, backslashes, NULL and the empty string; uuid keys: each matches its own row', async ({ db, t }) => {
+    const loaders = knexLoaders(db, { s: { table: `${t}_s`, primaryKey: 'code' }, u: `${t}_u` });
+    const codes = ['a,b', 'say "hi"', '{x}', 'back\\slash', 'NULL', ''];
+    const [rows, seen] = await watch(db, () => hydrate([...codes.map((c) => ref('s', c)), ref('u', '9f1c2d1e-6a4b-4c55-9a10-3b7e2f4d8c01')], loaders));
+    assert.equal((rows as { code?: string }[]).slice(0, 6).map((r) => r.code), codes);
+    const selects = seen.filter((s) => !s.sql.includes('pg_attribute')); // the catalog reads come first
+    assert.is(selects.length, 2);
+    assert.ok(selects.every((s) => /= any\(\$1\)$/.test(s.sql)), selects.map((s) => s.sql).join('\n'));
+  });
+
+  Any('a bigint key beyond 2^53 goes in the array exactly; composite keys keep `(a, b) in (…)`', async ({ db, t }) => {
+    const loaders = knexLoaders(db, { n: `${t}_n`, c: { table: `${t}_c`, primaryKey: ['a', 'b'] } });
+    const [rows, seen] = await watch(db, () => hydrate([ref('c', [1, 2]), ref('n', 2n ** 60n), ref('n', 5)], loaders));
+    assert.is((rows as { name?: string }[])[1]!.name, 'wide');
+    const composite = seen.find((s) => s.sql.includes('"a"'));
+    assert.match(composite!.sql, /\("a", "b"\) in \(/);
+    assert.ok(seen.some((s) => /"id" = any\(\$1\)$/.test(s.sql) && (s.bindings[0] as unknown[]).some((k) => String(k) === String(2n ** 60n))), 'the wide key, exact, in the array');
+  });
+
+  Any.run();
+}
