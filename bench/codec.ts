@@ -3,6 +3,7 @@ import { createSerializer, isRef, ref, type ModelRef } from '@cereal/core';
 import { fromRefList } from '@cereal/core/format';
 import { contenders } from './_formats.js';
 import { time } from './_time.js';
+import { Packr } from 'msgpackr';
 
 /** Encode + decode time of 100 refs against the same library on the 100 bare keys. */
 export interface CodecResult {
@@ -23,6 +24,18 @@ export interface CodecResult {
 export async function measureRefObjects(count: number, runs: number): Promise<number> {
   const ids = Array.from({ length: count }, (_, i) => i + 1);
   return (await time(() => fromRefList('users', ids), { runs, warmup: 2, ops: 2000 })).median;
+}
+
+/**
+ * Milliseconds per encode + decode, with msgpackr alone, of the same refs written as plain
+ * `{ model, pk }` objects: what a job system without cereal would put in its payload.
+ */
+export async function measurePlainObjects(count: number, runs: number): Promise<{ ms: number; bytes: number }> {
+  const objects = Array.from({ length: count }, (_, i) => ({ model: 'users', pk: i + 1 }));
+  const packr = new Packr({ useRecords: false });
+  deepStrictEqual(packr.unpack(packr.pack(objects)), objects, 'plain objects must round-trip');
+  const ms = (await time(() => packr.unpack(packr.pack(objects)), { runs, warmup: 2, ops: 2000 })).median;
+  return { ms, bytes: packr.pack(objects).length };
 }
 
 /**
