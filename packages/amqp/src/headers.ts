@@ -6,11 +6,14 @@ import type { Message, Options } from 'amqplib';
  * `x-first-death-queue`) are.
  */
 export const HEADER = {
-  /** The wire version of a cereal message: `1`. A message without it is read as version 1. */
+  /** The wire version of a cereal message: the number `1` (not the text `'1'`). A message without it is read as version 1. */
   version: 'x-cereal',
   /** The format that wrote the body, as in the content type: `msgpack`. */
   format: 'x-cereal-format',
-  /** This delivery's attempt, counted from 1 (absent: 1); a retry copy carries the next one. */
+  /**
+   * This delivery's attempt, counted from 1 (absent: 1); a retry copy carries the next one, a
+   * dead letter the attempt that failed last.
+   */
   attempt: 'x-cereal-attempt',
   /** Why the message was retried or dead-lettered: the error code (`MISSING_ROW`, `LOAD_FAILED`, …). */
   error: 'x-cereal-error',
@@ -26,6 +29,11 @@ export const HEADER = {
    * dead-letter copy's default routing key.
    */
   routingKey: 'x-cereal-routing-key',
+  /**
+   * An id of this one copy (a retry or a dead letter), by which consume tells a copy the broker
+   * returned as unroutable from the others in flight. Each copy gets a new one.
+   */
+  copy: 'x-cereal-copy',
 } as const;
 
 /** The wire version this package writes and reads. */
@@ -37,21 +45,51 @@ export const MAX_REF_KEYS = 20;
 /** The longest ref key written to `x-cereal-refs` (a composite key can be long). */
 const MAX_KEY_LENGTH = 200;
 
-/** The keys of the refs a CerealError names, bounded in count and length, for `x-cereal-refs`. */
+/**
+ * The keys of the refs a CerealError names, bounded in count and length, for `x-cereal-refs`.
+ * Read defensively: a handler may throw a CerealError built with anything in `refs` (`[null]`),
+ * and settling a message must not throw; what is not a ref with a string key is skipped.
+ */
 export function refKeys(err: unknown): string[] | undefined {
-  const refs = (err as Partial<CerealError> | null)?.refs;
-  if (!Array.isArray(refs) || refs.length === 0) return undefined;
-  return refs.slice(0, MAX_REF_KEYS).map((r: { key: string }) => String(r.key).slice(0, MAX_KEY_LENGTH));
+  let refs: unknown;
+  try {
+    refs = err !== null && typeof err === 'object' ? (err as Partial<CerealError>).refs : undefined;
+  } catch {
+    return undefined; // a getter that throws
+  }
+  if (!Array.isArray(refs)) return undefined;
+  const keys: string[] = [];
+  for (const r of refs.slice(0, MAX_REF_KEYS)) {
+    const key: unknown = r !== null && typeof r === 'object' ? (r as { key?: unknown }).key : undefined;
+    if (typeof key === 'string') keys.push(key.slice(0, MAX_KEY_LENGTH));
+  }
+  return keys.length === 0 ? undefined : keys;
+}
+
+/** The longest routing key (a shortstr): amqplib refuses to encode a longer one. */
+export const MAX_SHORTSTR = 255;
+
+/**
+ * The routing key a message was first published with: `x-cereal-routing-key` when it is a string
+ * amqplib can publish (at most 255 bytes; a longer one, which only a hostile or broken producer
+ * writes, is ignored), else the routing key it was delivered with.
+ */
+export function firstRoutingKey(message: Message): string {
+  const kept: unknown = message.properties.headers?.[HEADER.routingKey];
+  if (typeof kept === 'string' && Buffer.byteLength(kept) <= MAX_SHORTSTR) return kept;
+  return message.fields.routingKey;
 }
 
 /**
  * The attempt a delivery is: `x-cereal-attempt` when it is a whole number of at least 1 (a
  * number, or digits as text), else 1. A header a hostile producer wrote can only make the message
- * look older: never more than its last attempt, so it is dead-lettered rather than retried.
+ * look older: a number past what counts exactly (`1e308`, `Infinity`, 20 digits) is taken for
+ * `Number.MAX_SAFE_INTEGER`, past any last attempt, so it is dead-lettered rather than retried.
  */
 export function attemptOf(message: Message): number {
   const raw: unknown = message.properties.headers?.[HEADER.attempt];
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,400}$/.test(raw) ? Number(raw) : NaN;
+  if (n > Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
   return Number.isSafeInteger(n) && n >= 1 ? n : 1;
 }
 

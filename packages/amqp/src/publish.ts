@@ -4,6 +4,7 @@ import { describe } from '@cereal/core/format';
 import { contentTypeOf } from '@cereal/queue';
 import type { Channel, Options } from 'amqplib';
 import { HEADER, WIRE_VERSION } from './headers.js';
+import { checkPublish, publishError } from './publishChecks.js';
 import { bodyOf } from './wire.js';
 import { AMQP } from './wording.js';
 
@@ -33,8 +34,12 @@ export type PublishOptions = Omit<Options.Publish, 'contentType'>;
  * @param options - see {@link PublishOptions}
  * @returns what `channel.publish` returns: false when the channel's write buffer is full (wait
  *   for its `drain` event before publishing more)
- * @throws CerealError any error of `serializer.encode`; `INVALID_OPTION` for options that are
- *   not an object or a `contentType`
+ * @throws CerealError any error of `serializer.encode`; `INVALID_OPTION` for a channel or
+ *   serializer that is not one, an exchange or routing key that is not a string of at most 255
+ *   bytes, options that are not an object, a `contentType`, a property of the wrong type or
+ *   range (`messageId` not a string, `timestamp` negative, `priority` past 255, `expiration` not
+ *   whole ms), headers amqplib cannot encode (BigInt, symbol, function, cycle, over 64 KiB);
+ *   `LOAD_FAILED` for a closed channel (publish again on a new one)
  * @example publish(channel, 'mail', 'welcome', cereal, { user: ref('users', 42) })
  */
 export function publish<T = unknown, L extends Loaders = Loaders>(
@@ -48,6 +53,11 @@ export function publish<T = unknown, L extends Loaders = Loaders>(
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new CerealError('INVALID_OPTION', `[${AMQP.label}] publish options must be an object, got ${describe(options, 40)}`);
   }
+  checkPublish(channel, exchange, routingKey, options as Record<string, unknown>);
+  const s = serializer as Partial<Serializer<Uint8Array | string, L>> | null;
+  if (s === null || typeof s !== 'object' || typeof s.encode !== 'function' || typeof s.format !== 'string') {
+    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`serializer\` must be a serializer (createSerializer({ format, loaders })), got ${describe(serializer, 40)}`);
+  }
   if ('contentType' in options && (options as Options.Publish).contentType !== undefined) {
     throw new CerealError('INVALID_OPTION', `[${AMQP.label}] the content type of a cereal message is its format's (${contentTypeOf(serializer.format, AMQP)}); do not set \`contentType\``);
   }
@@ -55,9 +65,6 @@ export function publish<T = unknown, L extends Loaders = Loaders>(
   const body = bodyOf(serializer.encode<T>(value));
   const { headers, persistent, deliveryMode, timestamp, messageId, ...rest } = options;
   const userHeaders: unknown = headers;
-  if (userHeaders !== undefined && (userHeaders === null || typeof userHeaders !== 'object' || Array.isArray(userHeaders))) {
-    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`headers\` must be an object, got ${describe(userHeaders, 40)}`);
-  }
   const properties: Options.Publish = {
     ...rest,
     contentType,
@@ -69,5 +76,9 @@ export function publish<T = unknown, L extends Loaders = Loaders>(
   if (persistent === undefined && deliveryMode === undefined) properties.persistent = true;
   if (persistent !== undefined) properties.persistent = persistent;
   if (deliveryMode !== undefined) properties.deliveryMode = deliveryMode;
-  return channel.publish(exchange, routingKey, body, properties);
+  try {
+    return channel.publish(exchange, routingKey, body, properties);
+  } catch (err) {
+    throw publishError(err);
+  }
 }

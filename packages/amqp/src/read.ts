@@ -18,17 +18,27 @@ import { AMQP } from './wording.js';
  *   content type, text that is not UTF-8; `LIMIT` for a body over `maxBytes`; any error of
  *   `serializer.decode`
  */
-export async function readMessage(accepted: Accepted, message: Message, options: Omit<DecodeOptions, 'missing'>): Promise<unknown> {
+export async function readMessage(accepted: Accepted, message: Message, options: DecodeOptions): Promise<unknown> {
+  const m = message as Partial<Message> | null;
+  if (m === null || typeof m !== 'object' || m.properties === null || typeof m.properties !== 'object' || !Buffer.isBuffer(m.content)) {
+    throw new CerealError('MALFORMED', `[${AMQP.label}] not a message as amqplib gives it ({ content: Buffer, properties, fields }), got ${describe(message, 40)}`);
+  }
   const format = formatOfContentType(message.properties.contentType, AMQP);
-  const headers = message.properties.headers ?? {};
+  const rawHeaders: unknown = message.properties.headers;
+  const headers = (rawHeaders !== null && typeof rawHeaders === 'object' ? rawHeaders : {}) as Record<string, unknown>;
   const version: unknown = headers[HEADER.version];
   // A producer in another language may leave the header out: the content type says enough.
   if (version !== undefined && version !== WIRE_VERSION) {
-    throw new CerealError('MALFORMED', `[${AMQP.label}] ${AMQP.what} has wire version ${describe(version, 20)} (\`${HEADER.version}\`); this version of @cereal/amqp reads ${WIRE_VERSION}`);
+    const shown = typeof version === 'string' ? `the text ${describe(version, 20)}` : describe(version, 20);
+    throw new CerealError('MALFORMED', `[${AMQP.label}] ${AMQP.what} has wire version ${shown} (\`${HEADER.version}\`); this version of @cereal/amqp reads the number ${WIRE_VERSION}`);
   }
-  const named: unknown = headers[HEADER.format];
+  const named: unknown = Buffer.isBuffer(headers[HEADER.format]) ? (headers[HEADER.format] as Buffer).toString('latin1') : headers[HEADER.format];
   if (named !== undefined && named !== format) {
     throw new CerealError('MALFORMED', `[${AMQP.label}] ${AMQP.what}'s \`${HEADER.format}\` header (${describe(named, 32)}) contradicts its content type (\`${format}\`)`);
+  }
+  if (accepted.get(format) === undefined) {
+    const reads = accepted.formats.length === 1 ? 'reads' : 'reads only';
+    throw new CerealError('MALFORMED', `[${AMQP.label}] ${AMQP.what} was written in \`${format.slice(0, 32)}\`; this consumer ${reads} ${accepted.formats.map((f) => `\`${f}\``).join(', ')}; to read it too, give consume serializers by format name ({ msgpack, ${format.slice(0, 32)} }) or amqpFor(cereal, { accept: { ${format.slice(0, 32)} } })`);
   }
   const serializer = serializerFor(accepted, format, AMQP);
   return serializer.decode(wireOfBody(message.content, wireTypeOf(serializer), format, options.maxBytes), options);
@@ -41,12 +51,20 @@ export async function readMessage(accepted: Accepted, message: Message, options:
  * @param serializers - the producer's serializer, or serializers by format name: the content
  *   type's format picks one
  * @param message - the message as amqplib gives it
- * @param options - decode options for this call
+ * @param options - decode options for this call; `missing: 'null'` or `'keep'` to read a
+ *   `MISSING_ROW` dead letter with what is still there
  * @returns the value with fresh rows in place of refs (each row an `object`)
- * @throws CerealError as the consumer would fail the message: `MALFORMED`, `LIMIT`,
+ * @throws CerealError as the consumer would fail the message: `MALFORMED` (also for what is not
+ *   a message: null, no properties, a body that is not a Buffer), `LIMIT`,
  *   `MISSING_ROW`, `LOAD_FAILED`, …; `INVALID_OPTION` for serializers that are not a serializer
  *   or a map of them by format name
  */
-export function fromMessage<T = unknown>(serializers: Serializers, message: Message, options: Omit<DecodeOptions, 'missing'> = {}): Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>> {
+export async function fromMessage<T = unknown>(serializers: Serializers, message: Message, options: FromMessageOptions = {}): Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>> {
   return readMessage(accepting(serializers, AMQP), message, options) as Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>>;
 }
+
+/**
+ * Options of {@link fromMessage}: decode options, `missing` among them, so a `MISSING_ROW` dead
+ * letter can be read with what is still there (`missing: 'null'` or `'keep'`).
+ */
+export type FromMessageOptions = Omit<DecodeOptions, 'missing'> & { missing?: 'throw' | 'null' | 'keep' };

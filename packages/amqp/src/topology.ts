@@ -2,6 +2,7 @@ import { CerealError } from '@cereal/core';
 import { describe } from '@cereal/core/format';
 import { durationMs, type Duration } from '@cereal/queue';
 import type { Channel } from 'amqplib';
+import { jsonLike, onlyKeys } from './checks.js';
 import { AMQP } from './wording.js';
 
 /**
@@ -50,14 +51,15 @@ export function retryPlan(retry: unknown, maxAttempts: number): RetryPlan {
   if (retry === null || typeof retry !== 'object' || Array.isArray(retry)) {
     throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`retry\` must be an object, e.g. { delay: '5s', backoff: 'exponential' }, got ${describe(retry, 40)}`);
   }
+  onlyKeys('`retry`', retry, ['delay', 'backoff', 'maxDelay', 'queueArguments']);
   const { delay = '5s', backoff = 'fixed', maxDelay = '1h', queueArguments = {} } = retry as RetryOptions;
   const first = durationMs('retry.delay', delay, AMQP.label);
   const most = durationMs('retry.maxDelay', maxDelay, AMQP.label);
   if (backoff !== 'fixed' && backoff !== 'exponential') {
     throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`retry.backoff\` must be 'fixed' or 'exponential', got ${describe(backoff, 40)}`);
   }
-  if (queueArguments === null || typeof queueArguments !== 'object' || Array.isArray(queueArguments)) {
-    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`retry.queueArguments\` must be an object, got ${describe(queueArguments, 40)}`);
+  if (queueArguments === null || typeof queueArguments !== 'object' || Array.isArray(queueArguments) || !jsonLike(queueArguments)) {
+    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`retry.queueArguments\` must be an object of JSON-like values (no BigInt, function, symbol or cycle), got ${describe(queueArguments, 40)}`);
   }
   // A TTL is a whole number of ms; RabbitMQ reads the expiration property as an integer.
   const delayAfter = (attempt: number): number =>

@@ -87,6 +87,8 @@ export async function harness(url: string): Promise<Harness> {
       return { exchange, queue, messages };
     },
     async close() {
+      // the consumers' connections first: deleting a queue under its consumer would cancel it
+      for (const c of connections) await c.close().catch(() => undefined);
       const cleanup = await (await connect()).createChannel();
       for (const q of queues) {
         await cleanup.deleteQueue(q);

@@ -4,9 +4,10 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { ConfirmChannel } from 'amqplib';
 import { createSerializer, ref, type Loader, type Ref } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
-import { amqpFor, consume, publish, retryQueueName, HEADER, type Outcome } from '../src/index.js';
+import { amqpFor, consume, publish, republish, retryQueueName, HEADER, type Outcome } from '../src/index.js';
 import { harness, headersOf, sleep, until, type Harness, type User } from './_amqp.js';
 
 const url = process.env.CEREAL_AMQP_URL;
@@ -169,6 +170,8 @@ if (url === undefined || url === '') {
     assert.match(String(headers[HEADER.reason]), /^LOAD_FAILED: \[amqp\] not retrying: attempt 3 of 3 was its last\. \[cereal\] loading 1 row of model `users` failed/);
     assert.is(m.fields.routingKey, 'failed');
     assert.is(m.properties.expiration, undefined); // a dead letter does not expire
+    // onFailure is told once the dead letter has landed, which may be just after it arrives
+    await until(() => failures.length === 3, 5000, () => `three failures, got ${failures.map((f) => f.action).join(', ')}`);
     assert.equal(failures.map((f) => f.action), ['retry', 'retry', 'fail']);
     assert.is(headers[HEADER.routingKey], q); // the first routing key, kept across retries
   });
@@ -178,11 +181,12 @@ if (url === undefined || url === '') {
     const dead = await h.deadLetters();
     const { channel } = await h.channel({ prefetch: 2 });
     let calls = 0;
+    const failures: Outcome[] = [];
     await consume<{ n: number }>(channel, q, h.cereal, async ({ n }) => {
       calls++;
       if (n === 1 && calls < 2) throw new Error('flaky smtp');
       if (n === 2) throw new TypeError('a bug');
-    }, { deadLetter: { exchange: dead.exchange }, retry: { delay: 20 }, maxAttempts: 2 });
+    }, { deadLetter: { exchange: dead.exchange }, retry: { delay: 20 }, maxAttempts: 2, onFailure: (o) => failures.push(o) });
     publish(channel, '', q, h.cereal, { n: 1 });
     await until(() => calls === 2, 10_000, () => `2 calls, got ${calls}`);
     publish(channel, '', q, h.cereal, { n: 2 });
@@ -190,6 +194,8 @@ if (url === undefined || url === '') {
     const headers = headersOf(dead.messages[0]!);
     assert.is(headers[HEADER.error], 'HANDLER_ERROR');
     assert.match(String(headers[HEADER.reason]), /^HANDLER_ERROR: \[amqp\] not retrying: attempt 2 of 2 was its last\. \[amqp\] the handler threw: a bug/);
+    // onFailure's outcome names the code the header does
+    assert.ok(failures.length >= 2 && failures.every((f) => f.code === 'HANDLER_ERROR'), failures.map((f) => `${f.action} ${String(f.code)}`).join(' | '));
 
     const q1 = await h.queue();
     const { channel: other } = await h.channel();
@@ -269,6 +275,63 @@ if (url === undefined || url === '') {
     publish(channel, '', q, h.cereal, 9);
     await sleep(100);
     assert.is(started, 5);
+  });
+
+  E2E('republish: a dead letter goes back to its work queue as a new message, at attempt 1, without the failure\'s headers', async ({ h }) => {
+    const q = await h.queue();
+    const dead = await h.deadLetters();
+    const { channel } = await h.channel({ confirm: true });
+    const seen: { attempt: unknown; headers: Record<string, unknown> }[] = [];
+    let fail = true;
+    await consume(channel, q, h.cereal, async (_d, m) => {
+      seen.push({ attempt: headersOf(m)[HEADER.attempt], headers: headersOf(m) });
+      if (fail) throw new Error('smtp down');
+    }, { deadLetter: { exchange: dead.exchange }, retry: { delay: 20 }, maxAttempts: 2 });
+    publish(channel, '', q, h.cereal, { user: ref('users', 1) }, { messageId: 'again', headers: { tenant: 'acme' } });
+    await until(() => dead.messages.length === 1, 10_000, () => 'the dead letter');
+    assert.is(headersOf(dead.messages[0]!)[HEADER.attempt], 2); // the attempt that failed last
+    fail = false;
+    republish(channel, dead.messages[0]!);
+    await (channel as ConfirmChannel).waitForConfirms();
+    await until(() => seen.length === 3, 10_000, () => `the republished message handled, ${seen.length}`);
+    const last = seen[2]!;
+    assert.is(last.attempt, undefined);
+    assert.equal(Object.keys(last.headers).sort(), ['tenant', 'x-cereal', 'x-cereal-format']);
+  });
+
+  E2E('a consumer the broker cancels (its queue deleted) says so to onCancel', async ({ h }) => {
+    const q = await h.queue();
+    const { channel } = await h.channel();
+    const cancelled: Error[] = [];
+    await consume(channel, q, h.cereal, async () => undefined, { onCancel: (e) => cancelled.push(e) });
+    const { channel: admin } = await h.channel();
+    await admin.deleteQueue(q);
+    await until(() => cancelled.length === 1, 5000, () => 'onCancel');
+    assert.match(cancelled[0]!.message, /the broker cancelled the consumer of `.*`.*no more messages come/);
+  });
+
+  E2E('cancel({ timeout }) does not wait forever for a handler that never settles; the message goes back to the queue when the channel closes', async ({ h }) => {
+    const q = await h.queue();
+    const { channel } = await h.channel();
+    let started = 0;
+    const consumer = await consume(channel, q, h.cereal, async () => {
+      started++;
+      await new Promise(() => undefined); // never settles
+    });
+    publish(channel, '', q, h.cereal, 1);
+    await until(() => started === 1, 5000, () => 'the handler started');
+    const t0 = Date.now();
+    await consumer.cancel({ timeout: 200 });
+    assert.ok(Date.now() - t0 < 1000, `cancel returned after ${Date.now() - t0} ms`);
+    await channel.close();
+    const { channel: admin } = await h.channel();
+    assert.is((await admin.checkQueue(q)).messageCount, 1);
+    try {
+      await consumer.cancel({ timeout: 'soon' as never });
+      assert.unreachable('no error');
+    } catch (err) {
+      assert.is((err as { code?: string }).code, 'INVALID_OPTION');
+    }
   });
 
   E2E.run();

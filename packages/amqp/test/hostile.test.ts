@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSerializer, ref } from '@cereal/core';
+import { CerealError, createSerializer, ref } from '@cereal/core';
 import { jsonFormat } from '@cereal/json';
 import { yamlFormat } from '@cereal/yaml';
 import { consume, publish, HEADER } from '../src/index.js';
@@ -87,6 +87,54 @@ if (url === undefined || url === '') {
     await until(() => dead.messages.length === 2, 10_000, () => `2 dead letters, got ${dead.messages.length}`);
     assert.equal(attempts.filter((a) => a === 2).length, 1); // 'many' was attempt 1, then retried once
     assert.ok(dead.messages.some((m) => /attempt 1000000000 of 1000000000 was its last/.test(String(headersOf(m)[HEADER.reason]))));
+  });
+
+  Hostile('an x-cereal-attempt too big to count (1e308, 1e20, 400 digits) is past the last attempt: dead-lettered, not retried', async ({ h }) => {
+    const q = await h.queue();
+    const dead = await h.deadLetters();
+    const { channel } = await h.channel({ confirm: true });
+    let calls = 0;
+    await consume(channel, q, h.cereal, async () => {
+      calls++;
+      throw new Error('again');
+    }, { deadLetter: { exchange: dead.exchange }, retry: { delay: 20 }, maxAttempts: 3 });
+    for (const attempt of [1e308, 1e20, '9'.repeat(400)]) publish(channel, '', q, h.cereal, 1, { headers: { [HEADER.attempt]: attempt } });
+    await until(() => dead.messages.length === 3, 10_000, () => `3 dead letters, got ${dead.messages.length}`);
+    assert.is(calls, 3);
+    for (const m of dead.messages) assert.match(String(headersOf(m)[HEADER.reason]), /not retrying: attempt 9007199254740991 of 9007199254740991 was its last/);
+  });
+
+  Hostile('a handler that throws a CerealError with malformed refs ([null], a number): the message is still settled, the good refs kept', async ({ h }) => {
+    const q = await h.queue();
+    const dead = await h.deadLetters();
+    const { channel } = await h.channel({ confirm: true });
+    const errors: unknown[] = [];
+    const failures: string[] = [];
+    const good = ref('users', 4);
+    await consume(channel, q, h.cereal, async () => {
+      throw new CerealError('MISSING_ROW', 'odd', { refs: [null, 7, { key: 5 }, good] as never });
+    }, { deadLetter: { exchange: dead.exchange }, onError: (e) => errors.push(e), onFailure: (o) => failures.push(o.action) });
+    publish(channel, '', q, h.cereal, 1);
+    await until(() => dead.messages.length === 1, 10_000, () => `the dead letter; errors: ${errors.map(String).join(' | ')}`);
+    assert.equal(headersOf(dead.messages[0]!)[HEADER.refs], ['users:4']);
+    await until(() => failures.length === 1, 5000, () => 'onFailure, told once the dead letter landed');
+    assert.equal(failures, ['fail']);
+    assert.is(errors.length, 0);
+
+    // onMissingRow: 'discard' with no usable ref: discarded, saying what the error said
+    const q2 = await h.queue();
+    const { channel: other } = await h.channel({ confirm: true });
+    const outcomes: string[] = [];
+    let calls = 0;
+    await consume(other, q2, h.cereal, async () => {
+      calls++;
+      throw new CerealError('MISSING_ROW', 'odd', { refs: [null] as never });
+    }, { onMissingRow: 'discard', retry: { delay: 20 }, onError: (e) => errors.push(e), onFailure: (o) => outcomes.push(`${o.action} ${String(o.code)}`), onDiscard: (o) => outcomes.push(`discard ${o.message}`) });
+    publish(other, '', q2, h.cereal, 1);
+    await until(() => outcomes.length === 1, 10_000, () => `the discard; errors ${errors.map(String).join(' | ')}`);
+    assert.equal(outcomes, ['discard discarded by cereal: referenced rows are gone: [cereal] odd']);
+    assert.is(calls, 1);
+    assert.is(errors.length, 0);
   });
 
   Hostile.run();

@@ -5,7 +5,7 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { createSerializer, ref, type Format, type Loader, type Ref } from '@cereal/core';
 import { is, type Equal } from '@cereal/testkit';
-import { amqpFor, consume, publish, type Consumer, type Duration } from '../src/index.js';
+import { amqpFor, consume, fromMessage, publish, republish, type Consumer, type Duration } from '../src/index.js';
 
 interface User { id: number; email: string }
 interface Order { id: number; total: number }
@@ -71,3 +71,11 @@ publish(channel, '', 'mail', cereal, { order: ref('invoices', 1) });
 void consume<Confirm>(channel, 'mail', cereal, async ({ order }) => order);
 void consume(channel, 'mail', { msgpack: cereal }, async (data) => console.log(data));
 void consuming;
+
+// fromMessage reads a MISSING_ROW dead letter with `missing`; republish sends it back.
+declare const deadLetter: ConsumeMessage;
+void fromMessage(cereal, deadLetter, { missing: 'null' });
+// @ts-expect-error not a missing mode
+void fromMessage(cereal, deadLetter, { missing: 'drop' });
+is<Equal<ReturnType<typeof republish>, boolean>>(true);
+void consume(channel, 'mail', cereal, () => undefined).then((c) => c.cancel({ timeout: '5s' }));

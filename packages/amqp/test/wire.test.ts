@@ -84,7 +84,7 @@ if (url === undefined || url === '') {
     assert.match(String(byBody.get('{"n":1}')![HEADER.reason]), /^MALFORMED: \[cereal\] \[amqp\] the message has `application\/json`, not a cereal content type \(application\/x-cereal\+<format>\); publish it with publish\(channel, exchange, routingKey, serializer, value\)/);
     assert.is(byBody.get('{"n":1}')!.tenant, 'acme'); // the copy keeps the message's own headers
     assert.match(String(byBody.get('{"n":2}')![HEADER.reason]), /the message has no content type, not a cereal content type/);
-    assert.match(String(byBody.get('{"n":3}')![HEADER.reason]), /was written in `json`; this worker reads `msgpack`/);
+    assert.match(String(byBody.get('{"n":3}')![HEADER.reason]), /was written in `json`; this consumer reads `msgpack`; to read it too, give consume serializers by format name/);
     assert.ok(reasons.some((r) => /wire version 2/.test(String(r[HEADER.reason]))));
     // the body is copied byte for byte
     assert.ok(byBody.has('{"n":1}') && byBody.has('{"n":2}'));
@@ -122,6 +122,42 @@ if (url === undefined || url === '') {
       ['publish contentType', async () => publish(channel, '', q, h.cereal, 1, { contentType: 'application/json' } as never)],
       ['publish options', async () => publish(channel, '', q, h.cereal, 1, 'persistent' as never)],
       ['publish headers', async () => publish(channel, '', q, h.cereal, 1, { headers: 'x' })],
+      ['an unknown option', () => consume(channel, q, h.cereal, handler, { maxAttempt: 3 } as never)],
+      ['missing', () => consume(channel, q, h.cereal, handler, { missing: 'null' } as never)],
+      ['retry: an unknown key', () => consume(channel, q, h.cereal, handler, { retry: { dealy: '5s' } as never })],
+      ['retry.queueArguments a BigInt', () => consume(channel, q, h.cereal, handler, { retry: { queueArguments: { 'x-max-length': 10n } } })],
+      ['retry.queueArguments a function', () => consume(channel, q, h.cereal, handler, { retry: { queueArguments: { f: () => 1 } } })],
+      ['deadLetter.exchange over 255 bytes', () => consume(channel, q, h.cereal, handler, { deadLetter: { exchange: 'x'.repeat(256) } })],
+      ['deadLetter.routingKey over 255 bytes', () => consume(channel, q, h.cereal, handler, { deadLetter: { exchange: 'amq.direct', routingKey: 'é'.repeat(128) } })],
+      ["deadLetter: { exchange: '' } without a routingKey", () => consume(channel, q, h.cereal, handler, { deadLetter: { exchange: '' } })],
+      ['deadLetter back to the work queue', () => consume(channel, q, h.cereal, handler, { deadLetter: { exchange: '', routingKey: q } })],
+      ['deadLetter: an unknown key', () => consume(channel, q, h.cereal, handler, { deadLetter: { exchange: 'amq.direct', key: 'x' } as never })],
+      ['consumer.consumerTag a number', () => consume(channel, q, h.cereal, handler, { consumer: { consumerTag: 5 as never } })],
+      ['consumer.priority a string', () => consume(channel, q, h.cereal, handler, { consumer: { priority: 'high' as never } })],
+      ['consumer.arguments a BigInt', () => consume(channel, q, h.cereal, handler, { consumer: { arguments: { 'x-priority': 1n } } })],
+      ['consumer: an unknown key', () => consume(channel, q, h.cereal, handler, { consumer: { exclusiv: true } as never })],
+      ['onCancel', () => consume(channel, q, h.cereal, handler, { onCancel: 'log' as never })],
+      ['publish serializer', async () => publish(channel, '', q, {} as never, 1)],
+      ['publish channel null', async () => publish(null as never, '', q, h.cereal, 1)],
+      ['publish routingKey a number', async () => publish(channel, '', 5 as never, h.cereal, 1)],
+      ['publish routingKey over 255 bytes', async () => publish(channel, '', 'k'.repeat(256), h.cereal, 1)],
+      ['publish exchange null', async () => publish(channel, null as never, q, h.cereal, 1)],
+      ['publish headers BigInt', async () => publish(channel, '', q, h.cereal, 1, { headers: { n: 1n } })],
+      ['publish headers symbol', async () => publish(channel, '', q, h.cereal, 1, { headers: { s: Symbol('x') } })],
+      ['publish headers function', async () => publish(channel, '', q, h.cereal, 1, { headers: { f: () => 1 } })],
+      ['publish headers circular', async () => {
+        const loop: Record<string, unknown> = {};
+        loop.self = loop;
+        return publish(channel, '', q, h.cereal, 1, { headers: { loop } });
+      }],
+      ['publish headers over 64 KiB', async () => publish(channel, '', q, h.cereal, 1, { headers: { pad: 'x'.repeat(70_000) } })],
+      ['publish messageId a number', async () => publish(channel, '', q, h.cereal, 1, { messageId: 5 as never })],
+      ['publish timestamp NaN', async () => publish(channel, '', q, h.cereal, 1, { timestamp: NaN })],
+      ['publish timestamp negative', async () => publish(channel, '', q, h.cereal, 1, { timestamp: -1 })],
+      ['publish priority 256', async () => publish(channel, '', q, h.cereal, 1, { priority: 256 })],
+      ['publish expiration -1', async () => publish(channel, '', q, h.cereal, 1, { expiration: -1 })],
+      ['publish expiration 1.5', async () => publish(channel, '', q, h.cereal, 1, { expiration: 1.5 })],
+      ['publish expiration words', async () => publish(channel, '', q, h.cereal, 1, { expiration: 'soon' })],
     ];
     for (const [name, call] of bad) {
       try {
@@ -138,7 +174,63 @@ if (url === undefined || url === '') {
     await consumer.cancel();
   });
 
-  Wire('a dead-letter exchange that does not exist is refused where consume is called', async ({ h }) => {
+  Wire('publish on a closed channel is LOAD_FAILED (publish again on a new channel); good expirations pass', async ({ h }) => {
+    const { channel } = await h.channel();
+    const q = await h.queue();
+    publish(channel, '', q, h.cereal, 1, { expiration: '60000' });
+    publish(channel, '', q, h.cereal, 1, { expiration: 60_000 });
+    await getMessages(channel, q, 2);
+    await channel.close();
+    try {
+      publish(channel, '', q, h.cereal, 1);
+      assert.unreachable('no error');
+    } catch (err) {
+      assert.instance(err, CerealError);
+      assert.is((err as CerealError).code, 'LOAD_FAILED');
+      assert.match((err as Error).message, /the channel is closed/);
+    }
+  });
+
+  Wire('fromMessage of null, or of a message without properties, is MALFORMED, not a TypeError; missing: null lets a MISSING_ROW dead letter be read', async ({ h }) => {
+    for (const m of [null, undefined, {}, { properties: null, content: Buffer.from('') }, { properties: {}, content: 'x' }]) {
+      try {
+        await fromMessage(h.cereal, m as never);
+        assert.unreachable('no error');
+      } catch (err) {
+        assert.instance(err, CerealError, String(err));
+        assert.is((err as CerealError).code, 'MALFORMED');
+      }
+    }
+    const { channel } = await h.channel();
+    const q = await h.queue();
+    publish(channel, '', q, h.cereal, { user: ref('users', 99_999), n: 1 });
+    const [m] = await getMessages(channel, q, 1);
+    assert.equal(await fromMessage(h.cereal, m!, { missing: 'null' }), { user: null, n: 1 });
+    const kept = await fromMessage<{ user: { key: string } }>(h.cereal, m!, { missing: 'keep' });
+    assert.is(kept.user.key, 'users:99999');
+  });
+
+  Wire('a work queue that does not exist is INVALID_OPTION where consume is called, and no retry queue is declared for it', async ({ h }) => {
+    const { channel } = await h.channel();
+    const typo = `${await h.queue()}-typo`;
+    try {
+      await consume(channel, typo, h.cereal, async () => undefined, { retry: { delay: '5s' } });
+      assert.unreachable('no error');
+    } catch (err) {
+      assert.instance(err, CerealError);
+      assert.is((err as CerealError).code, 'INVALID_OPTION');
+      assert.match((err as Error).message, /the queue `.*-typo` cannot be consumed .*declare it before consuming/);
+    }
+    const { channel: admin } = await h.channel();
+    try {
+      await admin.checkQueue(`${typo}.retry.5s`);
+      assert.unreachable('a stray retry queue was declared');
+    } catch (err) {
+      assert.match(String((err as Error).message), /NOT_FOUND/);
+    }
+  });
+
+  Wire('a dead-letter exchange that does not exist is refused where consume is called, before any retry queue is declared', async ({ h }) => {
     const { channel } = await h.channel();
     const q = await h.queue();
     try {
@@ -148,6 +240,9 @@ if (url === undefined || url === '') {
       assert.is((err as CerealError).code, 'INVALID_OPTION');
       assert.match((err as Error).message, /dead-letter exchange `no-such-exchange-\d+` cannot be used/);
     }
+    const { channel: admin } = await h.channel();
+    await admin.checkQueue(q);
+    await admin.checkQueue(`${q}.retry.5s`).then(() => assert.unreachable('a stray retry queue was declared'), (err: Error) => assert.match(err.message, /NOT_FOUND/));
   });
 
   Wire.run();

@@ -1,6 +1,6 @@
 import { type Hydrated, type Loaders, type MissingMode, type MissingOf, type Settled } from '@cereal/core';
 import { cut, describe } from '@cereal/core/format';
-import { accepting, classify, failurePolicy, readJobDataMany, refsInResult, type FailurePolicy, type JobData, type Outcome, type RefOptions, type Serializers } from '@cereal/queue';
+import { accepting, classify, failurePolicy, readJobDataMany, refsInResult, refsOf, type FailurePolicy, type JobData, type Outcome, type RefOptions, type Serializers } from '@cereal/queue';
 import type { JobResult, JobWithMetadata, PgBoss, WorkOptions as BossWorkOptions } from 'pg-boss';
 import { CerealError } from '@cereal/core';
 import { storable } from './output.js';
@@ -146,7 +146,8 @@ function attemptOf(job: BossJob): { createdAt: number | undefined; attempt: numb
 
 /** A read outcome as pg-boss's per-job result, with an output that says why. */
 function settled(job: BossJob, outcome: Outcome): JobResult {
-  const refs = outcome.cause instanceof CerealError && outcome.cause.refs !== undefined ? outcome.cause.refs.slice(0, 100).map((r) => r.key) : undefined;
+  const named = outcome.cause instanceof CerealError ? refsOf(outcome.cause) : [];
+  const refs = named.length === 0 ? undefined : named.slice(0, 100).map((r) => r.key);
   if (outcome.action === 'discard') return stored(job, 'completed', { discarded: outcome.message, code: outcome.code, refs });
   return stored(job, outcome.action === 'retry' ? 'failed' : 'deadletter', { code: outcome.code, message: outcome.message, refs });
 }

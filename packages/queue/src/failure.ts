@@ -1,4 +1,4 @@
-import { CerealError, type DecodeOptions } from '@cereal/core';
+import { CerealError, type DecodeOptions, type ModelRef } from '@cereal/core';
 import { MAX_MESSAGE, checkDecodeOptions, cut, describe, listRefs } from '@cereal/core/format';
 import { durationMs, type Duration } from './duration.js';
 import type { Via } from './via.js';
@@ -51,6 +51,9 @@ export interface FailurePolicy {
   readonly wording: QueueWording;
 }
 
+/** The options failurePolicy takes: the failure options and the decode options. */
+const KNOWN = new Set(['onMissingRow', 'missingRetry', 'maxRefs', 'maxDepth', 'maxBytes', 'consistency']);
+
 /**
  * Checks the failure options of `options` and splits them from the decode options.
  *
@@ -60,6 +63,12 @@ export interface FailurePolicy {
 export function failurePolicy(options: RefOptions, wording: QueueWording): { policy: FailurePolicy; decodeOptions: Omit<DecodeOptions, 'missing'> } {
   if (options === null || typeof options !== 'object') {
     throw new CerealError('INVALID_OPTION', `[${wording.label}] options must be an object, got ${describe(options, 40)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) {
+      const hint = key === 'missing' ? ': `missing` belongs to the serializer (createSerializer({ …, missing }))' : `; known: ${[...KNOWN].join(', ')}`;
+      throw new CerealError('INVALID_OPTION', `[${wording.label}] unknown option \`${key.slice(0, 64)}\`${hint}`);
+    }
   }
   const { onMissingRow = 'fail', missingRetry, ...decodeOptions } = options;
   checkDecodeOptions(decodeOptions); // a typo fails here, where the worker is built, not every job
@@ -131,12 +140,23 @@ export function classify(err: unknown, policy: FailurePolicy, attempt: Attempt, 
   const young = youngJob(policy, attempt, now);
   if (young?.attemptsLeft === true) return failure('retry', err, young.note);
   if (policy.onMissingRow === 'discard') {
-    const gone = err.refs ?? [];
+    const gone = refsOf(err);
     const why = young === undefined ? '' : ` (${young.note})`;
-    const message = `discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone${why}: ${listRefs(gone, 20)}`;
+    // an error that names no ref (a CerealError a handler built) says what it says instead
+    const message = gone.length === 0 ? `discarded by cereal: referenced rows are gone${why}: ${err.message}` : `discarded by cereal: ${gone.length} referenced row${gone.length === 1 ? ' is' : 's are'} gone${why}: ${listRefs(gone, 20)}`;
     return { action: 'discard', code: err.code, message: cut(message, MAX_MESSAGE), cause: err };
   }
   return failure('fail', err, young?.note);
+}
+
+/**
+ * The refs an error names, only those that are refs: a CerealError a handler built itself may
+ * carry anything in `refs` (`[null]`), and a message about it must not throw.
+ */
+export function refsOf(err: CerealError): ModelRef[] {
+  const refs: unknown = err.refs;
+  // duck-typed: a ref made by another copy of @cereal/core is a ref too
+  return Array.isArray(refs) ? refs.filter((r): r is ModelRef => r !== null && typeof r === 'object' && typeof (r as ModelRef).key === 'string' && typeof (r as ModelRef).model === 'string') : [];
 }
 
 function failure(action: 'retry' | 'fail', err: CerealError, note?: string): Outcome {

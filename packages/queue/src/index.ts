@@ -8,7 +8,7 @@ export { accepting, serializerFor } from './accept.js';
 export type { Accepted, Serializers } from './accept.js';
 export { durationMs } from './duration.js';
 export type { Duration } from './duration.js';
-export { failurePolicy, classify } from './failure.js';
+export { failurePolicy, classify, refsOf } from './failure.js';
 export type { RefOptions, MissingRetry, QueueWording, FailurePolicy, Attempt, Outcome } from './failure.js';
 export { refsInResult } from './result.js';
 export { contentTypeOf, formatOfContentType, CONTENT_TYPE_PREFIX } from './contentType.js';

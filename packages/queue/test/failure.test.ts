@@ -72,6 +72,15 @@ Classify('missingRetry: young with attempts left → retry; young on the last at
   assert.match(discard.message, /^discarded by cereal: 1 referenced row is gone \(\[q\] not retrying: the job is 1ms old, younger than missingRetry\.within \(1000ms\), but attempt 3 of 3 was its last\): `users:9`$/);
 });
 
+Classify('an error whose refs are not refs (a CerealError a handler built: [null]) is classified, naming the refs that are', () => {
+  const odd = new CerealError('MISSING_ROW', 'gone', { refs: [null, ref('users', 3), 5] as never });
+  const discarded = classify(odd, policy({ onMissingRow: 'discard' }), FIRST);
+  assert.is(discarded.message, 'discarded by cereal: 1 referenced row is gone: `users:3`');
+  assert.is(classify(odd, policy(), FIRST).action, 'fail');
+  const none = new CerealError('MISSING_ROW', 'odd', { refs: [null] as never });
+  assert.is(classify(none, policy({ onMissingRow: 'discard' }), FIRST).message, 'discarded by cereal: referenced rows are gone: [cereal] odd');
+});
+
 Classify('messages stay within 1000 characters, even for 5000 missing refs', () => {
   const refs = Array.from({ length: 5000 }, (_, i) => ref('users', i));
   const err = new CerealError('MISSING_ROW', 'many', { refs });
@@ -101,6 +110,8 @@ Classify('failurePolicy: bad options are INVALID_OPTION naming the option; decod
     [{ maxRefs: 'x' }, /`maxRefs` must be a positive integer/],
     [{ maxDepth: 1e9 }, /`maxDepth` must be at most 250/],
     [{ consistency: 'bogus' }, /`consistency` must be 'latest' or 'at-least'/],
+    [{ onMissingRows: 'fail' }, /unknown option `onMissingRows`; known: onMissingRow, missingRetry/],
+    [{ missing: 'null' }, /unknown option `missing`: `missing` belongs to the serializer/],
   ];
   for (const [options, pattern] of bad) {
     try {

@@ -1,0 +1,60 @@
+import { CerealError } from '@cereal/core';
+import { describe } from '@cereal/core/format';
+import type { Channel } from 'amqplib';
+import { jsonLike } from './checks.js';
+import { AMQP } from './wording.js';
+
+/** The most bytes amqplib encodes a message's properties (headers included) into. */
+const MAX_PROPERTIES = 65_536;
+
+const bad = (what: string, value: unknown): never => {
+  throw new CerealError('INVALID_OPTION', `[${AMQP.label}] ${what}, got ${describe(value, 40)}`);
+};
+
+const shortstr = (name: string, value: unknown): void => {
+  if (typeof value !== 'string' || Buffer.byteLength(value) > 255) bad(`\`${name}\` must be a string of at most 255 bytes`, value);
+};
+
+/**
+ * Checks what publish is given before anything is encoded, so a bad argument is a clear
+ * `INVALID_OPTION` naming it, never a TypeError or RangeError of amqplib's encoder.
+ *
+ * @throws CerealError `INVALID_OPTION` for a channel that is not one, an exchange or routing key
+ *   that is not a string of at most 255 bytes, a property of the wrong type or range, or headers
+ *   amqplib cannot encode (a BigInt, symbol, function, cycle, or over its 64 KiB)
+ */
+export function checkPublish(channel: unknown, exchange: unknown, routingKey: unknown, options: Record<string, unknown>): void {
+  const c = channel as Partial<Channel> | null;
+  if (c === null || typeof c !== 'object' || typeof c.publish !== 'function') bad('`channel` must be an amqplib channel', channel);
+  shortstr('exchange', exchange);
+  shortstr('routingKey', routingKey);
+  const { headers, messageId, timestamp, priority, expiration, correlationId, replyTo, type, appId, userId, contentEncoding } = options;
+  for (const [name, value] of Object.entries({ messageId, correlationId, replyTo, type, appId, userId, contentEncoding })) {
+    if (value !== undefined) shortstr(name, value);
+  }
+  if (timestamp !== undefined && (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0)) bad('`timestamp` must be a whole number of seconds, at least 0', timestamp);
+  if (priority !== undefined && (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 255)) bad('`priority` must be a whole number from 0 to 255', priority);
+  if (expiration !== undefined) {
+    const ok = typeof expiration === 'number' ? Number.isSafeInteger(expiration) && expiration >= 0 : typeof expiration === 'string' && /^\d{1,15}$/.test(expiration);
+    if (!ok) bad('`expiration` must be a whole number of milliseconds, at least 0 (a number, or digits as text)', expiration);
+  }
+  if (headers !== undefined) {
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) bad('`headers` must be an object', headers);
+    if (!jsonLike(headers)) bad('`headers` must hold what an AMQP table can: strings, finite numbers, booleans, null, arrays and objects of them (no BigInt, symbol, function or cycle)', headers);
+    // a bound on what amqplib would refuse at its 64 KiB: the JSON text is about the encoded size
+    if (Buffer.byteLength(JSON.stringify(headers)) > MAX_PROPERTIES) bad(`\`headers\` must encode to at most ${MAX_PROPERTIES} bytes`, headers);
+  }
+}
+
+/**
+ * What `channel.publish` threw, as a CerealError: a closed channel is `LOAD_FAILED` (retryable:
+ * publish again on a new channel), anything amqplib's encoder refused `INVALID_OPTION`.
+ */
+export function publishError(err: unknown): CerealError {
+  if ((err as Error | null)?.name === 'IllegalOperationError') {
+    return new CerealError('LOAD_FAILED', `[${AMQP.label}] the channel is closed: open a new one and publish again (${describe(err, 200)})`, { cause: err });
+  }
+  const field = /Field '(\w+)'/.exec(String((err as Error | null)?.message))?.[1];
+  const what = field ?? (err instanceof RangeError ? 'headers' : 'an option');
+  return new CerealError('INVALID_OPTION', `[${AMQP.label}] amqplib could not encode \`${what}\` of the message: ${describe(err, 200)}`, { cause: err });
+}
