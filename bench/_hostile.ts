@@ -96,6 +96,7 @@ export const SHAPES: Record<'msgpack' | 'json' | 'yaml', Shapes> = {
     'one error per byte': (b) => fill(b, 'a: ', () => ']', ''),
     'one Composer error per byte': (b) => fill(b, '[', () => ',', ']'),
     'aliases, re-anchored every 50': (b) => fill(b, '[', () => `&a 0,${'*a,'.repeat(50)}`, '0]'),
+    'nested flow sequences, `[` per byte': (b) => fill(b, '', () => '[', ''),
     'an !!omap of integer keys': (b) => fill(b, '!!omap\n', (i) => `- ${i}: 0\n`, ''),
     'an !!omap of string keys': (b) => fill(b, '!!omap\n', (i) => `- k${i}: 0\n`, ''),
     'a misused !ref per line': (b) => fill(b, '', () => '- !ref x\n', ''),

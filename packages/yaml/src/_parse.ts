@@ -1,6 +1,7 @@
 import { CerealError } from '@cereal/core';
 import { Composer, LineCounter, Parser, type CST, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 import { checkTree, problemAt } from './_cst.js';
+import { checkFlowDepth } from './_flow.js';
 import { checkExpansion } from './_expansion.js';
 import { checkNodes } from './_nodes.js';
 
@@ -44,6 +45,7 @@ function composeFirst(tokens: readonly CST.Token[], options: Options, source: st
  * expressions for the rest of the process: so the tree is measured before anything is composed.
  */
 export function parseYaml(source: string, options: Options, limits: { maxDepth: number; maxAliases: number }, tagFailure: () => CerealError | undefined): Document.Parsed {
+  checkFlowDepth(source, limits.maxDepth);
   const lines = new LineCounter();
   const tokens: CST.Token[] = [];
   let documents = 0;

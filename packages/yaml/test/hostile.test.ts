@@ -123,6 +123,30 @@ Sizes('YAML reads at most 1 MiB by default (its own maxBytes): a 16 MiB flat seq
   assert.is((await rejects(() => mine.decode(`[${'0,'.repeat(3 * MiB)}0]`))).code, 'LIMIT');
 });
 
+Sizes('1 MiB of `[` or `{` (a million nested flow collections: the Parser built all of them, 6.8 s and 1 GB) is LIMIT before parsing', async () => {
+  const cereal = createSerializer({ format: yamlFormat(), loaders: {} });
+  for (const open of ['[', '{', '[{']) {
+    const err = await rejects(() => cereal.decode(open.repeat(Math.floor((MiB - 16) / open.length))));
+    assert.is(err.code, 'LIMIT', open);
+    assert.match(err.message, /nests deeper than maxDepth 128/);
+  }
+  // within a block scalar or quotes, brackets are text: counted by no one
+  const quoted = `a: "${'['.repeat(5000)}"
+b: '${'{'.repeat(5000)}'
+c: |
+  ${'['.repeat(5000)}
+d: [[1], {e: [2]}]
+`;
+  assert.equal(await cereal.decode(quoted), { a: '['.repeat(5000), b: '{'.repeat(5000), c: `${'['.repeat(5000)}\n`, d: [[1], { e: [2] }] });
+  // many shallow flow collections (more brackets than maxDepth in all) are read: only depth counts
+  const flat = Array.from({ length: 2000 }, (_, i) => `- [${i}, {k: [${i}]}]`).join('\n');
+  assert.is(((await cereal.decode(flat)) as unknown[]).length, 2000);
+  // flow depth exactly at the limit is read; one more is LIMIT
+  const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`;
+  assert.ok(Array.isArray(await createSerializer({ format: yamlFormat(), loaders: {}, maxDepth: 20 }).decode(nested(20))));
+  assert.is((await rejects(() => createSerializer({ format: yamlFormat(), loaders: {}, maxDepth: 20 }).decode(nested(21)))).code, 'LIMIT');
+});
+
 Sizes('an array of 200 000 items round-trips (its items were spread into one call before)', async () => {
   const cereal = createSerializer({ format: yamlFormat(), loaders: {} });
   const value = Array.from({ length: 200_000 }, (_, i) => i % 10);
