@@ -2,6 +2,7 @@ import { CerealError, describe } from './error.js';
 import { hydrateManyWith } from './hydrate.js';
 import type { Loaders } from './loader.js';
 import type { Limits } from './_options.js';
+import type { Trace } from './telemetry.js';
 
 /**
  * How a serializer merges the loads of decodes that run at the same time (the jobs a worker runs
@@ -45,6 +46,8 @@ interface Waiting {
   readonly value: unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
+  /** The decode's telemetry, when on. */
+  readonly trace: Trace | undefined;
 }
 
 interface Batch {
@@ -70,8 +73,12 @@ export class Coalescer {
     this.#settings = settings;
   }
 
-  /** `value` hydrated in the open batch of `limits`, or a new one. */
-  hydrate(value: unknown, limits: Limits): Promise<unknown> {
+  /**
+   * `value` hydrated in the open batch of `limits`, or a new one.
+   * @param trace - the decode's telemetry, when on: its refs, models, keys and missing rows are
+   *   its own; its statements are the batch's
+   */
+  hydrate(value: unknown, limits: Limits, trace?: Trace): Promise<unknown> {
     // Decodes whose hydrate options are equal share a batch (maxBytes was applied by the read).
     const key = `${limits.missing} ${limits.consistency} ${limits.maxRefs} ${limits.maxDepth}`;
     return new Promise((resolve, reject) => {
@@ -84,7 +91,7 @@ export class Coalescer {
         if (this.#settings.window === 0) setImmediate(close);
         else setTimeout(close, this.#settings.window);
       }
-      batch.waiting.push({ value, resolve, reject });
+      batch.waiting.push({ value, resolve, reject, trace });
       if (batch.waiting.length >= this.#settings.maxBatch) this.#close(batch);
     });
   }
@@ -93,14 +100,22 @@ export class Coalescer {
     if (this.#open.get(batch.key) !== batch) return; // closed already (it filled up)
     this.#open.delete(batch.key);
     const { waiting } = batch;
+    // Telemetry: the batch's loads are children of the span of the decode that opened the batch,
+    // linked to the spans of the others; every decode's span gets the batch's statements.
+    const first = waiting[0]!.trace;
+    const traces = first === undefined ? undefined : waiting.map((w) => w.trace);
+    if (traces !== undefined) first!.lead(traces);
     hydrateManyWith(
       waiting.map((w) => w.value),
       this.#loaders,
       batch.limits,
+      first,
+      traces,
     ).then(
       (settled) => {
         for (let i = 0; i < waiting.length; i++) {
           const result = settled[i]!;
+          waiting[i]!.trace?.batched(first!, waiting.length);
           if (result.status === 'fulfilled') waiting[i]!.resolve(result.value);
           else waiting[i]!.reject(result.reason);
         }

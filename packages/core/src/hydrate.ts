@@ -9,6 +9,7 @@ import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './walk.js';
 import { badVersion, compareVersions, describeVersion, type Version } from './version.js';
+import type { Trace } from './telemetry.js';
 
 /**
  * The refs of one model, unique by key. Loading replaces each ref in `slots` by its row, so
@@ -45,23 +46,39 @@ export async function hydrate(value: unknown, loaders: Loaders, options?: Hydrat
   return hydrateWith(value, loaders, resolveOptions(options));
 }
 
-/** hydrate with options already resolved (the serializer resolves its defaults once). */
-export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits): Promise<T> {
-  const groups = collect(value, limits);
+/**
+ * hydrate with options already resolved (the serializer resolves its defaults once).
+ * @param trace - the decode's telemetry, when on: told the refs, models and keys, runs each
+ *   load in its span, counts missing rows
+ */
+export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits, trace?: Trace): Promise<T> {
+  const groups = collect(value, limits, trace);
   if (groups.size === 0) return value;
   checkGroups(groups, loaders);
   // allSettled: every load runs to its end before hydrate answers, so no query outlives a failed call.
-  const results = await Promise.allSettled(Array.from(groups.values(), (group) => loadGroup(group, loaderOf(loaders, group.model))));
+  const results = await Promise.allSettled(Array.from(groups.values(), (group) => loadGroup(group, loaderOf(loaders, group.model), trace)));
   for (const result of results) if (result.status === 'rejected') throw result.reason;
 
-  return substitute(value, groups, loaders, limits);
+  return substitute(value, groups, loaders, limits, trace);
+}
+
+/** Tells a trace the models and unique keys of `groups`: a loop over models, none over refs. */
+function traceGroups(trace: Trace, groups: Map<string, Group>): void {
+  trace.models = groups.size;
+  let keys = 0;
+  for (const group of groups.values()) keys += group.refs.length;
+  trace.keys = keys;
 }
 
 /** Checks pins and missing rows of loaded groups, then puts each row where its refs stood. */
-function substitute<T>(value: T, groups: Map<string, Group>, loaders: Loaders, limits: Limits): T {
+function substitute<T>(value: T, groups: Map<string, Group>, loaders: Loaders, limits: Limits, trace?: Trace): T {
   if (limits.consistency === 'at-least') checkPins(groups, loaders);
   const missing: ModelRef[] = [];
-  for (const group of groups.values()) for (const slot of group.slots.values()) if (slot instanceof ModelRef) missing.push(slot);
+  for (const group of groups.values()) {
+    const before = missing.length;
+    for (const slot of group.slots.values()) if (slot instanceof ModelRef) missing.push(slot);
+    if (trace !== undefined && missing.length > before) trace.missed(group.model, missing.length - before);
+  }
   if (missing.length > 0 && limits.missing === 'throw') {
     throw new CerealError('MISSING_ROW', `${missing.length} referenced row${missing.length === 1 ? ' is' : 's are'} missing: ${listRefs(missing)}`, { refs: missing });
   }
@@ -75,8 +92,11 @@ function substitute<T>(value: T, groups: Map<string, Group>, loaders: Loaders, l
   }, limits.maxDepth) as T;
 }
 
-/** Finds every ref, grouped by model and unique by key, counting each occurrence against maxRefs. */
-function collect(value: unknown, limits: Limits): Map<string, Group> {
+/**
+ * Finds every ref, grouped by model and unique by key, counting each occurrence against maxRefs.
+ * A trace is told the count, and the models and keys of the groups.
+ */
+function collect(value: unknown, limits: Limits, trace?: Trace): Map<string, Group> {
   const groups = new Map<string, Group>();
   let count = 0;
   walk(value, {
@@ -93,6 +113,10 @@ function collect(value: unknown, limits: Limits): Map<string, Group> {
       return r;
     },
   }, limits.maxDepth);
+  if (trace !== undefined) {
+    trace.refs += count;
+    traceGroups(trace, groups);
+  }
   return groups;
 }
 
@@ -167,18 +191,25 @@ function checkGroups(groups: Map<string, Group>, loaders: Loaders): void {
   }
 }
 
-async function loadGroup(group: Group, loader: Loader<object>): Promise<void> {
-  const { model, refs, pins } = group;
+/** Loads a group's rows into its slots; with a trace, the load runs in a `cereal.load` span. */
+async function loadGroup(group: Group, loader: Loader<object>, trace?: Trace): Promise<void> {
+  const { model, refs } = group;
   let loaded: readonly object[];
   try {
-    const pks = refs.map((r) => r.pk);
-    loaded = await (pins === undefined ? loader.load(pks) : loader.load(pks, { pins: refs.map((r) => pins.get(r.id)?.version) }));
+    loaded = await (trace === undefined ? load(group, loader) : trace.load(model, refs.length, () => load(group, loader)));
   } catch (cause) {
     if (cause instanceof CerealError) throw cause;
     const message = `loading ${refs.length} row${refs.length === 1 ? '' : 's'} of model \`${model}\` failed: ${describe(cause)}`;
     throw new CerealError('LOAD_FAILED', message, { refs, cause });
   }
   placeRows(group, loader, loaded);
+}
+
+/** The loader's call for a group: its keys, and the pins when some ref has one. */
+function load(group: Group, loader: Loader<object>): Promise<readonly object[]> {
+  const { refs, pins } = group;
+  const pks = refs.map((r) => r.pk);
+  return pins === undefined ? loader.load(pks) : loader.load(pks, { pins: refs.map((r) => pins.get(r.id)?.version) });
 }
 
 /**
@@ -236,13 +267,20 @@ export async function hydrateMany<L extends Loaders>(values: readonly unknown[],
   return hydrateManyWith(values, loaders, resolveOptions(options));
 }
 
-/** hydrateMany with options already resolved. */
-export async function hydrateManyWith(values: readonly unknown[], loaders: Loaders, limits: Limits): Promise<Settled<unknown>[]> {
+/**
+ * hydrateMany with options already resolved.
+ * @param trace - telemetry, when on: the loads run in its spans. Without `each` it is the batch's
+ *   own (decodeMany): it counts every value's refs and missing rows, and the models and keys of
+ *   the batch.
+ * @param each - a trace per value (coalesced decodes): each counts its value's refs, models,
+ *   keys and missing rows; `trace` (the first's) then only runs the loads
+ */
+export async function hydrateManyWith(values: readonly unknown[], loaders: Loaders, limits: Limits, trace?: Trace, each?: readonly (Trace | undefined)[]): Promise<Settled<unknown>[]> {
   const out: Settled<unknown>[] = new Array(values.length);
   const pending: { index: number; groups: Map<string, Group> }[] = [];
   for (let i = 0; i < values.length; i++) {
     try {
-      const groups = collect(values[i], limits);
+      const groups = collect(values[i], limits, each === undefined ? trace : each[i]);
       if (groups.size === 0) out[i] = { status: 'fulfilled', value: values[i] };
       else {
         checkGroups(groups, loaders);
@@ -266,8 +304,10 @@ export async function hydrateManyWith(values: readonly unknown[], loaders: Loade
       if (group.pins !== undefined) for (const pinned of group.pins.values()) pinIfComparable(all, pinned);
     }
   }
+  // The batch's models and keys (each value's own collect told its trace about one value only)
+  if (trace !== undefined && each === undefined) traceGroups(trace, merged);
   const failed = new Map<string, unknown>();
-  await Promise.all(Array.from(merged.values(), (group) => loadGroup(group, loaderOf(loaders, group.model)).catch((err: unknown) => void failed.set(group.model, err))));
+  await Promise.all(Array.from(merged.values(), (group) => loadGroup(group, loaderOf(loaders, group.model), trace).catch((err: unknown) => void failed.set(group.model, err))));
   for (const { index, groups } of pending) {
     try {
       for (const [model, group] of groups) if (failed.has(model)) throw ownFailure(failed.get(model), group.refs);
@@ -281,7 +321,7 @@ export async function hydrateManyWith(values: readonly unknown[], loaders: Loade
           group.slots.set(id, copy);
         }
       }
-      out[index] = { status: 'fulfilled', value: substitute(values[index], groups, loaders, limits) };
+      out[index] = { status: 'fulfilled', value: substitute(values[index], groups, loaders, limits, each === undefined ? trace : each[index]) };
     } catch (err) {
       out[index] = rejected(err);
     }

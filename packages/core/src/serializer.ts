@@ -13,6 +13,7 @@ import { ModelRef } from './ref.js';
 import { walk } from './walk.js';
 import { checkVersion, type Version } from './version.js';
 import { checkSize, wireError } from './wire.js';
+import { telemetryFor, type Telemetry, type Trace } from './telemetry.js';
 
 /** What a missing row becomes in Hydrated, for a `missing` option. */
 export type MissingOf<D extends MissingMode> = D extends 'null' ? null : D extends 'keep' ? ModelRef : never;
@@ -95,6 +96,16 @@ export type SerializerOptions<F extends Format, L extends Loaders, D extends Mis
    * @default false
    */
   coalesce?: CoalesceOption;
+  /**
+   * OpenTelemetry: when `@opentelemetry/api` is installed, every decode is a `cereal.decode`
+   * span (a `cereal.decodeMany` span per decodeMany call) with a `cereal.load` child per load,
+   * and records the `cereal.decode.duration`, `cereal.refs`, `cereal.loads` and
+   * `cereal.rows.missing` metrics, through the global tracer and meter providers (nothing is
+   * recorded until an SDK registers them). `false` turns it off for this serializer. Without
+   * the API there is nothing to turn off.
+   * @default on when `@opentelemetry/api` is installed
+   */
+  telemetry?: false;
 } & Omit<DecodeOptions, 'missing'>;
 
 /**
@@ -121,45 +132,69 @@ export function createSerializer<F extends Format, L extends Loaders, D extends 
   }
   const settings = coalesceSettings(options.coalesce);
   const coalescer = settings === undefined ? undefined : new Coalescer(loaders, settings);
+  // undefined when off or when @opentelemetry/api is not installed: then decodes run as they would without it
+  const telemetry = telemetryFor(options.telemetry, format.name, coalescer !== undefined);
+  const decode = async (wire: Uint8Array | string, callOptions: DecodeOptions | undefined, trace?: Trace): Promise<unknown> => {
+    const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
+    trace?.read(wire);
+    const value = read(format, wire, callLimits);
+    if (coalescer !== undefined) return coalescer.hydrate(value, callLimits, trace);
+    return hydrateWith(value, loaders, callLimits, trace);
+  };
+  const decodeMany = async (wires: readonly (Uint8Array | string)[], callOptions: DecodeOptions | undefined, trace?: Trace): Promise<Settled<unknown>[]> => {
+    const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
+    if (!Array.isArray(wires)) throw new CerealError('INVALID_OPTION', `decodeMany takes an array of payloads, got ${describe(wires, 40)}`);
+    if (trace !== undefined) trace.payloads = wires.length;
+    const out: Settled<unknown>[] = new Array(wires.length);
+    const values: unknown[] = [];
+    const at: number[] = [];
+    let since = performance.now();
+    for (let i = 0; i < wires.length; i++) {
+      // Parsing a batch is synchronous work: between payloads, let the event loop run once it
+      // has held it a while (a batch of megabyte payloads would stall timers for seconds).
+      if (performance.now() - since > 20) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+      trace?.read(wires[i]);
+      try {
+        values.push(read(format, wires[i], callLimits));
+        at.push(i);
+      } catch (err) {
+        out[i] = { status: 'rejected', reason: err as CerealError };
+      }
+    }
+    const hydrated = await hydrateManyWith(values, loaders, callLimits, trace);
+    for (let j = 0; j < at.length; j++) out[at[j]!] = hydrated[j]!;
+    if (trace !== undefined) for (const result of out) if (result.status === 'rejected') trace.failed++;
+    return out;
+  };
   const serializer = {
     format: format.name,
     encode: encoder(format, loaders, limits, options.rows === 'refs-only'),
-    async decode(wire: Uint8Array | string, callOptions?: DecodeOptions): Promise<unknown> {
-      const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
-      const value = read(format, wire, callLimits);
-      if (coalescer !== undefined) return coalescer.hydrate(value, callLimits);
-      return hydrateWith(value, loaders, callLimits);
-    },
-    async decodeMany(wires: readonly (Uint8Array | string)[], callOptions?: DecodeOptions): Promise<Settled<unknown>[]> {
-      const callLimits = callOptions === undefined ? limits : resolveOptions(callOptions, limits);
-      if (!Array.isArray(wires)) throw new CerealError('INVALID_OPTION', `decodeMany takes an array of payloads, got ${describe(wires, 40)}`);
-      const out: Settled<unknown>[] = new Array(wires.length);
-      const values: unknown[] = [];
-      const at: number[] = [];
-      let since = performance.now();
-      for (let i = 0; i < wires.length; i++) {
-        // Parsing a batch is synchronous work: between payloads, let the event loop run once it
-        // has held it a while (a batch of megabyte payloads would stall timers for seconds).
-        if (performance.now() - since > 20) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          since = performance.now();
-        }
-        try {
-          values.push(read(format, wires[i], callLimits));
-          at.push(i);
-        } catch (err) {
-          out[i] = { status: 'rejected', reason: err as CerealError };
-        }
-      }
-      const hydrated = await hydrateManyWith(values, loaders, callLimits);
-      for (let j = 0; j < at.length; j++) out[at[j]!] = hydrated[j]!;
-      return out;
-    },
+    decode: (wire: Uint8Array | string, callOptions?: DecodeOptions): Promise<unknown> =>
+      telemetry === undefined ? decode(wire, callOptions) : traced(telemetry, 'decode', (trace) => decode(wire, callOptions, trace)),
+    decodeMany: (wires: readonly (Uint8Array | string)[], callOptions?: DecodeOptions): Promise<Settled<unknown>[]> =>
+      telemetry === undefined ? decodeMany(wires, callOptions) : traced(telemetry, 'decodeMany', (trace) => decodeMany(wires, callOptions, trace)),
     ref: (model: string, row: object) => refOfRow(loaders, model, row),
   };
   // The typed surface (Encodable, Payload, Hydrated) is a view of what the runtime checks: the
   // type tests (test/types.check.ts) hold it to the behaviour.
   return serializer as unknown as Serializer<WireOf<F>, L, D>;
+}
+
+/** `run` in a span of its own: ended when it settles, failed when it rejects. */
+async function traced<T>(telemetry: Telemetry, operation: 'decode' | 'decodeMany', run: (trace: Trace) => Promise<T>): Promise<T> {
+  const trace = telemetry.start(operation);
+  let out: T;
+  try {
+    out = await run(trace);
+  } catch (err) {
+    trace.end(err);
+    throw err;
+  }
+  trace.end();
+  return out;
 }
 
 /** One payload through its format, under the limits: the value with ModelRefs, or a CerealError. */
