@@ -46,11 +46,16 @@ function keyOf(message: Message): string {
   return `sha1:${createHash('sha1').update(message.fields.routingKey).update('\0').update(message.content).digest('hex')}`;
 }
 
-/** Waits `ms`, or less when `stop` settles first (a consumer being cancelled does not wait out a back-off). */
+/**
+ * Waits `ms`, or less when `stop` settles first (a consumer being cancelled, or its channel
+ * closed, does not wait out a back-off). The timer is unref'd: a back-off never keeps the
+ * process alive.
+ */
 export function pause(ms: number, stop: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
+    timer.unref();
   });
   return Promise.race([waited, stop]).finally(() => clearTimeout(timer));
 }

@@ -26,9 +26,11 @@ export interface Consumer {
    * requeued at once. Messages prefetched but not started stay unacked and go back to the queue
    * when the channel closes.
    *
-   * It waits at most `timeout` (default `'30s'`; `Infinity` waits as long as it takes): a handler
-   * that never settles does not hold the caller forever. What is still in hand then stays
-   * unacked: close the channel, and the broker puts those messages back on the queue.
+   * It waits at most `timeout` (default `'30s'`; `Infinity` waits as long as it takes), the
+   * broker's answer to the cancel included: a handler that never settles, or a broker that does
+   * not answer, does not hold the caller forever. Deliveries that arrive before the broker
+   * confirmed the cancel are not handled: they are requeued once it did. What is still in hand
+   * then stays unacked: close the channel, and the broker puts those messages back on the queue.
    *
    * @throws CerealError `INVALID_OPTION` for a timeout that is not a duration
    */
@@ -110,8 +112,21 @@ export async function consume<T = unknown>(
   const inFlight = new Set<Promise<void>>();
   let stopped!: () => void;
   const stop = new Promise<void>((resolve) => (stopped = resolve));
+  // A closed channel puts every unacked message back on the queue: a back-off wait has nothing
+  // left to hold, so it ends at once.
+  const onClose = (): void => stopped();
+  channel.once('close', onClose);
   const copies = copier(channel);
+  /** Resolves once no handler or copy is in flight (none starts after the consumer is cancelled). */
+  const drained = async (deadline = Infinity): Promise<void> => {
+    while (inFlight.size > 0 && Date.now() < deadline) await beforeDeadline(Promise.allSettled([...inFlight]), deadline);
+  };
   const settle = settler({ channel, queue, settings, retryQueues, copies, stop });
+  // Deliveries that come once cancel was called (before the broker's cancel-ok) are not started:
+  // a message requeued at the end of its back-off would otherwise come straight back, in a loop.
+  // They are requeued once the broker confirmed the cancel (or go back when the channel closes).
+  let cancelling = false;
+  const held: ConsumeMessage[] = [];
   const handle = async (message: ConsumeMessage): Promise<void> => {
     const attempt: Attempt = { createdAt: createdAtOf(message), attempt: attemptOf(message), attempts: settings.maxAttempts };
     let data: unknown;
@@ -131,8 +146,15 @@ export async function consume<T = unknown>(
     queue,
     (message) => {
       if (message === null) {
-        copies.close();
+        // The handlers in hand may still publish copies: a copy the broker returns must still be
+        // seen as returned (else its original would be acked, the copy lost), so the returns
+        // are listened to until they are done.
+        void drained().then(() => copies.close());
         settings.onCancel(new Error(`[${AMQP.label}] the broker cancelled the consumer of \`${queue.slice(0, 64)}\` (the queue was deleted, or its node went down): no more messages come; consume again to go on`));
+        return;
+      }
+      if (cancelling) {
+        held.push(message);
         return;
       }
       const work = handle(message).catch((err: unknown) => settings.onError(err, message));
@@ -145,21 +167,38 @@ export async function consume<T = unknown>(
     consumerTag,
     async cancel(cancelOptions: CancelOptions = {}) {
       const timeout = cancelTimeout(cancelOptions);
-      try {
-        await channel.cancel(consumerTag);
-      } catch {
-        // the channel is closed: nothing more is delivered, and what is unacked goes back to the queue
-      }
-      stopped();
       const deadline = Date.now() + timeout;
-      while (inFlight.size > 0 && Date.now() < deadline) {
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(deadline - Date.now(), 2 ** 31 - 1))));
-        await Promise.race([Promise.allSettled([...inFlight]), late]).finally(() => clearTimeout(timer));
-      }
+      stopped(); // the back-off waits end first: their messages are requeued now
+      channel.removeListener('close', onClose);
+      // the broker's answer is waited for until the deadline only: a broker that does not answer
+      // does not hold the caller past its timeout
+      cancelling = true;
+      const cancelled = Promise.resolve()
+        .then(() => channel.cancel(consumerTag))
+        .then(
+          () => {
+            for (const message of held.splice(0)) settled(message, settings, () => channel.nack(message, false, true));
+          },
+          () => undefined, // the channel is closed: nothing more is delivered, and what is unacked goes back to the queue
+        );
+      await beforeDeadline(cancelled, deadline);
+      await drained(deadline);
       if (inFlight.size === 0) copies.close(); // a handler still running may yet publish a copy: its returns must still be seen
     },
   };
+}
+
+/** Waits for `work`, or until `deadline` (ms since the epoch; Infinity: as long as it takes). */
+async function beforeDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  if (deadline === Infinity) {
+    await work;
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, Math.min(deadline - Date.now(), 2 ** 31 - 1)));
+  });
+  await Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function cancelTimeout(options: unknown): number {

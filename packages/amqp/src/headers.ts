@@ -24,9 +24,10 @@ export const HEADER = {
   /** The queue the message was consumed from, on a dead-lettered copy. */
   queue: 'x-cereal-queue',
   /**
-   * The routing key the message was first published with. A retry comes back through the default
-   * exchange with the queue's name as its routing key, so the first one is kept here for the
-   * dead-letter copy's default routing key.
+   * The routing key the message was first published with, as information only: a retry comes
+   * back through the default exchange with the queue's name as its routing key, so the first one
+   * is kept here. Dead-letter routing never reads it (a producer could forge it): a dead letter
+   * goes out under `deadLetter.routingKey`, or the routing key it was delivered with.
    */
   routingKey: 'x-cereal-routing-key',
   /**
@@ -107,15 +108,24 @@ export function createdAtOf(message: Message): number | undefined {
 }
 
 /**
+ * RabbitMQ's sender-selected distribution headers: more routing keys to route a publish with.
+ * A copy must go where it is sent and nowhere else (a `CC` naming the work queue would multiply
+ * every retry, or loop a dead letter back forever), so no copy carries them.
+ */
+export const ROUTING_HEADERS = ['CC', 'BCC'] as const;
+
+/**
  * The properties to publish a copy of `message` with: all it had, but `expiration` (a dead
  * letter must not expire, a retry gets its own) and `userId` (RabbitMQ refuses a publish whose
  * userId is not the connection's user, which would close the channel); its headers with
- * `headers` over them, a header set to undefined removed.
+ * `headers` over them, a header set to undefined removed, and without `CC` and `BCC` (see
+ * {@link ROUTING_HEADERS}).
  */
 export function copiedProperties(message: Message, headers: Record<string, unknown>): Options.Publish {
   const p = message.properties;
   const merged: Record<string, unknown> = { ...(p.headers ?? {}), ...headers };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  for (const name of ROUTING_HEADERS) delete merged[name];
   const out: Options.Publish = { headers: merged };
   const keep = ['contentType', 'contentEncoding', 'deliveryMode', 'priority', 'correlationId', 'replyTo', 'messageId', 'timestamp', 'type', 'appId'] as const;
   for (const name of keep) {

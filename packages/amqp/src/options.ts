@@ -10,7 +10,11 @@ import { AMQP } from './wording.js';
 export interface DeadLetter {
   /** The exchange (it must exist: consume checks it); `''` is the default exchange, the routing key a queue's name. */
   exchange: string;
-  /** @default the routing key the message was first published with */
+  /**
+   * @default the routing key the message was delivered with: for a message that was retried,
+   * the work queue's name (a retry comes back through the default exchange). Set it, or use a
+   * fanout exchange. (`x-cereal-routing-key` is never read: a producer could forge it.)
+   */
   routingKey?: string;
 }
 
@@ -135,7 +139,7 @@ function checkConsumer(consumer: unknown): Omit<Options.Consume, 'noAck'> {
   if (c.exclusive !== undefined && typeof c.exclusive !== 'boolean') bad('.exclusive` must be a boolean');
   if (c.noLocal !== undefined && typeof c.noLocal !== 'boolean') bad('.noLocal` must be a boolean');
   if (c.arguments !== undefined && (c.arguments === null || typeof c.arguments !== 'object' || Array.isArray(c.arguments) || !jsonLike(c.arguments))) {
-    bad('.arguments` must be an object of JSON-like values (no BigInt, function, symbol or cycle)');
+    bad('.arguments` must be an object of JSON-like values, at most 100 deep (no BigInt, function, symbol, Date or other class instance, or cycle)');
   }
   return c;
 }

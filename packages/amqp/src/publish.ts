@@ -38,7 +38,10 @@ export type PublishOptions = Omit<Options.Publish, 'contentType'>;
  *   serializer that is not one, an exchange or routing key that is not a string of at most 255
  *   bytes, options that are not an object, a `contentType`, a property of the wrong type or
  *   range (`messageId` not a string, `timestamp` negative, `priority` past 255, `expiration` not
- *   whole ms), headers amqplib cannot encode (BigInt, symbol, function, cycle, over 64 KiB);
+ *   whole ms, `deliveryMode` not 1 or 2, `persistent` or `mandatory` not a boolean, `CC` or
+ *   `BCC` not routing keys), an unknown option, headers amqplib cannot encode or would send
+ *   wrong (BigInt, symbol, function, `Date` or other class instance, cycle, nesting deeper than
+ *   100, over 64 KiB);
  *   `LOAD_FAILED` for a closed channel (publish again on a new one)
  * @example publish(channel, 'mail', 'welcome', cereal, { user: ref('users', 42) })
  */

@@ -57,9 +57,12 @@ export async function readMessage(accepted: Accepted, message: Message, options:
  * @throws CerealError as the consumer would fail the message: `MALFORMED` (also for what is not
  *   a message: null, no properties, a body that is not a Buffer), `LIMIT`,
  *   `MISSING_ROW`, `LOAD_FAILED`, …; `INVALID_OPTION` for serializers that are not a serializer
- *   or a map of them by format name
+ *   or a map of them by format name, or options that are not an object (null)
  */
 export async function fromMessage<T = unknown>(serializers: Serializers, message: Message, options: FromMessageOptions = {}): Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] fromMessage options must be an object of decode options ({ missing: 'null' }), got ${describe(options, 40)}`);
+  }
   return readMessage(accepting(serializers, AMQP), message, options) as Promise<Hydrated<T, Loaders, MissingOf<MissingMode>>>;
 }
 

@@ -13,11 +13,16 @@ function staleHeader(name: string): boolean {
 
 /**
  * Publishes a dead letter (or any message consume made a copy of) again as a new message: body
- * and properties as they are (its `messageId` kept), without what its failed life added: the
- * `x-cereal-*` headers of the failure (`x-cereal-attempt`, `-error`, `-reason`, `-refs`,
- * `-queue`, `-routing-key`, `-copy`) and RabbitMQ's `x-death`, `x-first-death-*` and
- * `x-last-death-*`. So it starts at attempt 1, and a failure makes a dead letter that tells of
- * that failure only.
+ * and properties as they are (its `messageId` kept), without what its failed life added: every
+ * `x-cereal-*` header but the wire's own (`x-cereal`, `x-cereal-format`), so `x-cereal-attempt`,
+ * `-error`, `-reason`, `-refs`, `-queue`, `-routing-key`, `-copy`, and RabbitMQ's `x-death`,
+ * `x-first-death-*` and `x-last-death-*`; and without `CC` and `BCC`, so it goes where it is
+ * sent and nowhere else. So it starts at attempt 1, and a failure makes a dead letter that
+ * tells of that failure only.
+ *
+ * It is not `mandatory`: sent to a queue that no longer exists, it is dropped by the broker
+ * without a word (a ConfirmChannel confirms it all the same). Check the queue first
+ * (`checkQueue` on a channel you can lose: a failed check closes it).
  *
  * @param channel - an amqplib channel; with a ConfirmChannel, `await channel.waitForConfirms()`
  *   before you ack or delete the dead letter
@@ -25,7 +30,8 @@ function staleHeader(name: string): boolean {
  * @param exchange - where to publish it; default `''` (the default exchange), with the routing
  *   key the queue it was consumed from (`x-cereal-queue`): back to its work queue
  * @param routingKey - default: the queue it was consumed from when `exchange` is `''` and not
- *   given, else the routing key it was first published with (`x-cereal-routing-key`)
+ *   given, else the routing key it was first published with (`x-cereal-routing-key`, as the
+ *   message says: give one when you do not trust its producer)
  * @returns what `channel.publish` returns (false: wait for `drain`)
  * @throws CerealError `INVALID_OPTION` for what is not a message, or no routing key to be had;
  *   `LOAD_FAILED` for a closed channel

@@ -64,7 +64,7 @@ export interface Settling {
   readonly settings: Settings;
   readonly retryQueues: ReadonlyMap<number, string>;
   readonly copies: Copier;
-  /** Settles when the consumer is cancelled: back-offs end at once. */
+  /** Settles when the consumer is cancelled or its channel closed: back-offs end at once. */
   readonly stop: Promise<void>;
 }
 
@@ -88,11 +88,10 @@ export function settler({ channel, queue, settings, retryQueues, copies, stop }:
     }
     // A copy, not nack: a nack cannot add headers, and the reason, the code and the refs must
     // travel with the message. The copy goes first; the original is acked only once it landed.
-    const routingKey = firstRoutingKey(message);
     const headers: Record<string, unknown> = {
       [HEADER.error]: outcome.code ?? HANDLER_ERROR,
       [HEADER.reason]: outcome.message,
-      [HEADER.routingKey]: routingKey,
+      [HEADER.routingKey]: firstRoutingKey(message), // information only: the producer wrote it, routing never reads it
       [HEADER.refs]: refKeys(outcome.cause), // undefined drops the header: an earlier attempt's refs must not stay
     };
     let what: string;
@@ -109,7 +108,10 @@ export function settler({ channel, queue, settings, retryQueues, copies, stop }:
     } else {
       what = 'dead letter';
       exchange = deadLetter!.exchange;
-      key = deadLetter!.routingKey ?? routingKey;
+      // Never the message's own x-cereal-routing-key: a producer could forge it to route every
+      // dead letter nowhere, and each would be held and requeued forever. For a retried message
+      // the delivered routing key is the work queue's name.
+      key = deadLetter!.routingKey ?? message.fields.routingKey;
       headers[HEADER.queue] = queue;
     }
     const publish = (extra: Record<string, unknown>): Promise<void> => {

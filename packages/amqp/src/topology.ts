@@ -53,13 +53,13 @@ export function retryPlan(retry: unknown, maxAttempts: number): RetryPlan {
   }
   onlyKeys('`retry`', retry, ['delay', 'backoff', 'maxDelay', 'queueArguments']);
   const { delay = '5s', backoff = 'fixed', maxDelay = '1h', queueArguments = {} } = retry as RetryOptions;
-  const first = durationMs('retry.delay', delay, AMQP.label);
-  const most = durationMs('retry.maxDelay', maxDelay, AMQP.label);
+  const first = retryWait('retry.delay', delay);
+  const most = retryWait('retry.maxDelay', maxDelay);
   if (backoff !== 'fixed' && backoff !== 'exponential') {
     throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`retry.backoff\` must be 'fixed' or 'exponential', got ${describe(backoff, 40)}`);
   }
   if (queueArguments === null || typeof queueArguments !== 'object' || Array.isArray(queueArguments) || !jsonLike(queueArguments)) {
-    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`retry.queueArguments\` must be an object of JSON-like values (no BigInt, function, symbol or cycle), got ${describe(queueArguments, 40)}`);
+    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`retry.queueArguments\` must be an object of JSON-like values, at most 100 deep (no BigInt, function, symbol, Date or other class instance, or cycle), got ${describe(queueArguments, 40)}`);
   }
   // A TTL is a whole number of ms; RabbitMQ reads the expiration property as an integer.
   const delayAfter = (attempt: number): number =>
@@ -67,6 +67,21 @@ export function retryPlan(retry: unknown, maxAttempts: number): RetryPlan {
   const delays = new Set<number>();
   for (let attempt = 1; attempt < maxAttempts; attempt++) delays.add(delayAfter(attempt));
   return { delayAfter, delays: [...delays].sort((a, b) => a - b), queueArguments };
+}
+
+/**
+ * The longest wait of a retry: 2^31 − 1 ms (about 24.8 days). RabbitMQ refuses a longer
+ * per-message expiration with a 406 that closes the channel.
+ */
+export const MAX_RETRY_DELAY_MS = 2 ** 31 - 1;
+
+/** A retry wait in ms. @throws CerealError `INVALID_OPTION` for what is not a duration, or one over {@link MAX_RETRY_DELAY_MS} */
+function retryWait(name: string, value: unknown): number {
+  const ms = durationMs(name, value as Duration, AMQP.label);
+  if (!(ms <= MAX_RETRY_DELAY_MS)) {
+    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`${name}\` must be at most ${MAX_RETRY_DELAY_MS} ms (about 24.8 days: RabbitMQ refuses a longer message expiration), got ${describe(value, 40)}`);
+  }
+  return ms;
 }
 
 /**

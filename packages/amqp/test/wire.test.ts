@@ -94,6 +94,12 @@ if (url === undefined || url === '') {
     const { channel } = await h.channel();
     const q = await h.queue();
     const handler = async (): Promise<void> => undefined;
+    /** Headers `levels` objects deep, built without recursion. */
+    const nested = (levels: number): Record<string, unknown> => {
+      let v: Record<string, unknown> = { leaf: 1 };
+      for (let i = 1; i < levels; i++) v = { v };
+      return v;
+    };
     const bad: [string, () => Promise<unknown>][] = [
       ['options null', () => consume(channel, q, h.cereal, handler, null as never)],
       ['maxAttempts 0', () => consume(channel, q, h.cereal, handler, { maxAttempts: 0 })],
@@ -158,6 +164,25 @@ if (url === undefined || url === '') {
       ['publish expiration -1', async () => publish(channel, '', q, h.cereal, 1, { expiration: -1 })],
       ['publish expiration 1.5', async () => publish(channel, '', q, h.cereal, 1, { expiration: 1.5 })],
       ['publish expiration words', async () => publish(channel, '', q, h.cereal, 1, { expiration: 'soon' })],
+      ['retry.delay over 2^31 - 1 ms', () => consume(channel, q, h.cereal, handler, { retry: { delay: 2 ** 31 } })],
+      ['retry.delay 1e300', () => consume(channel, q, h.cereal, handler, { retry: { delay: 1e300 } })],
+      ['retry.maxDelay 1e300', () => consume(channel, q, h.cereal, handler, { retry: { delay: 50, backoff: 'exponential', maxDelay: 1e300 } })],
+      ['retry.delay 30 days', () => consume(channel, q, h.cereal, handler, { retry: { delay: `${30 * 24}h` } })],
+      ['publish deliveryMode 3', async () => publish(channel, '', q, h.cereal, 1, { deliveryMode: 3 })],
+      ['publish persistent a string', async () => publish(channel, '', q, h.cereal, 1, { persistent: 'yes' as never })],
+      ['publish mandatory a number', async () => publish(channel, '', q, h.cereal, 1, { mandatory: 1 as never })],
+      ['publish CC a number', async () => publish(channel, '', q, h.cereal, 1, { CC: 5 as never })],
+      ['publish BCC an array of numbers', async () => publish(channel, '', q, h.cereal, 1, { BCC: [1] as never })],
+      ['publish headers.CC a string', async () => publish(channel, '', q, h.cereal, 1, { headers: { CC: q } })],
+      ['publish an unknown option', async () => publish(channel, '', q, h.cereal, 1, { persistant: true } as never)],
+      ['publish immediate', async () => publish(channel, '', q, h.cereal, 1, { immediate: true } as never)],
+      ['publish headers a Date', async () => publish(channel, '', q, h.cereal, 1, { headers: { at: new Date() } })],
+      ['publish headers a Map', async () => publish(channel, '', q, h.cereal, 1, { headers: { m: new Map([['a', 1]]) } })],
+      ['publish headers 200 000 deep', async () => publish(channel, '', q, h.cereal, 1, { headers: nested(200_000) })],
+      ['publish headers 101 deep', async () => publish(channel, '', q, h.cereal, 1, { headers: nested(101) })],
+      ['consumer.arguments 200 000 deep', () => consume(channel, q, h.cereal, handler, { consumer: { arguments: nested(200_000) } })],
+      ['retry.queueArguments 200 000 deep', () => consume(channel, q, h.cereal, handler, { retry: { queueArguments: nested(200_000) } })],
+      ['fromMessage options null', () => fromMessage(h.cereal, { content: Buffer.from(''), properties: {}, fields: {} } as never, null as never)],
     ];
     for (const [name, call] of bad) {
       try {
@@ -172,6 +197,11 @@ if (url === undefined || url === '') {
     const ok: ConsumeOptions = { maxAttempts: 3, retry: { delay: 50, backoff: 'exponential', maxDelay: '1s' }, missingRetry: { within: '1s' } };
     const consumer = await consume(channel, q, h.cereal, handler, ok);
     await consumer.cancel();
+    // what is allowed still is: a Buffer, 100 levels, CC as a string option, the longest retry
+    publish(channel, '', q, h.cereal, 1, { headers: { b: Buffer.from('x'), deep: nested(99) }, CC: q, BCC: [q], deliveryMode: 1, mandatory: false });
+    const longest = await consume(channel, q, h.cereal, handler, { maxAttempts: 2, retry: { delay: 2 ** 31 - 1 } });
+    await longest.cancel();
+    await channel.deleteQueue(`${q}.retry.${2 ** 31 - 1}ms`);
   });
 
   Wire('publish on a closed channel is LOAD_FAILED (publish again on a new channel); good expirations pass', async ({ h }) => {
