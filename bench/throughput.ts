@@ -124,7 +124,8 @@ try {
     plain: createSerializer({ format: msgpackFormat(), loaders }),
   };
   const runs: Run[] = [];
-  for (let round = 0; round < ROUNDS; round++) for (const mode of ['plain', 'coalesce', 'hand', 'none'] as const) runs.push(await run(mode, cereal));
+  const modes = (process.env.MODES?.split(',') ?? ['plain', 'coalesce', 'hand', 'none']) as Mode[];
+  for (let round = 0; round < ROUNDS; round++) for (const mode of modes) runs.push(await run(mode, cereal));
   const best = (mode: Mode): Run => runs.filter((r) => r.mode === mode).sort((a, b) => a.seconds - b.seconds)[0]!;
   const [co, plain, hand, none] = [best('coalesce'), best('plain'), best('hand'), best('none')];
   const rate = (r: Run): number => JOBS / r.seconds;
