@@ -6,7 +6,8 @@
  * - cereal without coalescing: each job's decode loads on its own (2 statements a job);
  * - hand-written: job data of bare ids, one `whereIn` per model per job.
  * Every job's rows are checked (ids and the lines' user) before the run counts. WINDOW=<ms> sets
- * the coalescing window (default: coalesce: true, 2 ms); JOBS and ROUNDS the size.
+ * the coalescing window (default: coalesce: true, 2 ms); JOBS and ROUNDS the size; MODES=coalesce,…
+ * runs some contenders only (for a profile: no table).
  */
 import { cpus } from 'node:os';
 import { Queue, Worker } from 'bullmq';
@@ -126,8 +127,13 @@ try {
   const runs: Run[] = [];
   const modes = (process.env.MODES?.split(',') ?? ['plain', 'coalesce', 'hand', 'none']) as Mode[];
   for (let round = 0; round < ROUNDS; round++) for (const mode of modes) runs.push(await run(mode, cereal));
+  if (modes.length < 4) {
+    // a subset (MODES=…), for a profile: the runs only, no table of ratios
+    for (const r of runs) console.log(`${r.mode}: ${(JOBS / r.seconds).toFixed(0)} jobs/s, ${r.statements} statements`);
+  }
   const best = (mode: Mode): Run => runs.filter((r) => r.mode === mode).sort((a, b) => a.seconds - b.seconds)[0]!;
-  const [co, plain, hand, none] = [best('coalesce'), best('plain'), best('hand'), best('none')];
+  const [co, plain, hand, none] = modes.length < 4 ? [] : [best('coalesce'), best('plain'), best('hand'), best('none')];
+  if (co !== undefined && plain !== undefined && hand !== undefined && none !== undefined) {
   const rate = (r: Run): number => JOBS / r.seconds;
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`;
   console.log(`\ncereal throughput benchmark (${machine}; best of ${ROUNDS} rounds)\n`);
@@ -152,6 +158,7 @@ try {
       ],
     }),
   );
+  }
 } finally {
   await db.schema.dropTableIfExists(t.users).catch(() => undefined);
   await db.schema.dropTableIfExists(t.lines).catch(() => undefined);

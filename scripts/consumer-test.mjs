@@ -218,7 +218,9 @@ const queue = 'cereal-consumer-test-' + process.pid + '-' + Date.now();
 try {
   const channel = await connection.createConfirmChannel();
   await channel.assertQueue(queue, { autoDelete: true });
-  const got = new Promise((resolve) => consume(channel, queue, cereal, async (data, message) => resolve({ data, type: message.properties.contentType })));
+  let resolveGot;
+  const got = new Promise((resolve) => (resolveGot = resolve));
+  const consumer = await consume(channel, queue, cereal, async (data, message) => resolveGot({ data, type: message.properties.contentType }));
   publish(channel, '', queue, cereal, { user: ref('users', 42) });
   await channel.waitForConfirms();
   await db('users').where({ id: 42 }).update({ name: 'Ada Lovelace' }); // after publishing
@@ -226,6 +228,7 @@ try {
   assert.equal(type, 'application/x-cereal+msgpack');
   assert.deepEqual(data, { user: { id: 42, name: 'Ada Lovelace' } });
   console.log('amqp: the consumer got', data.user, 'under', type);
+  await consumer.cancel(); // before the queue goes, or the broker cancels it (onCancel says so)
   await channel.deleteQueue(queue + '.retry.5s').catch(() => {});
   await channel.deleteQueue(queue).catch(() => {});
 } finally {
