@@ -218,12 +218,12 @@ const queue = 'cereal-consumer-test-' + process.pid + '-' + Date.now();
 try {
   const channel = await connection.createConfirmChannel();
   await channel.assertQueue(queue, { autoDelete: true });
+  publish(channel, '', queue, cereal, { user: ref('users', 42) });
+  await channel.waitForConfirms();
+  await db('users').where({ id: 42 }).update({ name: 'Ada Lovelace' }); // after publishing, before consuming
   let resolveGot;
   const got = new Promise((resolve) => (resolveGot = resolve));
   const consumer = await consume(channel, queue, cereal, async (data, message) => resolveGot({ data, type: message.properties.contentType }));
-  publish(channel, '', queue, cereal, { user: ref('users', 42) });
-  await channel.waitForConfirms();
-  await db('users').where({ id: 42 }).update({ name: 'Ada Lovelace' }); // after publishing
   const { data, type } = await Promise.race([got, new Promise((_, reject) => setTimeout(() => reject(new Error('no message in 20 s')), 20000).unref())]);
   assert.equal(type, 'application/x-cereal+msgpack');
   assert.deepEqual(data, { user: { id: 42, name: 'Ada Lovelace' } });
