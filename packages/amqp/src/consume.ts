@@ -1,12 +1,12 @@
 import { CerealError, type Hydrated, type Loaders, type MissingMode, type MissingOf } from '@cereal/core';
 import { describe } from '@cereal/core/format';
-import { accepting, durationMs, type Attempt, type Duration, type Serializers } from '@cereal/queue';
+import { accepting, asCerealError, durationMs, type Attempt, type Duration, type Serializers } from '@cereal/queue';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { copier } from './copy.js';
 import { attemptOf, createdAtOf } from './headers.js';
 import { settingsOf, type ConsumeOptions, type Settings } from './options.js';
 import { readMessage } from './read.js';
-import { asCerealError, handlerOutcome, outcomeOf, settled, settler } from './settle.js';
+import { handlerOutcome, outcomeOf, settled, settler } from './settle.js';
 import { assertPlan, checkQueueName } from './topology.js';
 import { wireTypeOf } from './wire.js';
 import { AMQP } from './wording.js';
@@ -133,7 +133,7 @@ export async function consume<T = unknown>(
     try {
       data = await readMessage(accepted, message, settings.decodeOptions);
     } catch (err) {
-      return settle(message, outcomeOf(asCerealError(err), settings, attempt), attempt);
+      return settle(message, outcomeOf(asCerealError(err, AMQP), settings, attempt), attempt);
     }
     try {
       await handler(data as Hydrated<T, Loaders, MissingOf<MissingMode>>, message);

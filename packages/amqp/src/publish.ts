@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CerealError, type Encodable, type Loaders, type Serializer } from '@cereal/core';
 import { describe } from '@cereal/core/format';
-import { contentTypeOf } from '@cereal/queue';
+import { checkSerializer, contentTypeOf } from '@cereal/queue';
 import type { Channel, Options } from 'amqplib';
 import { HEADER, WIRE_VERSION } from './headers.js';
 import { checkPublish, publishError } from './publishChecks.js';
@@ -57,10 +57,7 @@ export function publish<T = unknown, L extends Loaders = Loaders>(
     throw new CerealError('INVALID_OPTION', `[${AMQP.label}] publish options must be an object, got ${describe(options, 40)}`);
   }
   checkPublish(channel, exchange, routingKey, options as Record<string, unknown>);
-  const s = serializer as Partial<Serializer<Uint8Array | string, L>> | null;
-  if (s === null || typeof s !== 'object' || typeof s.encode !== 'function' || typeof s.format !== 'string') {
-    throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`serializer\` must be a serializer (createSerializer({ format, loaders })), got ${describe(serializer, 40)}`);
-  }
+  checkSerializer(serializer, AMQP);
   if ('contentType' in options && (options as Options.Publish).contentType !== undefined) {
     throw new CerealError('INVALID_OPTION', `[${AMQP.label}] the content type of a cereal message is its format's (${contentTypeOf(serializer.format, AMQP)}); do not set \`contentType\``);
   }

@@ -23,11 +23,6 @@ export function outcomeOf(err: unknown, settings: Settings, attempt: Attempt): O
   }
 }
 
-/** What reading threw, as a CerealError: anything else (a serializer of your own that throws a TypeError) is LOAD_FAILED, retryable. */
-export function asCerealError(err: unknown): CerealError {
-  if (err instanceof CerealError) return err;
-  return new CerealError('LOAD_FAILED', `[${AMQP.label}] reading ${AMQP.what} failed: ${describe(err)}`, { cause: err });
-}
 
 /**
  * What the handler threw: a CerealError is classified by its code (a handler that decodes more

@@ -1,4 +1,4 @@
-import { CerealError, type Serializer } from '@cereal/core';
+import { CerealError } from '@cereal/core';
 import { describe } from '@cereal/core/format';
 
 /**
@@ -16,16 +16,6 @@ export function checkBoss(boss: unknown, method: 'send' | 'work'): void {
 export function checkOptions(options: unknown): void {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new CerealError('INVALID_OPTION', `[pg-boss] options must be an object, got ${describe(options, 40)}`);
-  }
-}
-
-/**
- * @throws CerealError `INVALID_OPTION` for anything but a serializer (createSerializer(…))
- */
-export function checkSerializer(serializer: unknown): asserts serializer is Serializer<Uint8Array | string> {
-  const s = serializer as Partial<Serializer<Uint8Array | string>> | null;
-  if (s === null || typeof s !== 'object' || typeof s.encode !== 'function' || typeof s.format !== 'string') {
-    throw new CerealError('INVALID_OPTION', `[pg-boss] \`serializer\` must be a serializer (createSerializer({ format, loaders })), got ${describe(serializer, 40)}`);
   }
 }
 

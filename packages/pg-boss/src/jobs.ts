@@ -1,6 +1,8 @@
 import type { Encodable, Hydrated, Loaders, MissingMode, MissingOf, Serializer } from '@cereal/core';
 import type { Serializers } from '@cereal/queue';
-import { checkOptions, checkSerializer } from './checks.js';
+import { checkSerializer } from '@cereal/queue';
+import { checkOptions } from './checks.js';
+import { PG_BOSS } from './wording.js';
 import { send, type SendingBoss, type SendOptions } from './send.js';
 import { work, type RefHandler, type WorkingBoss, type WorkOptions } from './work.js';
 
@@ -34,7 +36,7 @@ export interface JobsOptions {
  * await jobs.work<Welcome>(boss, 'welcome', async ({ user }) => sendWelcome(user.email))
  */
 export function jobsFor<W extends Uint8Array | string, L extends Loaders, D extends MissingMode>(serializer: Serializer<W, L, D>, options: JobsOptions = {}): Jobs<L, D> {
-  checkSerializer(serializer);
+  checkSerializer(serializer, PG_BOSS);
   checkOptions(options);
   const reading: Serializers = options.accept === undefined ? serializer : { ...options.accept, [serializer.format]: serializer };
   // The typed surface is a view of the free functions, which check everything at run time.

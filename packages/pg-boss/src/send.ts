@@ -1,8 +1,9 @@
 import type { Encodable, Loaders, Serializer } from '@cereal/core';
-import { toJobData, type JobData } from '@cereal/queue';
+import { checkSerializer, toJobData, type JobData } from '@cereal/queue';
 import type { PgBoss, SendOptions as BossSendOptions } from 'pg-boss';
 import { bossDb, type SendDb } from './db.js';
-import { checkBoss, checkOptions, checkSerializer, refused } from './checks.js';
+import { PG_BOSS } from './wording.js';
+import { checkBoss, checkOptions, refused } from './checks.js';
 
 /**
  * Options of {@link send}: pg-boss's own send options (`retryLimit`, `retryDelay`,
@@ -44,7 +45,7 @@ export async function send<T = unknown, L extends Loaders = Loaders>(
 ): Promise<string | null> {
   checkBoss(boss, 'send');
   checkOptions(options);
-  checkSerializer(serializer);
+  checkSerializer(serializer, PG_BOSS);
   const data: JobData<T> = toJobData<T, L>(serializer, value);
   const { db, ...rest } = options ?? {};
   try {

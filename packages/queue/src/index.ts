@@ -3,7 +3,8 @@
 // one classification of read failures into retry, fail or discard.
 export { toJobData } from './envelope.js';
 export type { JobEnvelope, JobData, PayloadEncoding } from './envelope.js';
-export { envelopeOf, wireOf, readJobData, readJobDataMany } from './read.js';
+export { envelopeOf, wireOf, readJobData, readJobDataMany, asCerealError } from './read.js';
+export { checkSerializer } from './writing.js';
 export { accepting, serializerFor } from './accept.js';
 export type { Accepted, Serializers } from './accept.js';
 export { durationMs } from './duration.js';

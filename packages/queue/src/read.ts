@@ -134,7 +134,7 @@ export async function readJobDataMany(accepted: Accepted, items: readonly unknow
 const YIELD_AFTER_MS = 20;
 
 /** `err` as a CerealError: anything else (a serializer of your own that throws a TypeError) is LOAD_FAILED, retryable, its message kept. */
-function asCerealError(err: unknown, via: Via): CerealError {
+export function asCerealError(err: unknown, via: Via): CerealError {
   if (err instanceof CerealError) return err;
   return new CerealError('LOAD_FAILED', `[${via.label}] reading ${via.what} failed: ${describe(err)}`, { cause: err });
 }
