@@ -119,6 +119,10 @@ try {
     await db(t.users).insert(users);
     await db(t.lines).insert(users.flatMap((u) => idsOf(u.id - 1).lines.map((id) => ({ id, user_id: u.id, sku: `sku-${id}`, qty: 1 + (id % 3), price: 9.99 }))));
   }
+  // Statistics, as a table in production has them (autovacuum analyzes a table only a while after
+  // it changed): without them PostgreSQL scans the whole table for a list of more than a few ids,
+  // and a coalesced batch of 30 jobs' ids took 6 ms instead of 0.5 ms.
+  await db.raw(`analyze ${t.users}, ${t.lines}`);
   const loaders = knexLoaders<{ users: User; lines: Line }>(db, { users: t.users, lines: t.lines });
   const cereal = {
     coalesce: createSerializer({ format: msgpackFormat(), loaders, coalesce: process.env.WINDOW === undefined ? true : { window: Number(process.env.WINDOW) } }),

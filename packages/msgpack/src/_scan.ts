@@ -44,15 +44,22 @@ interface Token {
   list: boolean;
 }
 
-/** Reads the token at `pos` into `t`; throws MALFORMED or LIMIT for what cereal never reads. */
+/** Throws MALFORMED unless `n` bytes from `pos` are in the payload. */
+function need(bytes: Uint8Array, pos: number, n: number): void {
+  if (pos + n > bytes.length) throw malformed('the payload ends in the middle of a value');
+}
+
+/** The big-endian length of `size` bytes after the header byte at `pos`. */
+function lengthAt(bytes: Uint8Array, view: DataView, pos: number, size: 1 | 2 | 4): number {
+  need(bytes, pos, 1 + size);
+  return size === 1 ? bytes[pos + 1]! : size === 2 ? view.getUint16(pos + 1) : view.getUint32(pos + 1);
+}
+
+/**
+ * Reads the token at `pos` into `t`; throws MALFORMED or LIMIT for what cereal never reads.
+ * Module functions, not closures: this runs once per token and allocates nothing.
+ */
 function readToken(bytes: Uint8Array, view: DataView, pos: number, t: Token, countRefs: (refs: number) => void): void {
-  const need = (n: number): void => {
-    if (pos + n > bytes.length) throw malformed('the payload ends in the middle of a value');
-  };
-  const length = (size: 1 | 2 | 4): number => {
-    need(1 + size);
-    return size === 1 ? bytes[pos + 1]! : size === 2 ? view.getUint16(pos + 1) : view.getUint32(pos + 1);
-  };
   const b = bytes[pos]!;
   t.skip = 1;
   t.items = 0;
@@ -66,28 +73,33 @@ function readToken(bytes: Uint8Array, view: DataView, pos: number, t: Token, cou
     t.array = true;
   }
   else if (b <= 0xbf) t.skip = 1 + (b & 0x1f);
-  else if (b === 0xc4 || b === 0xd9) t.skip = 2 + length(1);
-  else if (b === 0xc5 || b === 0xda) t.skip = 3 + length(2);
-  else if (b === 0xc6 || b === 0xdb) t.skip = 5 + length(4);
+  else if (b === 0xc4 || b === 0xd9) t.skip = 2 + lengthAt(bytes, view, pos, 1);
+  else if (b === 0xc5 || b === 0xda) t.skip = 3 + lengthAt(bytes, view, pos, 2);
+  else if (b === 0xc6 || b === 0xdb) t.skip = 5 + lengthAt(bytes, view, pos, 4);
   else if (b === 0xca || b === 0xce || b === 0xd2) t.skip = 5;
   else if (b === 0xcb || b === 0xcf || b === 0xd3) t.skip = 9;
   else if (b === 0xcc || b === 0xd0) t.skip = 2;
   else if (b === 0xcd || b === 0xd1) t.skip = 3;
-  else if (b === 0xdc || b === 0xdd) [t.skip, t.items, t.array] = b === 0xdc ? [3, length(2), true] : [5, length(4), true];
-  else if (b === 0xde || b === 0xdf) [t.skip, t.items] = b === 0xde ? [3, length(2) * 2] : [5, length(4) * 2];
-  else readExtension(bytes, pos, b, t, need, length, countRefs);
+  else if (b === 0xdc || b === 0xdd) {
+    t.skip = b === 0xdc ? 3 : 5;
+    t.items = lengthAt(bytes, view, pos, b === 0xdc ? 2 : 4);
+    t.array = true;
+  } else if (b === 0xde || b === 0xdf) {
+    t.skip = b === 0xde ? 3 : 5;
+    t.items = lengthAt(bytes, view, pos, b === 0xde ? 2 : 4) * 2;
+  } else readExtension(bytes, view, pos, b, t, countRefs);
 }
 
 /** An extension: fixext 1/2/4/8/16 (0xd4-0xd8) or ext 8/16/32 (0xc7-0xc9), of a type cereal writes. */
-function readExtension(bytes: Uint8Array, pos: number, b: number, t: Token, need: (n: number) => void, length: (size: 1 | 2 | 4) => number, countRefs: (refs: number) => void): void {
+function readExtension(bytes: Uint8Array, view: DataView, pos: number, b: number, t: Token, countRefs: (refs: number) => void): void {
   const header = b >= 0xd4 ? 2 : b === 0xc7 ? 3 : b === 0xc8 ? 4 : 6;
-  const size = b >= 0xd4 ? 1 << (b - 0xd4) : length(b === 0xc7 ? 1 : b === 0xc8 ? 2 : 4);
-  need(header);
+  const size = b >= 0xd4 ? 1 << (b - 0xd4) : lengthAt(bytes, view, pos, b === 0xc7 ? 1 : b === 0xc8 ? 2 : 4);
+  need(bytes, pos, header);
   const type = bytes[pos + header - 1]!;
   if (!ALLOWED.has(type)) throw malformed(`extension type 0x${type.toString(16)} is not one cereal writes`);
   if (type === BIGINT && size > MAX_BIGINT_BYTES) throw new CerealError('LIMIT', `[msgpack] a bigint of ${size} bytes; at most ${MAX_BIGINT_BYTES} are read`);
   if (type === TIMESTAMP) {
-    need(header + size);
+    need(bytes, pos, header + size);
     checkTimestamp(new DataView(bytes.buffer, bytes.byteOffset + pos + header, size));
   }
   t.skip = header + size;
