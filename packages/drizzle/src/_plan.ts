@@ -102,9 +102,9 @@ export function planOf(db: unknown, table: unknown, options: DrizzleLoaderOption
       const [strings, params] = templateOf(statement);
       return send(() => rows(sql(strings, ...params)));
     },
-    async select(pks, exact) {
+    async select(pks, exact, declared) {
       open();
-      const out = await send(() => selectOf(db, plan, pks, exact));
+      const out = await send(() => selectOf(db, plan, pks, exact, declared));
       if (exact) for (const row of out) restoreExact(row, fields);
       return out;
     },

@@ -1,6 +1,6 @@
 import { inArray, sql, type Column, type SQL, type Table } from 'drizzle-orm';
 import type { PrimaryKey } from '@cereal/core';
-import { EXACT_TEXT, exactAlias, type SqlFamily } from '@cereal/sql';
+import { EXACT_TEXT, exactAlias, unnestOf, type SqlFamily } from '@cereal/sql';
 import type { Field } from './_table.js';
 
 type Row = Record<string, unknown>;
@@ -31,8 +31,15 @@ export interface SelectPlan {
  * `(a, b) IN ((?, ?), …)`, each part bound through its column as Drizzle binds values (its
  * `mapToDriverValue`). SQLite takes a list of row values only as a VALUES clause or a subquery.
  */
-function tupleIn(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
+function tupleIn(plan: SelectPlan, pks: readonly PrimaryKey[], declared: readonly string[] | undefined): SQL {
   const columns = plan.keys.map((key) => key.column);
+  // PostgreSQL: an array per key column through unnest, each part mapped as Drizzle maps a value
+  // of its column (see @cereal/sql's unnest.ts)
+  const unnest = plan.family === 'postgres' ? unnestOf(pks, declared) : undefined;
+  if (unnest !== undefined) {
+    const arrays = unnest.columns.map((parts, i) => sql`${sql.param(parts.map((part) => columns[i]!.mapToDriverValue(part)))}::${sql.raw(unnest.types[i]!)}`);
+    return sql`(${sql.join(columns, sql`, `)}) in (select * from unnest(${sql.join(arrays, sql`, `)}))`;
+  }
   const tuples = sql.join(pks.map((pk) => sql`(${sql.join((pk as unknown[]).map((part, i) => sql.param(part, columns[i])), sql`, `)})`), sql`, `);
   return sql`(${sql.join(columns, sql`, `)}) in ${plan.family === 'sqlite' ? sql`(values ${tuples})` : sql`(${tuples})`}`;
 }
@@ -49,9 +56,12 @@ function oneKey(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
   return sql`${column} = any(${sql.param(driverValues)})`;
 }
 
-/** The where clause: the key filter, then the scope as one parenthesized group, `… IN (…) and (a or b)`. */
-export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
-  const keys = plan.keys.length === 1 ? oneKey(plan, pks) : tupleIn(plan, pks);
+/**
+ * The where clause: the key filter, then the scope as one parenthesized group, `… IN (…) and (a or b)`.
+ * @param declared - the key columns' types from the catalog (PostgreSQL's unnest), if read
+ */
+export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[], declared?: readonly string[]): SQL {
+  const keys = plan.keys.length === 1 ? oneKey(plan, pks) : tupleIn(plan, pks, declared);
   return plan.scope === undefined ? keys : sql`${keys} and (${plan.scope})`;
 }
 
@@ -62,7 +72,7 @@ export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
  * text, as `exactAlias(i)`, for `restoreExact`. It never reads from Drizzle's query cache (the
  * `cache` option of `drizzle()`, which may cache every select): a loader's rows are fresh.
  */
-export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey[], exact: boolean): Query {
+export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey[], exact: boolean, declared?: readonly string[]): Query {
   let fields: Record<string, unknown> = plan.selected;
   if (exact) {
     fields = { ...fields };
@@ -70,7 +80,7 @@ export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey
       if (roundsWide(column.dataType, plan.family)) fields[exactAlias(i)] = sql`cast(${column} as ${sql.raw(EXACT_TEXT[plan.family])})`;
     });
   }
-  const query = (db as Selecting).select(fields).from(plan.table).where(whereOf(plan, pks));
+  const query = (db as Selecting).select(fields).from(plan.table).where(whereOf(plan, pks, exact ? undefined : declared));
   return typeof query.$withCache === 'function' ? query.$withCache(false) : query;
 }
 

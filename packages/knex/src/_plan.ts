@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { PrimaryKey } from '@cereal/core';
-import { chunkSizeOf, invalidOption, keyColumns, selectedColumns, tableName, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
+import { chunkSizeOf, invalidOption, keyColumns, selectedColumns, tableName, unnestOf, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
 import { knexDialect, type Exact } from './_dialect.js';
 import { identifier } from './_identifier.js';
 import { scopeParams, withScope } from './_scope.js';
@@ -36,10 +36,18 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
   // PostgreSQL, one key column: `= any($1)` with the keys as one array parameter. PostgreSQL
   // parses and plans `in ($1, …, $10000)` parameter by parameter; one array is a third of the
   // time for 10 000 keys (bench: loaders). The exact path for keys beyond 2^53 keeps `in`.
-  const anyArray = dialect.family === 'postgres' && keys.length === 1;
-  const statement = (pks: readonly PrimaryKey[], exactly: boolean): Knex.QueryBuilder => {
+  // Composite keys: `(a, b) in (select * from unnest(?::integer[], ?::text[]))`, an array per
+  // column cast to the column's type from the catalog (see @cereal/sql's unnest.ts).
+  const postgres = dialect.family === 'postgres';
+  const anyArray = postgres && keys.length === 1;
+  const tuple = `(${keys.map(() => '??').join(', ')})`;
+  const statement = (pks: readonly PrimaryKey[], exactly: boolean, declared: readonly string[] | undefined): Knex.QueryBuilder => {
     let q = db(table).select(columns);
+    const unnest = postgres && !exactly ? unnestOf(pks, declared) : undefined;
     if (anyArray && !exactly) q = q.whereRaw('?? = any(?)', [keys[0]!, pks as never]);
+    else if (unnest !== undefined) {
+      q = q.whereRaw(`${tuple} in (select * from unnest(${unnest.types.map((type) => `?::${type}`).join(', ')}))`, [...keys, ...(unnest.columns as never[])]);
+    }
     // Knex's typings know neither bigint values nor the column-list form of whereIn.
     else q = keys.length === 1 ? q.whereIn(keys[0]!, pks as never) : q.whereIn(keys as never, pks as never);
     if (scope !== undefined) q = withScope(q, scope, table);
@@ -54,8 +62,8 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
       const result = await send<unknown>(db, () => db.raw(sql, params as Knex.RawBinding[]));
       return rowsOf(result);
     },
-    async select(pks, exactly) {
-      const rows = await send<Row[]>(db, () => statement(pks, exactly));
+    async select(pks, exactly, declared) {
+      const rows = await send<Row[]>(db, () => statement(pks, exactly, declared));
       if (exactly) for (const row of rows) (exact as Exact).normalize?.(row);
       return rows;
     },

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { PrimaryKey } from '@cereal/core';
-import { chunkSizeOf, EXACT_TEXT, exactAlias, invalidOption, keyColumns, restoreExact, selectedColumns, tableName, templateOf, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
+import { chunkSizeOf, EXACT_TEXT, exactAlias, invalidOption, keyColumns, restoreExact, selectedColumns, tableName, templateOf, unnestOf, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
 import { kyselyDialect } from './_dialect.js';
 import { compiledNames } from './_identifier.js';
 import { scoped, type Scope } from './_scope.js';
@@ -48,7 +48,8 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
   const cast = sql.raw(EXACT_TEXT[dialect.family]);
   const anyArray = dialect.family === 'postgres';
 
-  const statement = (pks: readonly PrimaryKey[], exact: boolean) => {
+  const statement = (pks: readonly PrimaryKey[], exact: boolean, declared: readonly string[] | undefined) => {
+    const unnest = fields.length > 1 && anyArray && !exact ? unnestOf(pks, declared) : undefined;
     const from = db.selectFrom(table);
     let q: SelectQueryBuilder<any, any, Row> = columns === undefined ? from.selectAll() : from.select(columns);
     if (exact) q = q.select((eb) => fields.map((field, i) => sql`cast(${eb.ref(field)} as ${cast})`.as(exactAlias(i))));
@@ -56,9 +57,15 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
       // PostgreSQL, one key column: the keys as one array parameter, `= any($1)` (see @cereal/knex)
       if (fields.length === 1 && anyArray && !exact) return eb(fields[0]!, '=', sql<unknown>`any(${pks as unknown[]})`);
       if (fields.length === 1) return eb(fields[0]!, 'in', pks as unknown[]);
+      const refs = (eb.refTuple as (...refs: string[]) => ReturnType<typeof eb.refTuple>)(...fields);
+      // PostgreSQL, composite keys: an array per key column through unnest (see @cereal/sql)
+      if (unnest !== undefined) {
+        const arrays = sql.join(unnest.columns.map((column, i) => sql`${column}::${sql.raw(unnest.types[i]!)}`));
+        return eb(refs, 'in', sql<never>`(select * from unnest(${arrays}))`);
+      }
       // refTuple and tuple are typed for two to five parts; they take any number.
       const tuple = eb.tuple as (...parts: unknown[]) => ReturnType<typeof eb.tuple>;
-      return eb((eb.refTuple as (...refs: string[]) => ReturnType<typeof eb.refTuple>)(...fields), 'in', pks.map((pk) => tuple(...(pk as unknown[]))));
+      return eb(refs, 'in', pks.map((pk) => tuple(...(pk as unknown[]))));
     });
     if (scope !== undefined) q = q.where((eb) => scoped(eb, scope as Scope, table));
     return q.compile();
@@ -77,7 +84,7 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
       const [strings, params] = templateOf(statement);
       return send(db, sql(strings, ...params).compile(db), { inTransaction, plugins: false });
     },
-    select: (pks, exact) => send(db, statement(pks, exact), { inTransaction, plugins: true, ...(exact ? { restore } : {}) }),
+    select: (pks, exact, declared) => send(db, statement(pks, exact, declared), { inTransaction, plugins: true, ...(exact ? { restore } : {}) }),
     explain: (err) => (isConnectTimeout(err) ? connectTimeout(dialect, table, err) : undefined),
   };
   return { table: { table, path: names.path, keys: names.keys, fields, chunkSize, ...(version === undefined ? {} : { version, versionColumn: versionName ?? version }) }, source };

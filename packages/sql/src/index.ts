@@ -15,6 +15,8 @@ export type { Binder } from './binding.js';
 export type { Column, KeyType } from './keyTypes.js';
 export { isConnectionLost, isBadKey, isBadStatement, isTooLarge, isProtocolViolation, isTransactionEnded } from './faults.js';
 export { withResends, RESENDS } from './resend.js';
+export { unnestOf } from './unnest.js';
+export type { Unnest } from './unnest.js';
 export { isWide, isSafeBigint, exactAlias, restoreExact, EXACT_TEXT } from './wide.js';
 export { keyColumns, chunkSizeOf, selectedColumns, tableName, versionColumn, invalidOption, SCOPE_ROOM } from './options.js';
 export { replicaLoader, replicaLoaders, isReplicaPair } from './replica.js';

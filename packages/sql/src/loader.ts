@@ -28,8 +28,11 @@ export interface SqlSource<Row extends object> {
   /**
    * Reads the rows of `pks`, each already bound as its columns' types. With `exact`, the key
    * columns must come back exactly (see wide.ts); one attempt: the loader resends.
+   * @param declared - the key columns' types as the catalog declares them, in key order, where
+   *   the loader read a catalog (for PostgreSQL's `unnest($1::integer[], $2::text[])`: see
+   *   `arrayType`); undefined otherwise
    */
-  select(pks: readonly PrimaryKey[], exact: boolean): Promise<readonly Row[]>;
+  select(pks: readonly PrimaryKey[], exact: boolean, declared?: readonly string[]): Promise<readonly Row[]>;
   /** What the user should do about a table the catalog does not have (where it is not named by the user). */
   readonly notFound?: string;
   /** What to throw in place of a library's own error that says something better known (a pool timeout). */
@@ -160,6 +163,8 @@ function hasVersion(library: string, table: SqlTable, row: object): true {
 interface Plan {
   readonly bind: Binder;
   readonly maxBytes?: number;
+  /** The key columns' declared types, in key order, from the catalog. */
+  readonly declared?: readonly string[];
 }
 
 async function readPlan<Row extends object>(source: SqlSource<Row>, table: SqlTable): Promise<Plan> {
@@ -171,7 +176,8 @@ async function readPlan<Row extends object>(source: SqlSource<Row>, table: SqlTa
   if (table.versionColumn !== undefined && columns.get(table.versionColumn) === undefined) {
     throw new CerealError('INVALID_OPTION', `[${source.library}] table \`${table.table}\` has no column \`${table.versionColumn}\`, the loader's \`version\`: name a column every write moves forward (\`updated_at\`, \`lock_version\`)`);
   }
-  return columns.maxBytes === undefined ? { bind } : { bind, maxBytes: columns.maxBytes };
+  const declared = table.keys.map((key) => columns.get(key)?.declared ?? '');
+  return columns.maxBytes === undefined ? { bind, declared } : { bind, declared, maxBytes: columns.maxBytes };
 }
 
 /**
@@ -199,7 +205,7 @@ async function loadKeys<Row extends object>(source: SqlSource<Row>, table: SqlTa
   const out: Row[] = [];
   const returned = new Set<string>(); // the keys of the rows earlier statements returned
   for (const [pks, exact] of statements) {
-    const rows = await loadChunk(source, table, pks, exact);
+    const rows = await loadChunk(source, table, pks, exact, plan.declared);
     if (statements.length === 1) return [...rows];
     const keys: string[] = [];
     for (const row of rows) {
@@ -248,9 +254,9 @@ function chunksOf(keys: readonly PrimaryKey[], size: number, budget: number | un
   return chunks;
 }
 
-async function loadChunk<Row extends object>(source: SqlSource<Row>, table: SqlTable, pks: readonly PrimaryKey[], exact: boolean): Promise<readonly Row[]> {
+async function loadChunk<Row extends object>(source: SqlSource<Row>, table: SqlTable, pks: readonly PrimaryKey[], exact: boolean, declared: readonly string[] | undefined): Promise<readonly Row[]> {
   try {
-    return await withResends(source.inTransaction, () => source.select(pks, exact));
+    return await withResends(source.inTransaction, () => source.select(pks, exact, declared));
   } catch (err) {
     throw selectFailure(source, table, err);
   }

@@ -130,6 +130,19 @@ export function testDrizzle(kit: DrizzleKit): void {
     assert.is(composite.rows, 1);
   });
 
+  Drizzle('composite keys: on PostgreSQL an array per key column through unnest, elsewhere a list of row values; each key gets its own row', async ({ db, t, own }) => {
+    const lines = await prepared({ lines: drizzleLoader(db, own.lines) });
+    const keys: [number, number][] = [[7, 1], [7, 2], [8, 1], [9, 9], [1, 7]];
+    const [out, seen] = await watch(db, () => hydrate(keys.map((k) => ref('lines', k)), lines, { missing: 'null' }));
+    assert.equal((out as (Row | null)[]).map((row) => (row === null ? null : row.sku)), ['a', 'b', 'c', null, null]);
+    assert.is(seen.statements, 1);
+    const l = `"${t.lines}"`;
+    const postgres = dialectOf(kit.driver).family === 'postgres';
+    const filter = postgres ? '(select * from unnest(?::integer[], ?::integer[]))' : '';
+    assert.ok(plain(seen.sql[0]).endsWith(` where (${l}."order_id", ${l}."line") in ${filter}`) || !postgres, seen.sql[0]);
+    assert.is(seen.bindings.length, 10, 'every part bound once');
+  });
+
   Drizzle('a scope binding more parameters than the room kept for it shrinks the default chunk; a chunkSize leaving it no room is INVALID_OPTION', async ({ db, own }) => {
     const names = Array.from({ length: 150 }, (_, i) => (i === 0 ? 'Ada' : `n${i}`));
     const scope = inArray(own.accounts.displayName!, names);

@@ -73,6 +73,18 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
     }
   });
 
+  Kyselys('composite keys: on PostgreSQL an array per key column through unnest, elsewhere a list of row values; each key gets its own row', async ({ db, t }) => {
+    const orders = await prepared({ orders: kyselyLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'] }) });
+    const keys: [number, number][] = [[7, 1001], [7, 1002], [8, 1001], [8, 1002], [1001, 7]];
+    const [out, seen] = await watch(db, () => hydrate(keys.map((k) => ref('orders', k)), orders, { missing: 'null' }));
+    assert.equal((out as ({ total: number } | null)[]).map((row) => row?.total ?? null), [5, 9, 1, null, null]);
+    assert.is(seen.statements, 1);
+    if (/postgres/i.test(target.name)) {
+      assert.match(seen.sql[0]!, /\("tenant_id", "id"\) in \(select \* from unnest\(\$1::integer\[\], \$2::integer\[\]\)\)$/);
+    } else assert.match(seen.sql[0]!, /\) in \(\(/);
+    assert.is(seen.bindings.length, 10, 'every part bound once');
+  });
+
   Kyselys('columns selects those columns and the key columns, composite keys too', async ({ db, t }) => {
     const [order] = await kyselyLoader(db, { table: t.orders, primaryKey: ['tenant_id', 'id'], columns: ['total'] }).load([[7, 1002]]);
     assert.equal(Object.keys(order!).sort(), ['id', 'tenant_id', 'total']);
