@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { knexLoaders } from '@cereal/knex';
 import { sizeChart } from './chart.js';
+import { measureCompositePostgres } from './composite.js';
 import { measureCodec, measurePlainObjects, measureRefObjects } from './codec.js';
 import { openDatabase } from './_db.js';
 import { measureHydration } from './hydration.js';
@@ -82,6 +83,8 @@ try {
         : ['- PostgreSQL: set CEREAL_PG_URL to run the same on PostgreSQL against raw pg.']),
     ],
   });
+
+  if (pgUrl) tables.push(await measureCompositePostgres(pgUrl, RUNS));
 
   const scale = await measureScale(db, loaders, SCALE, Math.min(RUNS, 5));
   const first = scale[0]!;

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError } from '@cereal/core';
-import { AfterCommits, binderOf, catalogColumns, catalogStatement, isBadKey, isConnectionLost, isProtocolViolation, isTooLarge, isTransactionEnded, chunkSizeOf, dialectOf, exactAlias, isReplicaPair, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf } from '../src/index.js';
+import { AfterCommits, binderOf, catalogColumns, catalogStatement, isBadKey, isConnectionLost, isProtocolViolation, isTooLarge, isTransactionEnded, chunkSizeOf, dialectOf, exactAlias, isReplicaPair, isWide, keyColumns, nameParts, restoreExact, selectedColumns, templateOf, unnestOf } from '../src/index.js';
 
 const Parts = suite('@cereal/sql parts');
 
@@ -13,6 +13,14 @@ const code = (fn: () => unknown): string | undefined => {
     return err instanceof CerealError ? err.code : 'not a CerealError';
   }
 };
+
+Parts('unnestOf: composite keys as one array per column with its array type; none without declared types, for one column, or for a type that cannot go in a cast', () => {
+  assert.equal(unnestOf([[1, 'a'], [2n, 'b,c']], ['integer', 'character varying(32)']), { types: ['integer[]', 'character varying(32)[]'], columns: [[1, 2n], ['a', 'b,c']] });
+  assert.equal(unnestOf([], ['bigint', 'uuid', '"My Type"']), { types: ['bigint[]', 'uuid[]', '"My Type"[]'], columns: [[], [], []] });
+  assert.is(unnestOf([[1, 2]], undefined), undefined);
+  assert.is(unnestOf([1], ['integer']), undefined);
+  for (const bad of ['', '"a?b"', "x'y", 'a\\b', 'int; drop table t', 'int -- x', 'int /* x']) assert.is(unnestOf([[1, 2]], ['integer', bad]), undefined, bad);
+});
 
 Parts('chunkSizeOf fills the parameter limit less the scope room, caps composite keys on PostgreSQL, and checks a requested size', () => {
   assert.is(chunkSizeOf('x', 't', dialectOf('better-sqlite3'), 1, undefined), 32666);
