@@ -40,8 +40,14 @@ Keys('a number, its bigint and its decimal text are one key, for multi-digit and
   assert.is(loader.calls[0]!.length, 5, 'one key each: 42, 123456789, -17, 9007199254740993, 10');
 });
 
+Keys('keys past 2^53 are never rounded into one another: 2^53 and 2^53 + 1, as bigints or text, each find their own row', async () => {
+  const rows: Row[] = [{ id: '9007199254740992', name: '2^53' }, { id: '9007199254740993', name: '2^53 + 1' }, { id: 9007199254740991, name: 'max safe' }];
+  const out = await hydrate([ref('users', 9007199254740993n), ref('users', '9007199254740992'), ref('users', 2n ** 53n), ref('users', Number.MAX_SAFE_INTEGER), ref('users', '9007199254740991')], { users: everything(rows) });
+  assert.equal(names(out), ['2^53 + 1', '2^53', '2^53', 'max safe', 'max safe']);
+});
+
 Keys('composite keys stay apart however their text parts hold commas and percent signs', async () => {
-  const pairs: [string, string][] = [['a,b', 'c'], ['a', 'b,c'], ['x,y', 'c'], ['a%2Cb', 'c'], ['a%b', 'c'], ['a', '%2C'], ['a', ',']];
+  const pairs: [string, string][] = [['a,b', 'c'], ['a', 'b,c'], ['x,y', 'c'], ['a%2Cb', 'c'], ['a%b', 'c'], ['a', '%2C'], ['a', ','], ['ab', 'c'], ['a%25b', 'c'], ['a', '%'], ['a', '']];
   const rows: Row[] = pairs.map((pk, i) => ({ id: pk, name: `pair ${i}` }));
   const loader = everything(rows);
   const out = await hydrate(pairs.map((pk) => ref('pairs', pk)), { pairs: loader });
@@ -81,7 +87,7 @@ Keys('a loader that returns no array: INVALID_OPTION saying what it returned', a
 });
 
 Keys('a row whose key cannot be a key at all (a Date, undefined, an object) is INVALID_OPTION; a key no ref can name (2^53 + 2 as a number) only matches nothing', async () => {
-  for (const bad of [new Date(0), undefined, { id: 1 }, null, true, [1]]) {
+  for (const bad of [new Date(0), undefined, { id: 1 }, null, true, [1], [1, null], [{}, 'a'], ['a', 'b', undefined]]) {
     const loader = everything([{ id: bad, name: 'bad' }]);
     const err = await hydrate([ref('users', 1)], { users: loader }).then(() => undefined, (e: unknown) => e as CerealError);
     assert.is(err?.code, 'INVALID_OPTION', String(bad));
@@ -110,6 +116,8 @@ Keys('INVALID_REF messages say what is wrong with the key, and what a key may be
   assert.match(message([1]), 'a composite key needs at least 2 parts, got 1');
   assert.match(message([1, null]), 'composite key part 1 is null');
   assert.match(message([{}, 1]), 'composite key part 0 is an object');
+  assert.match(message([[1], 2]), 'composite key part 0 is an array');
+  assert.match(message([1, 2, 1.5]), 'composite key part 2 is 1.5, not an integer');
   assert.match(message(true), 'key is of type boolean');
   assert.match(message(1.5), 'a key is a string (at most 1024 characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those');
   // the bounds themselves are keys
