@@ -15,6 +15,10 @@
  * table is printed at the end (docs/mutation.md records a run). Not in `.ci/run`: a package
  * takes minutes to an hour.
  *
+ * Stryker mutates the files in place while it runs: run it in a clone of its own
+ * (`git clone . ../cereal-mutation && cd ../cereal-mutation && pnpm install && pnpm mutation`)
+ * to go on working meanwhile; `git status` shows any file a killed run left changed.
+ *
  *   pnpm mutation core msgpack           # every file of two packages
  *   pnpm mutation core --files=key.ts    # one file (globs relative to the package's src/)
  *   pnpm mutation --report               # the table of the reports already written
@@ -78,6 +82,9 @@ function run(name) {
     // the sandbox links only the root one. Stryker puts every file back when it ends (also on
     // Ctrl-C); `git status` shows any it could not.
     inPlace: true,
+    // Stryker's default puts `// @ts-nocheck` in every TypeScript file, also in place; tsx does
+    // not type-check, so the mutants run without it.
+    disableTypeChecks: false,
     concurrency: 2,
     timeoutMS: 30_000,
     reporters: ['json', 'progress'],
