@@ -77,6 +77,20 @@ WithRefs('onMissingRow: discard completes the job without the processor, with a 
   assert.match(logs[0]!, /users:9/);
 });
 
+WithRefs('onMissingRow: discard discards missing rows only: malformed data and unknown models still fail, without retries', async () => {
+  const { cereal } = setup();
+  const producer = createSerializer({ format: msgpackFormat(), loaders: { users: memoryLoader([]), orders: memoryLoader([]) } });
+  for (const [code, data] of [['MALFORMED', { user: 1 }], ['MALFORMED', { $cereal: 1, format: 7, encoding: 'base64', payload: '' }], ['UNKNOWN_MODEL', toJobData(producer, ref('orders', 1))]] as const) {
+    let ran = false;
+    const { job, logs } = fakeJob(data);
+    const err = await withRefs(cereal, async () => (ran = true), { onMissingRow: 'discard' })(job).then(() => undefined, (e: unknown) => e as Error);
+    assert.instance(err, UnrecoverableError, code);
+    assert.ok(err!.message.startsWith(`${code}: `), err!.message);
+    assert.not.ok(ran);
+    assert.equal(logs, [], 'no discard line');
+  }
+});
+
 WithRefs('the serializer\'s missing: null runs the processor with null; decode options pass through', async () => {
   const users = memoryLoader([{ id: 1, name: 'Ada' }]);
   const cereal = createSerializer({ format: msgpackFormat(), loaders: { users }, missing: 'null' });
