@@ -1,5 +1,5 @@
 import { CerealError, describe } from './error.js';
-import { hydrateManyWith } from './hydrate.js';
+import { hydrateManyWith, type Settled } from './hydrate.js';
 import type { Loaders } from './loader.js';
 import type { Limits } from './_options.js';
 import type { Trace } from './telemetry.js';
@@ -29,10 +29,19 @@ const DEFAULT_MAX_BATCH = 1000;
 export function coalesceSettings(option: unknown): Settings | undefined {
   if (option === undefined || option === false) return undefined;
   if (option === true) return { window: DEFAULT_WINDOW_MS, maxBatch: DEFAULT_MAX_BATCH };
-  if (option === null || typeof option !== 'object' || Array.isArray(option)) {
+  const proto: unknown = option !== null && typeof option === 'object' ? Object.getPrototypeOf(option) : undefined;
+  if (option === null || typeof option !== 'object' || Array.isArray(option) || (proto !== Object.prototype && proto !== null)) {
     throw new CerealError('INVALID_OPTION', `\`coalesce\` must be true, false or { window?: ms, maxBatch? }, got ${describe(option, 40)}`);
   }
-  const { window = DEFAULT_WINDOW_MS, maxBatch = DEFAULT_MAX_BATCH } = option as { window?: unknown; maxBatch?: unknown };
+  const unknown = Object.keys(option).filter((key) => key !== 'window' && key !== 'maxBatch');
+  if (unknown.length > 0) throw new CerealError('INVALID_OPTION', `\`coalesce\` takes window and maxBatch, not ${unknown.map((key) => `\`${describe(key, 40)}\``).join(', ')}`);
+  let window: unknown;
+  let maxBatch: unknown;
+  try {
+    ({ window = DEFAULT_WINDOW_MS, maxBatch = DEFAULT_MAX_BATCH } = option as { window?: unknown; maxBatch?: unknown });
+  } catch (cause) {
+    throw new CerealError('INVALID_OPTION', '`coalesce` could not be read: a getter of it threw', { cause });
+  }
   if (typeof window !== 'number' || !Number.isFinite(window) || window < 0 || window > 1000) {
     throw new CerealError('INVALID_OPTION', `\`coalesce.window\` must be a number of milliseconds from 0 to 1000, got ${describe(window, 40)}`);
   }
@@ -102,27 +111,19 @@ export class Coalescer {
     const { waiting } = batch;
     // Telemetry: the batch's loads are children of the span of the decode that opened the batch,
     // linked to the spans of the others; every decode's span gets the batch's statements.
+    // Telemetry never decides a decode's outcome (see telemetry.ts): its failures are dropped.
     const first = waiting[0]!.trace;
     const traces = first === undefined ? undefined : waiting.map((w) => w.trace);
     if (traces !== undefined) first!.lead(traces);
-    hydrateManyWith(
-      waiting.map((w) => w.value),
-      this.#loaders,
-      batch.limits,
-      first,
-      traces,
-    ).then(
-      (settled) => {
-        for (let i = 0; i < waiting.length; i++) {
-          const result = settled[i]!;
-          waiting[i]!.trace?.batched(first!, waiting.length);
-          if (result.status === 'fulfilled') waiting[i]!.resolve(result.value);
-          else waiting[i]!.reject(result.reason);
-        }
-      },
-      (err: unknown) => {
-        for (const w of waiting) w.reject(err); // hydrateMany settles per value; this is a bug's path
-      },
-    );
+    // Each decode settles once the loads of its own models have: never on another's.
+    const settle = (i: number, result: Settled<unknown>): void => {
+      const w = waiting[i]!;
+      w.trace?.batched(first!, waiting.length);
+      if (result.status === 'fulfilled') w.resolve(result.value);
+      else w.reject(result.reason);
+    };
+    hydrateManyWith(waiting.map((w) => w.value), this.#loaders, batch.limits, first, traces, settle).catch((err: unknown) => {
+      for (const w of waiting) w.reject(err); // hydrateManyWith settles per value; this is a bug's path (a settled promise ignores it)
+    });
   }
 }

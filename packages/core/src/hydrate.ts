@@ -5,6 +5,7 @@ import { resolveOptions, type Limits } from './_options.js';
 import type { HydrateOptions } from './options.js';
 import type { Hydrated } from './types.js';
 import { ModelRef } from './ref.js';
+import { copyRow } from './copy.js';
 import { refOf, tagRow } from './row.js';
 import { loaderOf, tooManyRefs, unknownModel } from './_checks.js';
 import { walk } from './walk.js';
@@ -255,8 +256,9 @@ export type Settled<T> = { readonly status: 'fulfilled'; readonly value: T } | {
  * Hydrates many values together (the jobs of one batch): one `load` per model for all of them,
  * with the keys of every value, and a result per value. A value's own failure (an unknown model,
  * a bad key, a missing or stale row) fails that value only; a model whose load fails fails the
- * values that refer to it. Each value gets its own row objects (shallow copies of the loaded
- * rows, tagged with that value's refs): one job changing its row changes no other job's.
+ * values that refer to it. Each value gets its own row objects (the first value to need a row
+ * gets the loaded object, every other one a copy, nested plain data included, tagged with that
+ * value's refs): one job changing its row changes no other job's.
  *
  * @param values - values holding ModelRefs
  * @param loaders - loaders by model name
@@ -267,6 +269,16 @@ export async function hydrateMany<L extends Loaders>(values: readonly unknown[],
   return hydrateManyWith(values, loaders, resolveOptions(options));
 }
 
+/** One value of a batch that refers to rows: its own groups, and what is left to load for it. */
+interface Pending {
+  readonly index: number;
+  readonly groups: Map<string, Group>;
+  /** Its models whose load has not settled yet. */
+  left: number;
+  /** Failed loads of its models, by model. */
+  failures: Map<string, unknown> | undefined;
+}
+
 /**
  * hydrateMany with options already resolved.
  * @param trace - telemetry, when on: the loads run in its spans. Without `each` it is the batch's
@@ -274,27 +286,36 @@ export async function hydrateMany<L extends Loaders>(values: readonly unknown[],
  *   the batch.
  * @param each - a trace per value (coalesced decodes): each counts its value's refs, models,
  *   keys and missing rows; `trace` (the first's) then only runs the loads
+ * @param settle - told each value's result as soon as the loads of its own models have settled
+ *   (coalesced decodes: a decode never waits on a load it did not need)
  */
-export async function hydrateManyWith(values: readonly unknown[], loaders: Loaders, limits: Limits, trace?: Trace, each?: readonly (Trace | undefined)[]): Promise<Settled<unknown>[]> {
+export async function hydrateManyWith(values: readonly unknown[], loaders: Loaders, limits: Limits, trace?: Trace, each?: readonly (Trace | undefined)[], settle?: (index: number, result: Settled<unknown>) => void): Promise<Settled<unknown>[]> {
   const out: Settled<unknown>[] = new Array(values.length);
-  const pending: { index: number; groups: Map<string, Group> }[] = [];
+  const finish = (index: number, result: Settled<unknown>): void => {
+    out[index] = result;
+    settle?.(index, result);
+  };
+  const pending: Pending[] = [];
   for (let i = 0; i < values.length; i++) {
     try {
       const groups = collect(values[i], limits, each === undefined ? trace : each[i]);
-      if (groups.size === 0) out[i] = { status: 'fulfilled', value: values[i] };
+      if (groups.size === 0) finish(i, { status: 'fulfilled', value: values[i] });
       else {
         checkGroups(groups, loaders);
-        pending.push({ index: i, groups });
+        pending.push({ index: i, groups, left: groups.size, failures: undefined });
       }
     } catch (err) {
-      out[i] = rejected(err);
+      finish(i, rejected(err));
     }
   }
-  const merged = new Map<string, Group>();
-  for (const { groups } of pending) {
-    for (const group of groups.values()) {
-      let all = merged.get(group.model);
-      if (all === undefined) merged.set(group.model, (all = { model: group.model, slots: new Map(), refs: [], pins: undefined }));
+  // The models' groups merged over the values, and the values that need each
+  const merged = new Map<string, { group: Group; users: Pending[] }>();
+  for (const value of pending) {
+    for (const group of value.groups.values()) {
+      let entry = merged.get(group.model);
+      if (entry === undefined) merged.set(group.model, (entry = { group: { model: group.model, slots: new Map(), refs: [], pins: undefined }, users: [] }));
+      const all = entry.group;
+      entry.users.push(value);
       for (const r of group.refs) {
         if (!all.slots.has(r.id)) {
           all.slots.set(r.id, r);
@@ -305,27 +326,50 @@ export async function hydrateManyWith(values: readonly unknown[], loaders: Loade
     }
   }
   // The batch's models and keys (each value's own collect told its trace about one value only)
-  if (trace !== undefined && each === undefined) traceGroups(trace, merged);
-  const failed = new Map<string, unknown>();
-  await Promise.all(Array.from(merged.values(), (group) => loadGroup(group, loaderOf(loaders, group.model), trace).catch((err: unknown) => void failed.set(group.model, err))));
-  for (const { index, groups } of pending) {
+  if (trace !== undefined && each === undefined) traceGroups(trace, new Map(Array.from(merged, ([model, { group }]) => [model, group])));
+  const done = (value: Pending, model: string, failure?: unknown): void => {
+    if (failure !== undefined) (value.failures ??= new Map()).set(model, failure);
+    if (--value.left > 0) return;
+    const { index, groups, failures } = value;
     try {
-      for (const [model, group] of groups) if (failed.has(model)) throw ownFailure(failed.get(model), group.refs);
-      for (const group of groups.values()) {
-        const all = merged.get(group.model)!;
-        for (const [id, slot] of group.slots) {
-          const row = all.slots.get(id);
-          if (row === undefined || row instanceof ModelRef) continue;
-          const copy = Object.assign(Object.create(Object.getPrototypeOf(row) as object | null) as object, row);
-          tagRow(copy, group.pins?.get(id) ?? (slot as ModelRef));
-          group.slots.set(id, copy);
-        }
-      }
-      out[index] = { status: 'fulfilled', value: substitute(values[index], groups, loaders, limits, each === undefined ? trace : each[index]) };
+      // the first failed model in the value's own order, as a value hydrated alone would fail
+      if (failures !== undefined) for (const name of groups.keys()) if (failures.has(name)) throw failures.get(name);
+      finish(index, { status: 'fulfilled', value: substitute(values[index], groups, loaders, limits, each === undefined ? trace : each[index]) });
     } catch (err) {
-      out[index] = rejected(err);
+      finish(index, rejected(err));
     }
-  }
+  };
+  await Promise.all(
+    Array.from(merged.values(), async ({ group, users }) => {
+      const loader = loaderOf(loaders, group.model);
+      try {
+        await loadGroup(group, loader, trace);
+      } catch (err) {
+        // A key the server refuses (an enum label it lacks) fails a statement: loaded again
+        // value by value, it fails only the value that holds it, never the batch's others.
+        if (users.length > 1 && err instanceof CerealError && err.code === 'INVALID_REF') {
+          await Promise.all(users.map((value) => loadGroup(value.groups.get(group.model)!, loader, trace).then(() => done(value, group.model), (own: unknown) => done(value, group.model, ownFailure(own, value.groups.get(group.model)!.refs)))));
+          return;
+        }
+        for (const value of users) done(value, group.model, ownFailure(err, value.groups.get(group.model)!.refs));
+        return;
+      }
+      // Rows handed out now, before any value settles and its job can change them: the first
+      // value to need a row gets the loaded object, the others their own copies.
+      const taken = new Set<object>();
+      for (const value of users) {
+        const own = value.groups.get(group.model)!;
+        for (const [id, slot] of own.slots) {
+          const row = group.slots.get(id);
+          if (row === undefined || row instanceof ModelRef) continue;
+          const mine = taken.has(row) ? copyRow(row) : (taken.add(row), row);
+          tagRow(mine, own.pins?.get(id) ?? (slot as ModelRef));
+          own.slots.set(id, mine);
+        }
+        done(value, group.model);
+      }
+    }),
+  );
   return out;
 }
 

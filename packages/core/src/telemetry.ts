@@ -194,6 +194,18 @@ export function payloadBytes(wire: unknown): number | undefined {
   return wire instanceof Uint8Array ? wire.byteLength : undefined;
 }
 
+/**
+ * Runs telemetry work whose failure is dropped: a span processor, tracer, meter or exporter
+ * that throws (the SDK's and the application's code) never changes a decode's outcome.
+ */
+function quietly(work: () => void): void {
+  try {
+    work();
+  } catch {
+    // telemetry is an observer: the decode goes on as it would without it
+  }
+}
+
 /** The code of what failed: a CerealError's, else UNKNOWN. */
 const codeOf = (err: unknown): string => (err instanceof CerealError ? err.code : 'UNKNOWN');
 
@@ -232,12 +244,27 @@ class DecodeTrace implements Trace {
     this.#t = t;
     this.#operation = operation;
     this.#parent = t.api.context.active();
-    this.#span = currentTracer(t.api).startSpan(`cereal.${operation}`, t.startOptions, this.#parent);
+    let span: Otel.Span;
+    try {
+      span = currentTracer(t.api).startSpan(`cereal.${operation}`, t.startOptions, this.#parent);
+    } catch {
+      span = t.api.trace.wrapSpanContext(t.api.INVALID_SPAN_CONTEXT); // records nothing
+    }
+    this.#span = span;
+  }
+
+  /** True when the decode's span records; false when it does not, or cannot say. */
+  #recording(): boolean {
+    try {
+      return this.#span.isRecording();
+    } catch {
+      return false;
+    }
   }
 
   /** Counts one payload's bytes (only while the span records: a string's UTF-8 length costs a pass over it). */
   read(wire: unknown): void {
-    if (this.#span.isRecording()) this.bytes += payloadBytes(wire) ?? 0;
+    if (this.#recording()) this.bytes += payloadBytes(wire) ?? 0;
   }
 
   /**
@@ -249,32 +276,44 @@ class DecodeTrace implements Trace {
    */
   load<R>(model: string, keys: number, run: () => Promise<R>): Promise<R> {
     this.statements++;
-    currentInstruments(this.#t.api).loads.add(1, this.#t.model(model));
-    return this.#span.isRecording() ? this.#spanned(model, keys, run) : run();
+    quietly(() => currentInstruments(this.#t.api).loads.add(1, this.#t.model(model)));
+    return this.#recording() ? this.#spanned(model, keys, run) : run();
   }
 
   async #spanned<R>(model: string, keys: number, run: () => Promise<R>): Promise<R> {
     const { api: otel } = this.#t;
-    const parent = (this.#context ??= otel.trace.setSpan(this.#parent, this.#span));
-    const options: Otel.SpanOptions = { attributes: { 'cereal.model': model, 'cereal.keys': keys } };
-    if (this.#links !== undefined) options.links = this.#links;
-    const span = currentTracer(otel).startSpan('cereal.load', options, parent);
+    let span: Otel.Span;
+    let context: Otel.Context;
     try {
-      const rows = await otel.context.with(otel.trace.setSpan(parent, span), run);
-      if (span.isRecording()) span.setAttribute('cereal.rows', Array.isArray(rows) ? rows.length : 0);
-      return rows;
-    } catch (err) {
-      fail(span, otel, err, err instanceof CerealError ? err.code : 'LOAD_FAILED'); // hydrate makes anything else LOAD_FAILED
-      throw err;
-    } finally {
-      span.end();
+      const parent = (this.#context ??= otel.trace.setSpan(this.#parent, this.#span));
+      const options: Otel.SpanOptions = { attributes: { 'cereal.model': model, 'cereal.keys': keys } };
+      if (this.#links !== undefined) options.links = this.#links;
+      span = currentTracer(otel).startSpan('cereal.load', options, parent);
+      context = otel.trace.setSpan(parent, span);
+    } catch {
+      return run(); // no span: the load runs as it would without telemetry
     }
+    let ran = false;
+    let rows: R;
+    try {
+      rows = await otel.context.with(context, () => ((ran = true), run()));
+    } catch (err) {
+      if (!ran) return run(); // the context manager failed before the load started
+      quietly(() => fail(span, otel, err, err instanceof CerealError ? err.code : 'LOAD_FAILED')); // hydrate makes anything else LOAD_FAILED
+      quietly(() => span.end());
+      throw err;
+    }
+    quietly(() => {
+      if (span.isRecording()) span.setAttribute('cereal.rows', Array.isArray(rows) ? rows.length : 0);
+    });
+    quietly(() => span.end());
+    return rows;
   }
 
   /** Counts `rows` missing rows of `model`. */
   missed(model: string, rows: number): void {
     this.missing += rows;
-    currentInstruments(this.#t.api).missing.add(rows, this.#t.model(model));
+    quietly(() => currentInstruments(this.#t.api).missing.add(rows, this.#t.model(model)));
   }
 
   /**
@@ -283,9 +322,12 @@ class DecodeTrace implements Trace {
    * the batch, and every other decode is one link away.
    */
   lead(batch: readonly (Trace | undefined)[]): void {
-    if (batch.length < 2 || !this.#span.isRecording()) return;
-    this.#links = [];
-    for (const other of batch) if (other instanceof DecodeTrace && other !== this) this.#links.push({ context: other.#span.spanContext() });
+    if (batch.length < 2 || !this.#recording()) return;
+    const links: Otel.Link[] = [];
+    quietly(() => {
+      for (const other of batch) if (other instanceof DecodeTrace && other !== this) links.push({ context: other.#span.spanContext() });
+      this.#links = links;
+    });
   }
 
   /** A coalesced decode: its batch's size and the loads the batch issued. */
@@ -296,25 +338,34 @@ class DecodeTrace implements Trace {
 
   /** Ends the span (failed when `err` is given) and records the metrics. */
   end(err?: unknown): void {
+    const code = err === undefined ? 'ok' : codeOf(err);
+    quietly(() => this.#record(code));
+    quietly(() => this.#describe(err, code));
+    quietly(() => this.#span.end());
+  }
+
+  /** The decode's metrics. */
+  #record(code: string): void {
     const t = this.#t;
-    const span = this.#span;
     const metrics = currentInstruments(t.api);
     if (this.refs > 0) metrics.refs.add(this.refs, t.formatAttributes);
-    const code = err === undefined ? 'ok' : codeOf(err);
     metrics.duration.record(performance.now() - this.#start, t.outcome(this.#operation, code));
-    if (span.isRecording()) {
-      span.setAttributes({
-        'cereal.refs': this.refs,
-        'cereal.models': this.models,
-        'cereal.keys': this.keys,
-        'cereal.statements': this.statements,
-        'cereal.rows.missing': this.missing,
-        'cereal.bytes': this.bytes,
-      });
-      if (this.batch > 0) span.setAttribute('cereal.batch.decodes', this.batch);
-      if (this.#operation === 'decodeMany') span.setAttributes({ 'cereal.payloads': this.payloads, 'cereal.payloads.failed': this.failed });
-      if (err !== undefined) fail(span, t.api, err, code);
-    }
-    span.end();
+  }
+
+  /** The span's attributes, and its failure. */
+  #describe(err: unknown, code: string): void {
+    const span = this.#span;
+    if (!span.isRecording()) return;
+    span.setAttributes({
+      'cereal.refs': this.refs,
+      'cereal.models': this.models,
+      'cereal.keys': this.keys,
+      'cereal.statements': this.statements,
+      'cereal.rows.missing': this.missing,
+      'cereal.bytes': this.bytes,
+    });
+    if (this.batch > 0) span.setAttribute('cereal.batch.decodes', this.batch);
+    if (this.#operation === 'decodeMany') span.setAttributes({ 'cereal.payloads': this.payloads, 'cereal.payloads.failed': this.failed });
+    if (err !== undefined) fail(span, this.#t.api, err, code);
   }
 }

@@ -55,7 +55,7 @@ Coalesce('fresh: the load starts after every decode it serves has started', asyn
   const events: string[] = [];
   const load = u.load.bind(u);
   u.load = (pks, context) => (events.push(`load ${pks.length}`), load(pks, context));
-  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: u }, coalesce: { window: 5 } });
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: u }, coalesce: { window: 200 } }); // long: the ticks below must fall within it on a loaded machine
   const decodes: Promise<unknown>[] = [];
   for (let i = 1; i <= 3; i++) {
     events.push(`decode ${i}`);
@@ -92,9 +92,10 @@ Coalesce('maxBatch hydrates a full batch at once; decodes with other hydrate opt
 });
 
 Coalesce('bad coalesce options are INVALID_OPTION', async () => {
-  for (const coalesce of [null, 'yes', { window: -1 }, { window: 5000 }, { window: NaN }, { maxBatch: 0 }, { maxBatch: 1.5 }, []]) {
+  const getter = Object.defineProperty({}, 'window', { enumerable: true, get: () => { throw new Error('getter'); } });
+  for (const [i, coalesce] of [null, 'yes', { window: -1 }, { window: 5000 }, { window: NaN }, { maxBatch: 0 }, { maxBatch: 1.5 }, [], { windw: 5 }, new Date(), new Map(), getter].entries()) {
     const err = await rejects(() => createSerializer({ format: memoryFormat(), loaders: {}, coalesce: coalesce as never }));
-    assert.is(err.code, 'INVALID_OPTION', JSON.stringify(coalesce));
+    assert.is(err.code, 'INVALID_OPTION', `option ${i}`);
     assert.match(err.message, /`coalesce/);
   }
 });
@@ -106,6 +107,84 @@ Coalesce('a decode that fails before loading (malformed) fails alone and at once
   assert.is(results[0]!.status, 'rejected');
   assert.is(results[1]!.status, 'fulfilled');
   assert.is(u.calls.length, 1);
+});
+
+Coalesce('a decode never waits on a load it did not need: one that hangs holds only the decodes that asked for its model', async () => {
+  const hanging = { load: () => new Promise<never>(() => undefined), keyOf: (r: { id: number }) => r.id };
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users(), orders: hanging }, coalesce: true });
+  const held = cereal.decode(cereal.encode({ order: ref('orders', 1) }));
+  const outcome = await Promise.race([
+    Promise.all([cereal.decode(cereal.encode({ user: ref('users', 1) })), cereal.decode(cereal.encode({ hello: 'world' }))]),
+    new Promise((resolve) => setTimeout(() => resolve('still waiting'), 500)),
+  ]);
+  assert.equal(outcome, [{ user: { id: 1, name: 'user 1' } }, { hello: 'world' }]);
+  const pending = await Promise.race([held.then(() => 'settled'), new Promise((resolve) => setTimeout(() => resolve('pending'), 50))]);
+  assert.is(pending, 'pending', 'the decode that needs the hanging load waits for it');
+});
+
+Coalesce("each decode's row is its own all the way down: JSON values, arrays, Dates, Buffers, Maps and Sets in a row are copied, not shared", async () => {
+  const rows = [{ id: 1, settings: { theme: 'dark', nested: { deep: [1, { x: 1 }] } }, tags: ['a'], seen: new Date(0), avatar: Buffer.from('ab'), bits: new Uint16Array([1, 2]), index: new Map([['k', { v: 1 }]]), flags: new Set(['on']) }];
+  const loader = { load: async () => rows.map((r) => ({ ...r })), keyOf: (r: { id: number }) => r.id };
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: loader }, coalesce: true });
+  const wire = cereal.encode({ user: ref('users', 1) });
+  type R = (typeof rows)[number];
+  const [a, b, c] = (await Promise.all([cereal.decode(wire), cereal.decode(wire), cereal.decode(wire)])) as { user: R }[];
+  a!.user.settings.theme = 'changed';
+  (a!.user.settings.nested.deep[1] as { x: number }).x = 2;
+  a!.user.tags.push('pushed');
+  a!.user.seen.setFullYear(1999);
+  a!.user.avatar[0] = 0x7a;
+  a!.user.bits[0] = 9;
+  a!.user.index.get('k')!.v = 2;
+  a!.user.flags.add('off');
+  for (const other of [b!, c!]) {
+    assert.equal(other.user.settings, { theme: 'dark', nested: { deep: [1, { x: 1 }] } });
+    assert.equal(other.user.tags, ['a']);
+    assert.is(other.user.seen.getTime(), 0);
+    assert.is(other.user.avatar.toString(), 'ab');
+    assert.ok(Buffer.isBuffer(other.user.avatar));
+    assert.equal([...other.user.bits], [1, 2]);
+    assert.instance(other.user.bits, Uint16Array);
+    assert.equal(other.user.index.get('k'), { v: 1 });
+    assert.equal([...other.user.flags], ['on']);
+    assert.is(refOf(other.user)?.key, 'users:1');
+  }
+  assert.is.not(b!.user, c!.user);
+});
+
+Coalesce('an own `__proto__` key in a JSON column stays a key in every copy, and never becomes a prototype', async () => {
+  const settings = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+  const loader = { load: async () => [{ id: 1, settings }], keyOf: (r: { id: number }) => r.id };
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: loader }, coalesce: true });
+  const wire = cereal.encode(ref('users', 1));
+  const [, copy] = (await Promise.all([cereal.decode(wire), cereal.decode(wire)])) as unknown as { settings: Record<string, unknown> }[];
+  assert.ok(Object.hasOwn(copy!.settings, '__proto__'));
+  assert.is(Object.getPrototypeOf(copy!.settings), Object.prototype);
+  assert.is((copy!.settings as { polluted?: unknown }).polluted, undefined);
+  assert.is(({} as { polluted?: unknown }).polluted, undefined);
+});
+
+Coalesce('a key the server refuses (INVALID_REF from the load) fails only the decode that holds it: the batch is loaded again decode by decode', async () => {
+  const calls: unknown[][] = [];
+  const picky = {
+    load: async (pks: readonly unknown[]) => {
+      calls.push([...pks]);
+      if (pks.includes('angry')) throw new CerealError('INVALID_REF', 'invalid input value for enum mood: "angry"');
+      return pks.map((id) => ({ id }));
+    },
+    keyOf: (r: { id: string }) => r.id,
+  };
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { moods: picky }, coalesce: true });
+  const results = await Promise.allSettled(['happy', 'angry', 'sad'].map((id) => cereal.decode(cereal.encode({ mood: ref('moods', id) }))));
+  assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.equal((results[0] as PromiseFulfilledResult<unknown>).value, { mood: { id: 'happy' } });
+  const err = (results[1] as PromiseRejectedResult).reason as CerealError;
+  assert.is(err.code, 'INVALID_REF');
+  assert.equal(err.refs?.map((r) => r.key), ['moods:angry']);
+  assert.equal(calls, [['happy', 'angry', 'sad'], ['happy'], ['angry'], ['sad']]);
+  // decodeMany, the same
+  const many = await cereal.decodeMany(['happy', 'angry'].map((id) => cereal.encode(ref('moods', id))));
+  assert.equal(many.map((r) => r.status), ['fulfilled', 'rejected']);
 });
 
 Coalesce.run();

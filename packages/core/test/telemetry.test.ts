@@ -295,6 +295,61 @@ Telemetry('a tracer provider registered after the serializer was made is used (t
   await provider.shutdown();
 });
 
+Telemetry('telemetry that throws (a span processor, a tracer, a span, a meter) never changes a decode: the same values and CerealErrors, coalesced too', async () => {
+  const boom = (what: string) => () => {
+    throw new Error(`${what} boom`);
+  };
+  const processor = (hook: 'onStart' | 'onEnd') => ({ onStart: () => undefined, onEnd: () => undefined, forceFlush: async () => undefined, shutdown: async () => undefined, [hook]: boom(hook) });
+  const brokenSpan = () => {
+    const span = tracerProvider.getTracer('x').startSpan('x');
+    return Object.assign(span, { spanContext: boom('spanContext'), setAttributes: boom('setAttributes'), end: boom('end') });
+  };
+  const setups: [string, () => () => void][] = [
+    ['a processor whose onStart throws', () => swapTracer(new BasicTracerProvider({ spanProcessors: [processor('onStart')] }))],
+    ['a processor whose onEnd throws', () => swapTracer(new BasicTracerProvider({ spanProcessors: [processor('onEnd')] }))],
+    ['a tracer whose startSpan throws', () => swapTracer({ getTracer: () => ({ startSpan: boom('startSpan'), startActiveSpan: boom('startActiveSpan') }) } as never)],
+    ['spans whose methods throw', () => swapTracer({ getTracer: () => ({ startSpan: brokenSpan, startActiveSpan: boom('startActiveSpan') }) } as never)],
+    ['a meter provider that throws', () => swapMeter({ getMeter: boom('getMeter') } as never)],
+    ['counters that throw', () => swapMeter({ getMeter: () => ({ createHistogram: () => ({ record: boom('record') }), createCounter: () => ({ add: boom('add') }) }) } as never)],
+  ];
+  for (const [what, install] of setups) {
+    const restore = install();
+    try {
+      for (const coalesce of [false, true]) {
+        const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users(), posts: posts() }, coalesce });
+        const ok = await Promise.all([cereal.decode(cereal.encode({ u: ref('users', 1), p: ref('posts', 1) })), cereal.decode(cereal.encode([ref('users', 2)]))]);
+        assert.equal(ok, [{ u: { id: 1, name: 'user 1' }, p: { id: 1, title: 'hello' } }, [{ id: 2, name: 'user 2' }]], `${what}, coalesce ${coalesce}`);
+        assert.is((await rejects(() => cereal.decode(cereal.encode(ref('users', 99))))).code, 'MISSING_ROW', what);
+        assert.is((await rejects(() => cereal.decode('no such payload' as never))).code, 'MALFORMED', what);
+        const many = await cereal.decodeMany([cereal.encode(ref('users', 3)), 'bad' as never]);
+        assert.equal(many.map((r) => r.status), ['fulfilled', 'rejected'], what);
+      }
+    } finally {
+      restore();
+    }
+  }
+});
+
+/** Registers `provider` as the global tracer provider; returns what puts the suite's back. */
+function swapTracer(provider: Parameters<typeof trace.setGlobalTracerProvider>[0]): () => void {
+  trace.disable();
+  trace.setGlobalTracerProvider(provider);
+  return () => {
+    trace.disable();
+    trace.setGlobalTracerProvider(tracerProvider);
+  };
+}
+
+/** Registers `provider` as the global meter provider; returns what puts the suite's back. */
+function swapMeter(provider: Parameters<typeof metrics.setGlobalMeterProvider>[0]): () => void {
+  metrics.disable();
+  metrics.setGlobalMeterProvider(provider);
+  return () => {
+    metrics.disable();
+    metrics.setGlobalMeterProvider(meterProvider);
+  };
+}
+
 // A process where @opentelemetry/api cannot be resolved (as when it is not installed): every
 // require of it fails, counted. Core must load, decode, fail as usual, and try the API once.
 const core = fileURLToPath(new URL('../src/index.ts', import.meta.url));

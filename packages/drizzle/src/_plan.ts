@@ -102,9 +102,9 @@ export function planOf(db: unknown, table: unknown, options: DrizzleLoaderOption
       const [strings, params] = templateOf(statement);
       return send(() => rows(sql(strings, ...params)));
     },
-    async select(pks, exact, declared) {
+    async select(pks, exact, types) {
       open();
-      const out = await send(() => selectOf(db, plan, pks, exact, declared));
+      const out = await send(() => selectOf(db, plan, pks, exact, types));
       if (exact) for (const row of out) restoreExact(row, fields);
       return out;
     },

@@ -31,11 +31,11 @@ export interface SelectPlan {
  * `(a, b) IN ((?, ?), …)`, each part bound through its column as Drizzle binds values (its
  * `mapToDriverValue`). SQLite takes a list of row values only as a VALUES clause or a subquery.
  */
-function tupleIn(plan: SelectPlan, pks: readonly PrimaryKey[], declared: readonly string[] | undefined): SQL {
+function tupleIn(plan: SelectPlan, pks: readonly PrimaryKey[], types: readonly string[] | undefined): SQL {
   const columns = plan.keys.map((key) => key.column);
   // PostgreSQL: an array per key column through unnest, each part mapped as Drizzle maps a value
   // of its column (see @cereal/sql's unnest.ts)
-  const unnest = plan.family === 'postgres' ? unnestOf(pks, declared) : undefined;
+  const unnest = plan.family === 'postgres' ? unnestOf(pks, types) : undefined;
   if (unnest !== undefined) {
     const arrays = unnest.columns.map((parts, i) => sql`${sql.param(parts.map((part) => columns[i]!.mapToDriverValue(part)))}::${sql.raw(unnest.types[i]!)}`);
     return sql`(${sql.join(columns, sql`, `)}) in (select * from unnest(${sql.join(arrays, sql`, `)}))`;
@@ -58,10 +58,10 @@ function oneKey(plan: SelectPlan, pks: readonly PrimaryKey[]): SQL {
 
 /**
  * The where clause: the key filter, then the scope as one parenthesized group, `… IN (…) and (a or b)`.
- * @param declared - the key columns' types from the catalog (PostgreSQL's unnest), if read
+ * @param types - the key columns' types to cast keys to (PostgreSQL's unnest), from the catalog
  */
-export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[], declared?: readonly string[]): SQL {
-  const keys = plan.keys.length === 1 ? oneKey(plan, pks) : tupleIn(plan, pks, declared);
+export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[], types?: readonly string[]): SQL {
+  const keys = plan.keys.length === 1 ? oneKey(plan, pks) : tupleIn(plan, pks, types);
   return plan.scope === undefined ? keys : sql`${keys} and (${plan.scope})`;
 }
 
@@ -72,7 +72,7 @@ export function whereOf(plan: SelectPlan, pks: readonly PrimaryKey[], declared?:
  * text, as `exactAlias(i)`, for `restoreExact`. It never reads from Drizzle's query cache (the
  * `cache` option of `drizzle()`, which may cache every select): a loader's rows are fresh.
  */
-export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey[], exact: boolean, declared?: readonly string[]): Query {
+export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey[], exact: boolean, types?: readonly string[]): Query {
   let fields: Record<string, unknown> = plan.selected;
   if (exact) {
     fields = { ...fields };
@@ -80,7 +80,7 @@ export function selectOf(db: unknown, plan: SelectPlan, pks: readonly PrimaryKey
       if (roundsWide(column.dataType, plan.family)) fields[exactAlias(i)] = sql`cast(${column} as ${sql.raw(EXACT_TEXT[plan.family])})`;
     });
   }
-  const query = (db as Selecting).select(fields).from(plan.table).where(whereOf(plan, pks, exact ? undefined : declared));
+  const query = (db as Selecting).select(fields).from(plan.table).where(whereOf(plan, pks, exact ? undefined : types));
   return typeof query.$withCache === 'function' ? query.$withCache(false) : query;
 }
 

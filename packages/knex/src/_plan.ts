@@ -41,9 +41,9 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
   const postgres = dialect.family === 'postgres';
   const anyArray = postgres && keys.length === 1;
   const tuple = `(${keys.map(() => '??').join(', ')})`;
-  const statement = (pks: readonly PrimaryKey[], exactly: boolean, declared: readonly string[] | undefined): Knex.QueryBuilder => {
+  const statement = (pks: readonly PrimaryKey[], exactly: boolean, types: readonly string[] | undefined): Knex.QueryBuilder => {
     let q = db(table).select(columns);
-    const unnest = postgres && !exactly ? unnestOf(pks, declared) : undefined;
+    const unnest = postgres && !exactly ? unnestOf(pks, types) : undefined;
     if (anyArray && !exactly) q = q.whereRaw('?? = any(?)', [keys[0]!, pks as never]);
     else if (unnest !== undefined) {
       q = q.whereRaw(`${tuple} in (select * from unnest(${unnest.types.map((type) => `?::${type}`).join(', ')}))`, [...keys, ...(unnest.columns as never[])]);
@@ -62,8 +62,8 @@ export function planOf(db: Knex, options: KnexLoaderOptions): { table: SqlTable;
       const result = await send<unknown>(db, () => db.raw(sql, params as Knex.RawBinding[]));
       return rowsOf(result);
     },
-    async select(pks, exactly, declared) {
-      const rows = await send<Row[]>(db, () => statement(pks, exactly, declared));
+    async select(pks, exactly, types) {
+      const rows = await send<Row[]>(db, () => statement(pks, exactly, types));
       if (exactly) for (const row of rows) (exact as Exact).normalize?.(row);
       return rows;
     },

@@ -7,7 +7,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import knex, { type Knex } from 'knex';
-import { hydrate, ref } from '@cereal/core';
+import { createSerializer, hydrate, ref, type CerealError } from '@cereal/core';
+import { msgpackFormat } from '@cereal/msgpack';
 import { knexLoaders } from '../src/index.js';
 
 const url = process.env.CEREAL_PG_URL;
@@ -49,7 +50,8 @@ if (!url) {
     await ctx.db(`${ctx.t}_m`).insert(['a,b', 'say "hi"', '{x}', 'back\\slash', 'NULL', '', '(1,2)', 'ü€😀'].map((code, n) => ({ shop: (2n ** 60n).toString(), code, n: -1 - n })));
   });
   Any.after(async ({ db, t }) => {
-    for (const s of ['n', 's', 'u', 'c', 'm']) await db.schema.dropTableIfExists(`${t}_${s}`);
+    for (const s of ['n', 's', 'u', 'c', 'm', 'd', 'e']) await db.schema.dropTableIfExists(`${t}_${s}`);
+    await db.raw(`drop domain if exists ${t}_posint; drop type if exists ${t}_mood`);
     await db.destroy();
   });
 
@@ -104,13 +106,30 @@ if (!url) {
     assert.equal((rows as { n: number }[]).map((r) => r.n), keys.map((_, i) => i));
     assert.is(seen.length, 3); // chunks of 2000 (the chunk size a list of row values needs; unnest keeps it)
     for (const s of seen) {
-      assert.match(s.sql, /\("shop", "code"\) in \(select \* from unnest\(\$1::bigint\[\], \$2::character varying\(32\)\[\]\)\)$/);
+      assert.match(s.sql, /\("shop", "code"\) in \(select \* from unnest\(\$1::bigint\[\], \$2::character varying\[\]\)\)$/);
       assert.is(s.bindings.length, 2);
     }
     const codes = ['a,b', 'say "hi"', '{x}', 'back\\slash', 'NULL', '', '(1,2)', 'ü€😀'];
     const odd = await hydrate([...codes.map((code) => ref('m', [2n ** 60n, code])), ref('m', [2n ** 60n, 'none']), ref('m', [1, 'a,b'])], loaders, { missing: 'null' });
     assert.equal((odd as ({ n: number } | null)[]).map((r) => r?.n ?? null), [...codes.map((_, n) => -1 - n), null, null]);
     assert.is(String((odd as { shop: unknown }[])[0]!.shop), String(2n ** 60n));
+  });
+
+  Any('composite keys on a domain with a check and on an enum: a key the check or the enum refuses names no row, or fails only its own decode', async ({ db, t }) => {
+    await db.raw(`create domain ${t}_posint as integer check (value > 0); create type ${t}_mood as enum ('happy', 'sad')`);
+    await db.raw(`create table ${t}_d (a ${t}_posint, b text, primary key (a, b)); insert into ${t}_d values (1, 'x'), (2, 'y')`);
+    await db.raw(`create table ${t}_e (m ${t}_mood, n integer, primary key (m, n)); insert into ${t}_e values ('happy', 1), ('sad', 2)`);
+    const loaders = knexLoaders(db, { d: { table: `${t}_d`, primaryKey: ['a', 'b'] }, e: { table: `${t}_e`, primaryKey: ['m', 'n'] } });
+    const [rows, seen] = await watch(db, () => hydrate([ref('d', [1, 'x']), ref('d', [-1, 'x']), ref('d', [2, 'y'])], loaders, { missing: 'null' }));
+    assert.equal((rows as ({ b: string } | null)[]).map((r) => r?.b ?? null), ['x', null, 'y']);
+    assert.match(seen.find((s) => s.sql.includes('unnest'))!.sql, /unnest\(\$1::integer\[\], \$2::text\[\]\)/, 'cast to the domain\'s base type');
+    const cereal = createSerializer({ format: msgpackFormat(), loaders, coalesce: { window: 50 } });
+    const results = await Promise.allSettled([['happy', 1], ['angry', 1], ['sad', 2]].map((pk) => cereal.decode(cereal.encode({ e: ref('e', pk as [string, number]) }))));
+    assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.equal((results[0] as PromiseFulfilledResult<{ e: unknown }>).value.e, { m: 'happy', n: 1 });
+    const err = (results[1] as PromiseRejectedResult).reason as CerealError;
+    assert.is(err.code, 'INVALID_REF');
+    assert.equal(err.refs?.map((r) => r.key), ['e:angry,1']);
   });
 
   Any.run();

@@ -48,8 +48,8 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
   const cast = sql.raw(EXACT_TEXT[dialect.family]);
   const anyArray = dialect.family === 'postgres';
 
-  const statement = (pks: readonly PrimaryKey[], exact: boolean, declared: readonly string[] | undefined) => {
-    const unnest = fields.length > 1 && anyArray && !exact ? unnestOf(pks, declared) : undefined;
+  const statement = (pks: readonly PrimaryKey[], exact: boolean, types: readonly string[] | undefined) => {
+    const unnest = fields.length > 1 && anyArray && !exact ? unnestOf(pks, types) : undefined;
     const from = db.selectFrom(table);
     let q: SelectQueryBuilder<any, any, Row> = columns === undefined ? from.selectAll() : from.select(columns);
     if (exact) q = q.select((eb) => fields.map((field, i) => sql`cast(${eb.ref(field)} as ${cast})`.as(exactAlias(i))));
@@ -84,7 +84,7 @@ export function planOf(db: Kysely<any>, options: RawOptions): { table: SqlTable;
       const [strings, params] = templateOf(statement);
       return send(db, sql(strings, ...params).compile(db), { inTransaction, plugins: false });
     },
-    select: (pks, exact, declared) => send(db, statement(pks, exact, declared), { inTransaction, plugins: true, ...(exact ? { restore } : {}) }),
+    select: (pks, exact, types) => send(db, statement(pks, exact, types), { inTransaction, plugins: true, ...(exact ? { restore } : {}) }),
     explain: (err) => (isConnectTimeout(err) ? connectTimeout(dialect, table, err) : undefined),
   };
   return { table: { table, path: names.path, keys: names.keys, fields, chunkSize, ...(version === undefined ? {} : { version, versionColumn: versionName ?? version }) }, source };

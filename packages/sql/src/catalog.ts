@@ -31,7 +31,7 @@ interface Catalog {
 
 function columnsOf(rows: readonly (Column & { name: string })[], caseless: boolean, maxBytes?: number): Columns {
   const fold = (name: string): string => (caseless ? name.toLowerCase() : name);
-  const byName = new Map(rows.map((row) => [fold(row.name), { name: row.name, declared: row.declared, key: row.key }]));
+  const byName = new Map(rows.map((row) => [fold(row.name), { name: row.name, declared: row.declared, key: row.key, ...(row.base === undefined ? {} : { base: row.base }) }]));
   return { size: byName.size, get: (name) => byName.get(fold(name)), ...(maxBytes === undefined ? {} : { maxBytes }) };
 }
 
@@ -40,7 +40,8 @@ const text = (value: unknown): string => String(value ?? '');
 // Every column cast to text: some clients cannot read the catalog's own types (Prisma refuses
 // `"char"`, pg_type.typcategory's type, in raw results).
 const PG_COLUMNS = `select a.attname::text as name, format_type(a.atttypid, a.atttypmod) as declared,
-  coalesce(base.typname, t.typname)::text as type, coalesce(base.typcategory, t.typcategory)::text as category
+  coalesce(base.typname, t.typname)::text as type, coalesce(base.typcategory, t.typcategory)::text as category,
+  format_type(coalesce(base.oid, t.oid), null) as base
   from pg_attribute a join pg_type t on t.oid = a.atttypid left join pg_type base on base.oid = t.typbasetype
   where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped`;
 
@@ -52,7 +53,7 @@ const CATALOGS: Partial<Record<SqlFamily, Catalog>> = {
   /** PostgreSQL: to_regclass resolves the name exactly as the statements do (search_path, schema). */
   postgres: {
     statement: (path) => ({ sql: PG_COLUMNS, params: [path.map((part) => `"${part.replace(/"/g, '""')}"`).join('.')] }),
-    columns: (rows) => columnsOf(rows.map((r) => ({ name: text(r.name), declared: text(r.declared), key: pgKeyType(text(r.type), text(r.category)) })), false),
+    columns: (rows) => columnsOf(rows.map((r) => ({ name: text(r.name), declared: text(r.declared), base: text(r.base), key: pgKeyType(text(r.type), text(r.category)) })), false),
   },
   /** MySQL and MariaDB: `db.table`, or the connection's database; column names ignore case. */
   mysql: {

@@ -84,12 +84,14 @@ const CHARSET_ERRNOS = new Set([1267, 1270, 1271]);
  * 22: `invalid input syntax for type date: "abc"`, a value out of range; MySQL's illegal mix of
  * collations, for a key its column's character set cannot hold). The key names no row and never
  * will: the load is not retryable. Key types the loader binds itself (integers, text, uuid)
- * never get here; this covers the types bound as given (numeric, inet…).
+ * never get here; this covers the types bound as given (numeric, inet…), and a domain's check
+ * (23514), which a select only meets casting a key to a domain (unnest's arrays are cast to a
+ * domain's base type, but a domain over a domain keeps one).
  */
 export function isBadKey(err: unknown): boolean {
   for (const link of chain(err)) {
     const { code } = link;
-    if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return true;
+    if (typeof code === 'string' && (/^22[0-9A-Z]{3}$/.test(code) || code === '23514')) return true;
     if ((typeof code === 'string' && CHARSET_CODES.has(code)) || CHARSET_ERRNOS.has(errnoOf(link) ?? 0)) return true;
   }
   return false;

@@ -24,6 +24,12 @@ export type KeyType =
 export interface Column {
   readonly declared: string;
   readonly key: KeyType;
+  /**
+   * PostgreSQL: the type key parts are cast to in an array parameter (`unnest($1::integer[])`):
+   * the column's type without its length, a domain's base type (a cast to the domain would
+   * check its constraint, and fail the statement for a key that only names no row).
+   */
+  readonly base?: string;
 }
 
 const GIVEN: KeyType = { kind: 'given' };

@@ -28,11 +28,11 @@ export interface SqlSource<Row extends object> {
   /**
    * Reads the rows of `pks`, each already bound as its columns' types. With `exact`, the key
    * columns must come back exactly (see wide.ts); one attempt: the loader resends.
-   * @param declared - the key columns' types as the catalog declares them, in key order, where
-   *   the loader read a catalog (for PostgreSQL's `unnest($1::integer[], $2::text[])`: see
-   *   `arrayType`); undefined otherwise
+   * @param types - PostgreSQL: the key columns' types to cast keys to (`Column.base`), in key
+   *   order, for `unnest($1::integer[], $2::text[])` (see `unnestOf`); undefined where the
+   *   loader read no such catalog
    */
-  select(pks: readonly PrimaryKey[], exact: boolean, declared?: readonly string[]): Promise<readonly Row[]>;
+  select(pks: readonly PrimaryKey[], exact: boolean, types?: readonly string[]): Promise<readonly Row[]>;
   /** What the user should do about a table the catalog does not have (where it is not named by the user). */
   readonly notFound?: string;
   /** What to throw in place of a library's own error that says something better known (a pool timeout). */
@@ -163,8 +163,8 @@ function hasVersion(library: string, table: SqlTable, row: object): true {
 interface Plan {
   readonly bind: Binder;
   readonly maxBytes?: number;
-  /** The key columns' declared types, in key order, from the catalog. */
-  readonly declared?: readonly string[];
+  /** PostgreSQL: the key columns' types to cast keys to, in key order, from the catalog. */
+  readonly types?: readonly string[];
 }
 
 async function readPlan<Row extends object>(source: SqlSource<Row>, table: SqlTable): Promise<Plan> {
@@ -176,8 +176,9 @@ async function readPlan<Row extends object>(source: SqlSource<Row>, table: SqlTa
   if (table.versionColumn !== undefined && columns.get(table.versionColumn) === undefined) {
     throw new CerealError('INVALID_OPTION', `[${source.library}] table \`${table.table}\` has no column \`${table.versionColumn}\`, the loader's \`version\`: name a column every write moves forward (\`updated_at\`, \`lock_version\`)`);
   }
-  const declared = table.keys.map((key) => columns.get(key)?.declared ?? '');
-  return columns.maxBytes === undefined ? { bind, declared } : { bind, declared, maxBytes: columns.maxBytes };
+  const bases = table.keys.map((key) => columns.get(key)?.base);
+  const types = bases.every((base): base is string => base !== undefined && base.length > 0) ? bases : undefined;
+  return { bind, ...(types === undefined ? {} : { types }), ...(columns.maxBytes === undefined ? {} : { maxBytes: columns.maxBytes }) };
 }
 
 /**
@@ -205,7 +206,7 @@ async function loadKeys<Row extends object>(source: SqlSource<Row>, table: SqlTa
   const out: Row[] = [];
   const returned = new Set<string>(); // the keys of the rows earlier statements returned
   for (const [pks, exact] of statements) {
-    const rows = await loadChunk(source, table, pks, exact, plan.declared);
+    const rows = await loadChunk(source, table, pks, exact, plan.types);
     if (statements.length === 1) return [...rows];
     const keys: string[] = [];
     for (const row of rows) {
@@ -254,9 +255,9 @@ function chunksOf(keys: readonly PrimaryKey[], size: number, budget: number | un
   return chunks;
 }
 
-async function loadChunk<Row extends object>(source: SqlSource<Row>, table: SqlTable, pks: readonly PrimaryKey[], exact: boolean, declared: readonly string[] | undefined): Promise<readonly Row[]> {
+async function loadChunk<Row extends object>(source: SqlSource<Row>, table: SqlTable, pks: readonly PrimaryKey[], exact: boolean, types: readonly string[] | undefined): Promise<readonly Row[]> {
   try {
-    return await withResends(source.inTransaction, () => source.select(pks, exact, declared));
+    return await withResends(source.inTransaction, () => source.select(pks, exact, types));
   } catch (err) {
     throw selectFailure(source, table, err);
   }

@@ -8,7 +8,7 @@ import type { PrimaryKey } from '@cereal/core';
  * list of 10 000 exceeds its stack depth (bench/README: "PostgreSQL composite keys").
  */
 export interface Unnest {
-  /** Each key column's array type, for the cast: `integer[]`, `character varying(64)[]`. */
+  /** Each key column's array type, for the cast: `integer[]`, `character varying[]`. */
   readonly types: readonly string[];
   /** The key parts by column: `columns[i][j]` is part i of key j. */
   readonly columns: readonly unknown[][];
@@ -22,16 +22,16 @@ const CASTABLE = /^[^?'\\;]+$/;
 
 /**
  * The keys of a composite key, one array per column with its type, or undefined where a column's
- * declared type is unknown (no catalog) or not one to write into a cast.
- * @param declared - the key columns' types as the catalog declares them, in key order
+ * type is unknown (no catalog) or not one to write into a cast.
+ * @param types - the key columns' types to cast to (the catalog's `Column.base`), in key order
  */
-export function unnestOf(pks: readonly PrimaryKey[], declared: readonly string[] | undefined): Unnest | undefined {
-  if (declared === undefined || declared.length < 2) return undefined;
-  if (!declared.every((type) => type.length > 0 && CASTABLE.test(type) && !type.includes('--') && !type.includes('/*'))) return undefined;
-  const columns = declared.map(() => new Array<unknown>(pks.length));
+export function unnestOf(pks: readonly PrimaryKey[], types: readonly string[] | undefined): Unnest | undefined {
+  if (types === undefined || types.length < 2) return undefined;
+  if (!types.every((type) => type.length > 0 && CASTABLE.test(type) && !type.includes('--') && !type.includes('/*'))) return undefined;
+  const columns = types.map(() => new Array<unknown>(pks.length));
   for (let j = 0; j < pks.length; j++) {
     const pk = pks[j] as readonly unknown[];
     for (let i = 0; i < columns.length; i++) columns[i]![j] = pk[i];
   }
-  return { types: declared.map((type) => `${type}[]`), columns };
+  return { types: types.map((type) => `${type}[]`), columns };
 }
