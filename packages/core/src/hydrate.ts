@@ -342,32 +342,53 @@ export async function hydrateManyWith(values: readonly unknown[], loaders: Loade
   await Promise.all(
     Array.from(merged.values(), async ({ group, users }) => {
       const loader = loaderOf(loaders, group.model);
+      // One value's rows of this model, loaded for it alone
+      const alone = (value: Pending): Promise<void> => {
+        const own = value.groups.get(group.model)!;
+        return loadGroup(own, loader, trace).then(() => done(value, group.model), (err: unknown) => done(value, group.model, ownFailure(err, own.refs)));
+      };
       try {
         await loadGroup(group, loader, trace);
       } catch (err) {
         // A key the server refuses (an enum label it lacks) fails a statement: loaded again
         // value by value, it fails only the value that holds it, never the batch's others.
         if (users.length > 1 && err instanceof CerealError && err.code === 'INVALID_REF') {
-          await Promise.all(users.map((value) => loadGroup(value.groups.get(group.model)!, loader, trace).then(() => done(value, group.model), (own: unknown) => done(value, group.model, ownFailure(own, value.groups.get(group.model)!.refs)))));
+          await Promise.all(users.map(alone));
           return;
         }
         for (const value of users) done(value, group.model, ownFailure(err, value.groups.get(group.model)!.refs));
         return;
       }
       // Rows handed out now, before any value settles and its job can change them: the first
-      // value to need a row gets the loaded object, the others their own copies.
+      // value to need a row gets the loaded object, the others their own copies. A value whose
+      // rows cereal cannot copy (not plain data: see copy.ts) loads its own instead.
       const taken = new Set<object>();
+      const again: Pending[] = [];
       for (const value of users) {
         const own = value.groups.get(group.model)!;
+        const rows: [number | string, object, ModelRef][] = [];
+        let copied = true;
         for (const [id, slot] of own.slots) {
           const row = group.slots.get(id);
           if (row === undefined || row instanceof ModelRef) continue;
           const mine = taken.has(row) ? copyRow(row) : (taken.add(row), row);
-          tagRow(mine, own.pins?.get(id) ?? (slot as ModelRef));
+          if (mine === undefined) {
+            copied = false;
+            break;
+          }
+          rows.push([id, mine, own.pins?.get(id) ?? (slot as ModelRef)]);
+        }
+        if (!copied) {
+          again.push(value);
+          continue;
+        }
+        for (const [id, mine, tag] of rows) {
+          tagRow(mine, tag);
           own.slots.set(id, mine);
         }
         done(value, group.model);
       }
+      await Promise.all(again.map(alone));
     }),
   );
   return out;

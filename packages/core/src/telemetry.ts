@@ -243,13 +243,15 @@ class DecodeTrace implements Trace {
   constructor(t: SerializerTelemetry, operation: Operation) {
     this.#t = t;
     this.#operation = operation;
-    this.#parent = t.api.context.active();
+    let parent: Otel.Context = t.api.ROOT_CONTEXT;
     let span: Otel.Span;
     try {
-      span = currentTracer(t.api).startSpan(`cereal.${operation}`, t.startOptions, this.#parent);
+      parent = t.api.context.active();
+      span = currentTracer(t.api).startSpan(`cereal.${operation}`, t.startOptions, parent);
     } catch {
       span = t.api.trace.wrapSpanContext(t.api.INVALID_SPAN_CONTEXT); // records nothing
     }
+    this.#parent = parent;
     this.#span = span;
   }
 
@@ -293,12 +295,23 @@ class DecodeTrace implements Trace {
     } catch {
       return run(); // no span: the load runs as it would without telemetry
     }
+    // The load's own promise, not what the context manager returns (one that drops or replaces
+    // it must not change the rows, nor leave the load's rejection unheard).
     let ran = false;
+    let loading: Promise<R> | undefined;
+    try {
+      otel.context.with(context, () => {
+        ran = true;
+        loading = (async () => run())(); // a loader that throws at once: a rejection, as without telemetry
+        return loading;
+      });
+    } catch {
+      // the context manager failed, before or after it ran the load
+    }
     let rows: R;
     try {
-      rows = await otel.context.with(context, () => ((ran = true), run()));
+      rows = await (ran ? loading! : run());
     } catch (err) {
-      if (!ran) return run(); // the context manager failed before the load started
       quietly(() => fail(span, otel, err, err instanceof CerealError ? err.code : 'LOAD_FAILED')); // hydrate makes anything else LOAD_FAILED
       quietly(() => span.end());
       throw err;

@@ -187,4 +187,103 @@ Coalesce('a key the server refuses (INVALID_REF from the load) fails only the de
   assert.equal(many.map((r) => r.status), ['fulfilled', 'rejected']);
 });
 
+/** A coalescing serializer over one model whose loader builds each load's rows with `make`, counting loads. */
+function over(make: (id: number) => object) {
+  const loads: unknown[][] = [];
+  const loader = { load: async (pks: readonly unknown[]) => (loads.push([...pks]), pks.map((pk) => make(Number(pk)))), keyOf: (r: { id: number }) => r.id };
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { m: loader }, coalesce: true });
+  const decodeAll = async (n: number) => (await Promise.all(Array.from({ length: n }, () => cereal.decode(cereal.encode(ref('m', 1)))))) as Record<string, any>[];
+  return { loads, decodeAll };
+}
+
+Coalesce('rows copied for later decodes keep their shape: shared references and cycles stay so (in time linear in the row), deep JSON is copied to the bottom', async () => {
+  const { decodeAll } = over((id) => {
+    const node: Record<string, unknown> = { name: 'n' };
+    node.parent = node;
+    node.root = node;
+    let diamond: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 64; i++) diamond = { l: diamond, r: diamond }; // 2^64 paths, 65 objects
+    let deep: Record<string, unknown> = { bottom: 'here' };
+    for (let i = 0; i < 5000; i++) deep = { down: deep };
+    return { id, node, diamond, deep, same: [node, node] };
+  });
+  const [a, b] = await decodeAll(2);
+  for (const row of [a!, b!]) {
+    assert.ok(row.node.parent === row.node && row.node.root === row.node, 'a cycle stays a cycle');
+    assert.ok(row.same[0] === row.node && row.same[1] === row.node, 'one object reached twice is one copy');
+    assert.ok(row.diamond.l === row.diamond.r);
+  }
+  assert.is.not(a!.node, b!.node);
+  let da = a!.deep;
+  let db = b!.deep;
+  for (let i = 0; i < 5000; i++) {
+    da = da.down;
+    db = db.down;
+  }
+  assert.is.not(da, db, 'the bottom of a 5000-deep JSON value is each job\'s own');
+  da.bottom = 'changed';
+  assert.is(db.bottom, 'here');
+});
+
+Coalesce('what a copy keeps: symbol keys, non-enumerable and frozen properties, holes, and instances of other classes (shared, whatever their depth)', async () => {
+  class Decimal {
+    constructor(readonly v: string) {}
+    plus(): string {
+      return this.v;
+    }
+  }
+  const tag = Symbol('tag');
+  const { decodeAll } = over((id) => {
+    const row: Record<string | symbol, unknown> = { id, [tag]: 'symbol', frozen: Object.freeze({ a: 1 }), sparse: [1, , 3], price: new Decimal('1.5') };
+    Object.defineProperty(row, 'hidden', { value: 'h', enumerable: false, writable: true, configurable: true });
+    let deep: Record<string, unknown> = { price: new Decimal('2'), bytes: Buffer.from('ab'), when: new Date(5) };
+    for (let i = 0; i < 300; i++) deep = { down: deep };
+    row.deep = deep;
+    return row;
+  });
+  const [a, b] = await decodeAll(2);
+  for (const row of [a!, b!]) {
+    assert.is(row[tag as never], 'symbol');
+    assert.is(row.hidden, 'h');
+    assert.not.ok(Object.keys(row).includes('hidden'));
+    assert.ok(Object.isFrozen(row.frozen));
+    assert.not.ok(1 in row.sparse);
+    assert.is(row.sparse.length, 3);
+    assert.instance(row.price, Decimal);
+    assert.is(row.price.plus(), '1.5');
+    let d = row.deep;
+    for (let i = 0; i < 300; i++) d = d.down;
+    assert.instance(d.price, Decimal);
+    assert.ok(Buffer.isBuffer(d.bytes));
+    assert.instance(d.when, Date);
+  }
+  assert.is(a!.price, b!.price, 'an instance of another class is shared');
+});
+
+Coalesce('rows cereal cannot copy (class rows with private fields, array rows, Map rows, Proxies, getters) are loaded again for each later decode: every decode gets a working row of its own', async () => {
+  class Row {
+    #secret = 42;
+    constructor(readonly id: number) {}
+    get secret(): number {
+      return this.#secret;
+    }
+  }
+  const makers: [string, (id: number) => object, (row: any) => unknown][] = [
+    ['a class row with a private field', (id) => new Row(id), (row) => row.secret],
+    ['a Proxy row', (id) => new Proxy({ id, name: 'p' }, {}), (row) => row.name],
+    ['a row with a getter that throws', (id) => Object.defineProperty({ id }, 'bad', { enumerable: true, get: () => { throw new Error('getter'); } }), (row) => Object.keys(row).length],
+  ];
+  for (const [what, make, read] of makers) {
+    const { loads, decodeAll } = over(make);
+    const rows = await decodeAll(3);
+    assert.is(new Set(rows).size, 3, what);
+    assert.equal(rows.map(read), rows.map(() => read(make(1))), what);
+    assert.is(loads.length, 3, `${what}: one load for the batch, one more for each later decode`);
+  }
+  const arrays = createSerializer({ format: memoryFormat(), loaders: { m: { load: async (pks: readonly unknown[]) => pks.map((pk) => [pk, 'name']), keyOf: (r: unknown[]) => r[0] as number } }, coalesce: true });
+  const out = (await Promise.all([1, 1].map(() => arrays.decode(arrays.encode(ref('m', 1)))))) as unknown as unknown[][];
+  assert.equal(out, [[1, 'name'], [1, 'name']]);
+  assert.ok(Array.isArray(out[1]) && out[0] !== out[1]);
+});
+
 Coalesce.run();

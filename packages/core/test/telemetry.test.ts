@@ -310,6 +310,9 @@ Telemetry('telemetry that throws (a span processor, a tracer, a span, a meter) n
     ['a tracer whose startSpan throws', () => swapTracer({ getTracer: () => ({ startSpan: boom('startSpan'), startActiveSpan: boom('startActiveSpan') }) } as never)],
     ['spans whose methods throw', () => swapTracer({ getTracer: () => ({ startSpan: brokenSpan, startActiveSpan: boom('startActiveSpan') }) } as never)],
     ['a meter provider that throws', () => swapMeter({ getMeter: boom('getMeter') } as never)],
+    ['a context manager whose active() throws', () => swapContext({ active: boom('active') })],
+    ['a context manager whose with() drops what fn returns', () => swapContext({ with: ((_ctx: unknown, fn: () => unknown) => void fn()) as never })],
+    ['a context manager whose with() throws after running fn', () => swapContext({ with: ((_ctx: unknown, fn: () => unknown) => { fn(); throw new Error('with boom'); }) as never })],
     ['counters that throw', () => swapMeter({ getMeter: () => ({ createHistogram: () => ({ record: boom('record') }), createCounter: () => ({ add: boom('add') }) }) } as never)],
   ];
   for (const [what, install] of setups) {
@@ -337,6 +340,29 @@ function swapTracer(provider: Parameters<typeof trace.setGlobalTracerProvider>[0
   return () => {
     trace.disable();
     trace.setGlobalTracerProvider(tracerProvider);
+  };
+}
+
+/** Registers a context manager that behaves as the suite's but for `override`; returns what puts the suite's back. */
+function swapContext(override: Partial<ContextManager>): () => void {
+  const base = new StorageContextManager();
+  const manager: ContextManager = {
+    active: () => base.active(),
+    with: (ctx, fn, thisArg, ...args) => base.with(ctx, fn, thisArg, ...args),
+    bind: (ctx, target) => base.bind(ctx, target),
+    enable() {
+      return this;
+    },
+    disable() {
+      return this;
+    },
+    ...override,
+  };
+  context.disable();
+  context.setGlobalContextManager(manager);
+  return () => {
+    context.disable();
+    context.setGlobalContextManager(new StorageContextManager());
   };
 }
 
