@@ -92,6 +92,65 @@ for (const [name, make] of bad) {
   });
 }
 
+Ref('model names: a letter, `_` or `$` first, then letters, digits and `_ $ . - /`, at most 128; the message names the rule and at most 64 characters of the name', () => {
+  for (const model of ['a', 'Z', '_', '$', 'users', 'app.users', 'tenant-1/users', 'a$b_c.d-e/f9', 'm'.repeat(128)]) assert.is(ref(model, 1).model, model);
+  const message = (model: unknown): string => {
+    try {
+      ref(model as never, 1);
+    } catch (err) {
+      assert.is((err as CerealError).code, 'INVALID_REF');
+      return (err as Error).message;
+    }
+    throw new Error(`accepted ${String(model)}`);
+  };
+  for (const model of ['1users', '.users', '-users', '/users', 'us ers', 'users:', 'usérs', 'm'.repeat(129), 'a\nb']) assert.match(message(model), 'invalid model name `');
+  assert.match(message('m'.repeat(200)), `\`${'m'.repeat(64)}\`;`);
+  assert.match(message(42), 'invalid model name of type number;');
+  assert.match(message('1x'), 'a model name is a letter, `_` or `$` followed by letters, digits or `_ $ . - /` (at most 128)');
+});
+
+Ref('key, id and toString: built from the model and the canonical key; a pinned ref shows its version', () => {
+  assert.is(ref('users', 42).key, 'users:42');
+  assert.is(ref('users', '42').key, 'users:42');
+  assert.is(ref('users', 'abc').id, 'abc');
+  assert.is(ref('users', 42n).id, 42);
+  assert.is(ref('orders', [7, 1001]).key, 'orders:7,1001');
+  assert.is(ref('orders', [7, 1001]).id, '7,1001');
+  assert.is(String(ref('users', 42)), 'users:42');
+  assert.is(String(ref('users', 42, 7)), 'users:42@7');
+  assert.is(ref('users', 42, 7).key, 'users:42', 'a pin does not change the key');
+  assert.is(ref('users', 42, 7).version, 7);
+  assert.is(ref('users', 42).version, undefined);
+});
+
+Ref('a Date version is copied: changing the row\'s Date afterwards does not move the pin', () => {
+  const when = new Date(1000);
+  const pinned = ref('users', 1, when);
+  when.setTime(5000);
+  assert.is((pinned.version as Date).getTime(), 1000);
+  assert.is.not(pinned.version, when);
+});
+
+Ref('a composite key is a frozen copy: changing the array given afterwards changes nothing', () => {
+  const pk: (string | number)[] = [7, 'a'];
+  const r = ref('orders', pk);
+  pk[0] = 8;
+  assert.equal(r.pk, [7, 'a']);
+  assert.ok(Object.isFrozen(r.pk));
+  assert.is(r.key, 'orders:7,a');
+});
+
+Ref('JSON.stringify of a ref is MALFORMED, naming the ref and the serializer to use', () => {
+  try {
+    JSON.stringify({ user: ref('users', 42) });
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as CerealError).code, 'MALFORMED');
+    assert.match((err as Error).message, 'a ref (`users:42`) cannot be written with JSON.stringify; encode the value with your serializer');
+    assert.equal((err as CerealError).refs?.map((r) => r.key), ['users:42']);
+  }
+});
+
 Ref.run();
 
 // ---
