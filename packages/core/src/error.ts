@@ -90,7 +90,8 @@ export function describe(cause: unknown, max = 300): string {
     const message: unknown = (cause as { message?: unknown } | null)?.message;
     return clip(typeof message === 'string' ? message : typeof cause === 'bigint' ? `${cause}n` : String(cause), max);
   } catch {
-    return `a ${typeof cause} that cannot be printed`;
+    const type = typeof cause;
+    return `${type === 'object' || type === 'undefined' ? 'an' : 'a'} ${type} that cannot be printed`;
   }
 }
 
