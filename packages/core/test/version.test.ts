@@ -128,6 +128,39 @@ Pins('a pin that cannot be compared with the row\'s version, or two pins of one 
   assert.is(nulled.code, 'INVALID_REF');
 });
 
+Pins('the messages of pins say which refs and versions: two kinds on one row, one STALE row, versions a loader cannot read', async () => {
+  const mixed = await rejects(() => hydrate([ref('users', 1, 1), ref('users', 1, T1)], { users: users() }, { consistency: 'at-least' }));
+  assert.match(mixed.message, '`users:1` is pinned to versions that cannot be compared (1 and ');
+  assert.equal(mixed.refs?.map(String), ['users:1@1', `users:1@${T1.toISOString()}`]);
+  const one = await rejects(() => hydrate([ref('users', 1, 4)], { users: users() }, { consistency: 'at-least' }));
+  assert.match(one.message, "1 row is missing or older than its ref's pin (the reader is behind, or the row was deleted since): `users:1`");
+  assert.equal(one.refs?.map(String), ['users:1@4']);
+  const fresh = await hydrate([ref('users', 1, 3), ref('users', 2, 0)], { users: users() }, { consistency: 'at-least' });
+  assert.is(fresh.length, 2, 'a row at its pin, or newer, passes');
+  const nan: Loader<Row> = { ...users(), versionOf: () => NaN as never };
+  const bad = await rejects(() => hydrate([ref('users', 1, 1)], { users: nan }, { consistency: 'at-least' }));
+  assert.is(bad.code, 'INVALID_OPTION');
+  assert.match(bad.message, 'the loader for model `users` read a version that is ');
+  assert.match(bad.message, 'its version column must hold numbers, bigints, text or times');
+  const throws: Loader<Row> = { ...users(), versionOf: () => { throw new TypeError('boom'); } };
+  const failed = await rejects(() => hydrate([ref('users', 1, 1)], { users: throws }, { consistency: 'at-least' }));
+  assert.match(failed.message, 'the loader for model `users` failed in versionOf on a row it loaded');
+  assert.instance(failed.cause, TypeError);
+});
+
+Pins('a key of the wrong shape for its model is INVALID_REF before any load, naming the model, its parts and the refs', async () => {
+  const orders = memoryLoader([{ id: [7, 1], total: 1 }], { keyOf: (r) => r.id, arity: 2 });
+  const single = memoryLoader([{ id: 1 }], { arity: 1 });
+  const wide = await rejects(() => hydrate([ref('orders', 7), ref('orders', [7, 1])], { orders }));
+  assert.is(wide.code, 'INVALID_REF');
+  assert.is(wide.message, '[cereal] model `orders` has a key of 2 parts; `orders:7` does not');
+  assert.equal(wide.refs?.map(String), ['orders:7']);
+  const narrow = await rejects(() => hydrate([ref('s', [1, 2]), ref('s', [3, 4])], { s: single }));
+  assert.is(narrow.message, '[cereal] model `s` has a key of 1 part; `s:1,2`, `s:3,4` do not');
+  assert.equal(orders.calls, []);
+  assert.equal(single.calls, []);
+});
+
 Pins('a loader whose versionOf throws is broken: INVALID_OPTION, not a TypeError', async () => {
   const broken: Loader<Row> = { ...users(), versionOf: () => { throw new TypeError('boom'); } };
   const err = await rejects(() => hydrate([ref('users', 1, 1)], { users: broken }, { consistency: 'at-least' }));
