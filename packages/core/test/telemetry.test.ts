@@ -7,6 +7,7 @@ import { context, metrics, trace, ROOT_CONTEXT, SpanStatusCode, type Context, ty
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { CerealError, createSerializer, ref } from '../src/index.js';
+import { defineFormat } from '../src/format/index.js';
 import { memoryFormat, memoryLoader, rejects, type MemoryLoader } from '@cereal/testkit';
 
 /** A context manager over AsyncLocalStorage (what @opentelemetry/context-async-hooks does), so active spans follow awaits. */
@@ -293,6 +294,27 @@ Telemetry('a tracer provider registered after the serializer was made is used (t
   trace.disable();
   trace.setGlobalTracerProvider(tracerProvider);
   await provider.shutdown();
+});
+
+Telemetry('the instruments carry their units and descriptions; cereal.bytes counts a text payload in UTF-8 bytes; `telemetry` takes false or nothing', async () => {
+  const text = defineFormat<string>({ name: 'text', wire: 'text', encode: () => '€é', decode: () => ({ u: ref('users', 1) }) });
+  const cereal = createSerializer({ format: text, loaders: { users: users() } });
+  await cereal.decode(cereal.encode({}));
+  assert.is(one('cereal.decode').attributes['cereal.bytes'], 5, '€ is 3 bytes, é 2');
+  await reader.forceFlush();
+  const descriptors = new Map<string, { unit: string; description: string }>();
+  for (const resource of metricExporter.getMetrics()) for (const scope of resource.scopeMetrics) for (const metric of scope.metrics) descriptors.set(metric.descriptor.name, metric.descriptor);
+  metricExporter.reset();
+  assert.equal(descriptors.get('cereal.decode.duration'), { ...descriptors.get('cereal.decode.duration')!, unit: 'ms' });
+  assert.match(descriptors.get('cereal.decode.duration')!.description, 'How long a decode took');
+  assert.is(descriptors.get('cereal.refs')?.unit, '{ref}');
+  assert.is(descriptors.get('cereal.loads')?.unit, '{statement}');
+  createSerializer({ format: memoryFormat(), loaders: {}, telemetry: true as never }); // on, as when left out
+  for (const bad of ['off', 0, null]) {
+    const err = await rejects(() => createSerializer({ format: memoryFormat(), loaders: {}, telemetry: bad as never }));
+    assert.is(err.code, 'INVALID_OPTION');
+    assert.match(err.message, '`telemetry` must be false (to emit no spans or metrics) or left out');
+  }
 });
 
 Telemetry('telemetry that throws (a span processor, a tracer, a span, a meter) never changes a decode: the same values and CerealErrors, coalesced too', async () => {
