@@ -109,8 +109,29 @@ Scan('truncated values of every header are MALFORMED, never a RangeError', () =>
   ];
   for (const bytes of whole) {
     decode(bytes);
-    for (let cut = 1; cut < bytes.length; cut++) assert.is(failure(bytes.slice(0, cut)).code, 'MALFORMED', `${bytes.map((b) => b.toString(16)).join(' ')} cut at ${cut}`);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const err = failure(bytes.slice(0, cut));
+      assert.is(err.code, 'MALFORMED', `${bytes.map((b) => b.toString(16)).join(' ')} cut at ${cut}`);
+      assert.is(err.message, '[cereal] [msgpack] the payload ends in the middle of a value', 'the scanner says it, before msgpackr reads a byte');
+    }
   }
+});
+
+Scan('the bounds themselves: nesting up to 2 × maxDepth + 4 levels, a bigint of 1024 bytes, nanoseconds up to 999 999 999 pass; one more is refused, saying so', () => {
+  const nested = (levels: number): Uint8Array => Uint8Array.from([...new Array<number>(levels).fill(0x91), 0x01]);
+  assert.equal(decode(nested(23), { maxDepth: 10, maxRefs: 10 }), JSON.parse(`${'['.repeat(23)}1${']'.repeat(23)}`));
+  const deep = failure(nested(24), { maxDepth: 10, maxRefs: 10 });
+  assert.is(deep.code, 'LIMIT');
+  assert.match(deep.message, '[msgpack] the payload nests deeper than maxDepth 10 allows');
+  const bigint = (bytes: number): number[] => [0xc8, bytes >> 8, bytes & 0xff, 0x42, ...new Array<number>(bytes).fill(1)];
+  assert.is(typeof decode(bigint(1024)), 'bigint');
+  const big = failure(bigint(1025));
+  assert.is(big.code, 'LIMIT');
+  assert.is(big.message, '[cereal] [msgpack] a bigint of 1025 bytes; at most 1024 are read');
+  assert.instance(decode([0xd7, 0xff, 0xee, 0x6b, 0x27, 0xfc, 0, 0, 0, 0]), Date, '999 999 999 nanoseconds');
+  assert.is(failure([0xd7, 0xff, 0xee, 0x6b, 0x28, 0x00, 0, 0, 0, 0]).message, '[cereal] [msgpack] a timestamp that is no Date');
+  assert.is(failure([1, 2, 3]).message, '[cereal] [msgpack] 2 bytes after the end of the value');
+  assert.is(failure([0xc1]).message, '[cereal] [msgpack] byte 0xc1 is never used in msgpack');
 });
 
 Scan.run();
