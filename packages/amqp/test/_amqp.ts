@@ -111,6 +111,14 @@ export async function until(check: () => boolean, ms: number, what: () => string
 }
 
 /** Waits `ms`. */
+/** An exchange of `type` with nothing bound, deleted with its queue at the end. */
+export async function unbound(h: Harness, type: 'fanout' | 'direct'): Promise<{ admin: Channel; exchange: string }> {
+  const { channel: admin } = await h.channel();
+  const exchange = `${await h.queue()}-x`;
+  await admin.assertExchange(exchange, type, { durable: false });
+  return { admin, exchange };
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The headers of a message, as an object. */

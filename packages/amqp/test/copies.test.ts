@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ref } from '@cereal/core';
 import { CopyError, assertRetryQueues, consume, publish, retryQueueName, HEADER } from '../src/index.js';
-import { harness, headersOf, sleep, until, type Harness } from './_amqp.js';
+import { harness, headersOf, sleep, unbound, until, type Harness } from './_amqp.js';
 
 const url = process.env.CEREAL_AMQP_URL;
 
@@ -22,14 +22,6 @@ if (url === undefined || url === '') {
   Copies.after.each(async (ctx) => {
     await ctx.h.close();
   });
-
-  /** An exchange of `type` with nothing bound, deleted with its queue at the end. */
-  const unbound = async (h: Harness, type: 'fanout' | 'direct') => {
-    const { channel: admin } = await h.channel();
-    const exchange = `${await h.queue()}-x`;
-    await admin.assertExchange(exchange, type, { durable: false });
-    return { admin, exchange };
-  };
 
   for (const confirm of [true, false]) {
     Copies(`a dead letter to an exchange with nothing bound is returned: the original is not acked but requeued, onError told, and it lands once a queue is bound (${confirm ? 'ConfirmChannel' : 'plain channel'})`, async ({ h }) => {

@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError, ref } from '@cereal/core';
 import { CopyError, consume, publish, republish, HEADER, type Outcome } from '../src/index.js';
-import { getMessages, harness, headersOf, sleep, until, type Harness } from './_amqp.js';
+import { getMessages, harness, headersOf, sleep, unbound, until, type Harness } from './_amqp.js';
 
 const url = process.env.CEREAL_AMQP_URL;
 
@@ -23,14 +23,6 @@ if (url === undefined || url === '') {
   Routing.after.each(async (ctx) => {
     await ctx.h.close();
   });
-
-  /** An exchange of `type` with nothing bound, deleted with its queue at the end. */
-  const unbound = async (h: Harness, type: 'fanout' | 'direct') => {
-    const { channel: admin } = await h.channel();
-    const exchange = `${await h.queue()}-x`;
-    await admin.assertExchange(exchange, type, { durable: false });
-    return { admin, exchange };
-  };
 
   Routing('a message with `CC: [workQueue]` whose handler always throws (maxAttempts 3): exactly 3 handler runs and 1 dead letter, no copy multiplied', async ({ h }) => {
     const q = await h.queue();

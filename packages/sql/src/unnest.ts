@@ -5,7 +5,7 @@ import type { PrimaryKey } from '@cereal/core';
  * array parameter per key column, in place of `(a, b) in (($1, $2), …)`. PostgreSQL plans a list
  * of row values item by item: on this machine 1000 two-part keys took 19.9 ms as a list and
  * 3.0 ms through unnest (250 keys: 2.6 against 1.2 ms; 10 keys: 0.38 against 0.45 ms), and a
- * list of 10 000 exceeds its stack depth (bench/README: "PostgreSQL composite keys").
+ * list of 10 000 exceeds its stack depth (bench/composite.ts, printed by `pnpm bench` with CEREAL_PG_URL).
  */
 export interface Unnest {
   /** Each key column's array type, for the cast: `integer[]`, `character varying[]`. */
