@@ -75,8 +75,9 @@ function run(name) {
   const config = {
     $schema: './.mutation/node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     testRunner: 'command',
-    // uvu's own runner over the package's tests, on the project's Node (20): exit 1 on any failure
-    commandRunner: { command: `node --import tsx node_modules/uvu/bin.js packages/${name}/test "\\.test\\.ts$"` },
+    // uvu's own runner over the package's tests, on the project's Node (20): exit 1 on any failure.
+    // `--bail` stops at the first failing suite: a killed mutant costs a fraction of the run.
+    commandRunner: { command: `node --import tsx node_modules/uvu/bin.js packages/${name}/test "\\.test\\.ts$" --bail` },
     mutate: [...mutate, `!${src}/index.ts`],
     // In place, not in a sandbox copy: pnpm's node_modules are per package and symlinked, and
     // the sandbox links only the root one. Stryker puts every file back when it ends (also on

@@ -97,8 +97,21 @@ export function describeValue(value: unknown): string {
       : `${value}, not an integer`;
   }
   if (value === null) return 'null';
-  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'object') return Array.isArray(value) ? 'an array' : describeObject(value);
   return `of type ${typeof value}`;
+}
+
+/** `a Date`, `a Buffer`, `an instance of Decimal`: what a driver put where a key was expected; plain objects are `an object`. */
+function describeObject(value: object): string {
+  let name: unknown;
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== null && proto !== Object.prototype) name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  } catch {
+    // a Proxy whose traps throw: described as any object
+  }
+  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]{0,40}$/.test(name)) return 'an object';
+  return ['Date', 'Buffer', 'Uint8Array', 'Map', 'Set', 'RegExp'].includes(name) ? `a ${name}` : `an instance of ${name}`;
 }
 
 /** Throws `INVALID_REF` unless `pk` is a usable primary key; returns its canonical text. */

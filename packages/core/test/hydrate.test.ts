@@ -204,19 +204,39 @@ Failures('a CerealError from a loader passes through as it is', async () => {
 });
 
 Failures('a loader that breaks its contract (no array, a non-object row, a row without a usable key, keyOf throwing) is INVALID_OPTION, never retryable', async () => {
-  const cases: Loader<Row>[] = [
-    { keyOf: (r) => r.id, load: async () => 'rows' as never },
-    { keyOf: (r) => r.id, load: async () => [null as never] },
-    { keyOf: (r) => r.id, load: async () => [{ id: {} as never }] },
-    { keyOf: (r) => r.id, load: async () => [{ id: new Date(0) as never }] },
-    { keyOf: () => { throw new TypeError('boom'); }, load: async () => [{ id: 1 }] },
+  const boom = new TypeError('boom');
+  const cases: [Loader<Row>, string][] = [
+    [{ keyOf: (r) => r.id, load: async () => 'rows' as never }, 'the loader for model `users` returned string, not an array of rows'],
+    [{ keyOf: (r) => r.id, load: async () => [null as never] }, 'the loader for model `users` returned a row that is null'],
+    [{ keyOf: (r) => r.id, load: async () => [7 as never] }, 'the loader for model `users` returned a row that is number'],
+    [{ keyOf: (r) => r.id, load: async () => [{ id: {} as never }] }, 'the loader for model `users` returned a row without a usable key (key is an object); check its key column and keyOf'],
+    [{ keyOf: (r) => r.id, load: async () => [{ id: new Date(0) as never }] }, 'returned a row without a usable key (key is a Date)'],
+    [{ keyOf: () => { throw boom; }, load: async () => [{ id: 1 }] }, 'the loader for model `users` failed in keyOf on a row it loaded'],
   ];
-  for (const loader of cases) {
+  for (const [loader, message] of cases) {
     const err = await rejects(() => hydrate([ref('users', 1)], { users: loader }));
     assert.is(err.code, 'INVALID_OPTION', err.message);
+    assert.match(err.message, message);
     assert.is(err.retryable, false);
     assert.equal(err.refs?.map(String), ['users:1']);
+    assert.is(err.cause, message.includes('keyOf on a row') ? boom : undefined, 'the cause is what keyOf threw, and only then is there one');
   }
+});
+
+Failures('LOAD_FAILED says how many rows of which model failed, and why', async () => {
+  const loaders = { users: users() };
+  loaders.users.fail = new Error('connect ECONNREFUSED');
+  assert.match((await rejects(() => hydrate([ref('users', 1)], loaders))).message, '[cereal] loading 1 row of model `users` failed: connect ECONNREFUSED');
+  assert.match((await rejects(() => hydrate([ref('users', 1), ref('users', 2), ref('users', 1)], loaders))).message, '[cereal] loading 2 rows of model `users` failed: connect ECONNREFUSED');
+});
+
+Failures('MISSING_ROW counts and names the missing rows, one or many', async () => {
+  const one = await rejects(() => hydrate([ref('users', 1), ref('users', 9)], { users: users() }));
+  assert.is(one.code, 'MISSING_ROW');
+  assert.match(one.message, '1 referenced row is missing: `users:9`');
+  const two = await rejects(() => hydrate([ref('users', 8), ref('users', 9)], { users: users() }));
+  assert.match(two.message, '2 referenced rows are missing: `users:8`, `users:9`');
+  assert.equal(two.refs?.map(String), ['users:8', 'users:9']);
 });
 
 Failures('a loader returning two rows for one key (a table without a unique key) is INVALID_OPTION, not the first row silently', async () => {

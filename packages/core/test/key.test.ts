@@ -119,6 +119,17 @@ Keys('INVALID_REF messages say what is wrong with the key, and what a key may be
   assert.match(message([[1], 2]), 'composite key part 0 is an array');
   assert.match(message([1, 2, 1.5]), 'composite key part 2 is 1.5, not an integer');
   assert.match(message(true), 'key is of type boolean');
+  // what a driver put where a key was expected, named so the user knows which column type it is
+  class Decimal {}
+  const anonymous = new (class {})();
+  const odd = new (class {})();
+  Object.defineProperty(Object.getPrototypeOf(odd).constructor, 'name', { value: 'x y\n' });
+  const trap = new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); } });
+  assert.match(message(new Date(0)), 'key is a Date');
+  assert.match(message(Buffer.from('a')), 'key is a Buffer');
+  assert.match(message(new Decimal()), 'key is an instance of Decimal');
+  assert.match(message([1, new Decimal()]), 'composite key part 1 is an instance of Decimal');
+  for (const plain of [{}, Object.create(null), anonymous, odd, trap]) assert.match(message(plain), 'key is an object');
   assert.match(message(1.5), 'a key is a string (at most 1024 characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those');
   // the bounds themselves are keys
   ref('users', 'x'.repeat(1024));

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError, createSerializer, hydrateMany, ref, refOf, type Settled } from '../src/index.js';
-import { memoryFormat, memoryLoader, type Row } from '@cereal/testkit';
+import { memoryFormat, memoryLoader, rejects, type Row } from '@cereal/testkit';
 
 const setup = () => {
   const users = memoryLoader([{ id: 1, name: 'Ada', lock: 3 }, { id: 2, name: 'Grace', lock: 1 }, { id: 3, name: 'Edsger', lock: 1 }], { version: 'lock' });
@@ -111,6 +111,59 @@ Many('maxRefs and maxBytes hold per payload: one over the limit fails alone', as
   const big = cereal.encode({ u: Array.from({ length: 50 }, () => ref('users', 1)) });
   const out = await cereal.decodeMany<unknown>([big, cereal.encode({ u: ref('users', 2) })], { maxRefs: 10 });
   assert.is(reason(out[0]).code, 'LIMIT');
+  assert.equal(value(out[1]), { u: { id: 2, name: 'Grace', lock: 1 } });
+});
+
+Many('a batch that fails to load is not loaded again value by value: one failing statement per model, whatever the batch size', async () => {
+  const { users, cereal } = setup();
+  users.fail = new Error('connection refused');
+  const out = await cereal.decodeMany<unknown>([1, 2, 3].map((id) => cereal.encode({ u: ref('users', id) })));
+  assert.equal(out.map((s) => reason(s).code), ['LOAD_FAILED', 'LOAD_FAILED', 'LOAD_FAILED']);
+  assert.is(users.calls.length, 1);
+  const alone = setup();
+  alone.users.fail = new CerealError('INVALID_REF', 'the server refused a key');
+  const single = await alone.cereal.decodeMany<unknown>([alone.cereal.encode({ u: ref('users', 1) })]);
+  assert.is(reason(single[0]).code, 'INVALID_REF');
+  assert.is(alone.users.calls.length, 1, 'a batch of one value refused as INVALID_REF is not loaded again');
+});
+
+Many('a row missing for two payloads costs one load, and each payload reports it', async () => {
+  const { users, cereal } = setup();
+  const wires = [cereal.encode({ u: ref('users', 99) }), cereal.encode({ u: ref('users', 99), v: ref('users', 1) })];
+  const out = await cereal.decodeMany<unknown>(wires, { missing: 'null' });
+  assert.equal(value(out[0]), { u: null });
+  assert.equal(value(out[1]), { u: null, v: { id: 1, name: 'Ada', lock: 3 } });
+  assert.equal(users.calls, [[99, 1]]);
+  const thrown = await cereal.decodeMany<unknown>(wires);
+  assert.equal(thrown.map((s) => reason(s).message), ['[cereal] 1 referenced row is missing: `users:99`', '[cereal] 1 referenced row is missing: `users:99`']);
+});
+
+Many("a payload's share of a failed load reads as the failure would alone: one `[cereal]` prefix, its own refs, the driver's error as cause", async () => {
+  const { users, cereal } = setup();
+  const down = new Error('connection refused');
+  users.fail = down;
+  const out = await cereal.decodeMany<unknown>([cereal.encode({ u: ref('users', 1) }), cereal.encode({ u: ref('users', 2) })]);
+  const alone = await rejects(() => cereal.decode(cereal.encode({ u: ref('users', 1), v: ref('users', 2) })));
+  for (const [i, s] of out.entries()) {
+    const err = reason(s);
+    assert.is(err.message, alone.message);
+    assert.equal(err.refs?.map(String), [`users:${i + 1}`]);
+    assert.is(err.cause, down);
+  }
+  users.fail = new CerealError('INVALID_REF', 'no such label');
+  const refused = await cereal.decodeMany<unknown>([cereal.encode({ u: ref('users', 1) }), cereal.encode({ u: ref('users', 2) })]);
+  assert.is(reason(refused[1]).message, '[cereal] no such label');
+  assert.instance(reason(refused[1]).cause, CerealError, "a CerealError without a cause is its share's cause");
+});
+
+Many('a value whose walk throws something else (a getter) fails alone as LOAD_FAILED saying so, with the error as cause', async () => {
+  const { users } = setup();
+  const boom = new Error('getter failed');
+  const out = await hydrateMany([{ get bad() { throw boom; } }, { u: ref('users', 2) }], { users });
+  const err = reason(out[0]);
+  assert.is(err.code, 'LOAD_FAILED');
+  assert.is(err.message, '[cereal] hydrating failed: getter failed');
+  assert.is(err.cause, boom);
   assert.equal(value(out[1]), { u: { id: 2, name: 'Grace', lock: 1 } });
 });
 

@@ -177,6 +177,15 @@ List('gives the model once and the keys of an array of refs to one model', () =>
   assert.instance(list, RefList);
   assert.is(list!.model, 'users');
   assert.equal(list!.pks, [1, 2n]);
+  assert.ok(Object.isFrozen(list), 'a RefList cannot be changed on its way to the format');
+});
+
+List('a pinned ref keeps its version: an array with one is not a list (a list carries keys only)', () => {
+  for (const at of [0, 1, 2]) {
+    const refs = [ref('users', 1), ref('users', 2), ref('users', 3)];
+    refs[at] = ref('users', at + 1, 7);
+    assert.is(refList(refs), undefined, `pinned at ${at}`);
+  }
 });
 
 List('is undefined for anything else', () => {
@@ -194,6 +203,11 @@ List('fromRefList validates every key and the list itself', () => {
     } catch (err) {
       assert.is((err as CerealError).code, 'INVALID_REF');
     }
+  }
+  try {
+    fromRefList('users', 5);
+  } catch (err) {
+    assert.match((err as CerealError).message, 'a list of refs must be [model, [pk, …]]');
   }
 });
 

@@ -6,7 +6,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, hydrate, isRef, ref } from '../src/index.js';
+import { CerealError, ModelRef, createSerializer, hydrate, isRef, ref } from '../src/index.js';
+import { walk } from '../src/walk.js';
 import { RefList, defineFormat } from '../src/format/index.js';
 import { memoryLoader, rejects } from '@cereal/testkit';
 
@@ -129,3 +130,137 @@ Walk('a CerealError a format throws from encode keeps its code; anything else it
 });
 
 Walk.run();
+
+const Visit = suite('walk: the visitor contract, copy on write');
+
+const rename = { ref: (r: ModelRef) => (r.model === 'users' ? `user ${String(r.pk)}` : r) };
+
+Visit('a walk that changes nothing returns the value itself, every container included; the input is never changed', () => {
+  const inner = { r: ref('orders', 1) };
+  const value = { list: [ref('orders', 2), inner], map: new Map([['k', inner]]), set: new Set([inner]), date: new Date(0) };
+  assert.is(walk(value, rename, 10), value);
+  assert.is(walk(value, { ...rename, shareCopies: true }, 10), value);
+});
+
+Visit('where a ref changes, the containers above it are new and everything beside them is the same object', () => {
+  const untouched = { deep: [1, 2] };
+  const value = { list: [untouched, ref('users', 1)], map: new Map<unknown, unknown>([['u', ref('users', 2)], ['o', untouched]]), set: new Set<unknown>([ref('users', 3), untouched]), keep: untouched };
+  const out = walk(value, rename, 10) as typeof value;
+  assert.is.not(out, value);
+  assert.equal(out.list, [untouched, 'user 1']);
+  assert.is(out.list[0], untouched);
+  assert.is(out.keep, untouched);
+  assert.equal([...out.map], [['u', 'user 2'], ['o', untouched]]);
+  assert.equal([...out.set], ['user 3', untouched]);
+  assert.instance(value.list[1], ModelRef, 'the input keeps its refs');
+  assert.instance(value.map.get('u'), ModelRef);
+});
+
+Visit("a changed object keeps its prototype (null or Object's), its key order, and an own __proto__ key as an ordinary data key", () => {
+  const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, r: ref('users', 1), z: 2 });
+  const json = JSON.parse('{"first": 1, "r": null, "__proto__": {"polluted": true}}') as Record<string, unknown>;
+  json.r = ref('users', 2);
+  const out = walk({ bare, json }, rename, 10) as { bare: Record<string, unknown>; json: Record<string, unknown> };
+  assert.is(Object.getPrototypeOf(out.bare), null);
+  assert.equal(Object.keys(out.bare), ['a', 'r', 'z']);
+  assert.is(out.bare.r, 'user 1');
+  assert.is(Object.getPrototypeOf(out.json), Object.prototype);
+  assert.equal(Object.keys(out.json), ['first', 'r', '__proto__']);
+  assert.equal(Object.getOwnPropertyDescriptor(out.json, '__proto__'), { value: { polluted: true }, enumerable: true, writable: true, configurable: true });
+  assert.is(({} as Record<string, unknown>).polluted, undefined);
+});
+
+Visit('each hook is called for what it names: leaf for functions, symbols and bigints; instance for class instances; array, map and object; row for tagged rows', () => {
+  const seen: string[] = [];
+  const fn = () => 1;
+  const value = { fn, sym: Symbol('s'), big: 1n, text: 'x', n: 1, date: new Date(0), list: [ref('users', 1)], map: new Map([['r', ref('users', 2)]]) };
+  const out = walk(value, {
+    ref: (r) => `ref ${r.key}`,
+    leaf: (v) => (seen.push(`leaf ${typeof v}`), 'leaf'),
+    instance: (v) => (seen.push(`instance ${v.constructor.name}`), 'instance'),
+    array: (a) => (seen.push(`array ${JSON.stringify(a)}`), a),
+    map: (m) => (seen.push(`map ${JSON.stringify([...m])}`), m),
+    object: (o) => void seen.push(`object ${Object.keys(o).join(',')}`),
+  }, 10) as Record<string, unknown>;
+  assert.equal(seen, ['object fn,sym,big,text,n,date,list,map', 'leaf function', 'leaf symbol', 'leaf bigint', 'instance Date', 'array ["ref users:1"]', 'map [["r","ref users:2"]]']);
+  assert.equal(out, { fn: 'leaf', sym: 'leaf', big: 'leaf', text: 'x', n: 1, date: 'instance', list: ['ref users:1'], map: new Map([['r', 'ref users:2']]) });
+  const plain = { fn, date: value.date };
+  assert.is(walk(plain, { ref: (r) => r }, 10), plain, 'without leaf and instance hooks, both are left as they are');
+});
+
+Visit('tagged rows go to the row hook and are not walked into; without it they are left as they are', async () => {
+  const row = (await hydrate(ref('users', 1), { users: memoryLoader([{ id: 1, inner: ref('users', 2) }]) }, { missing: 'keep' })) as object;
+  const rows: string[] = [];
+  const value = { row };
+  assert.is(walk(value, { ref: () => assert.unreachable('a row is not walked into') }, 10), value);
+  assert.equal(walk(value, { ref: () => 'ref', row: (_row, tagged) => (rows.push(tagged.key), 'row') }, 10), { row: 'row' });
+  assert.equal(rows, ['users:1']);
+});
+
+Visit('shareCopies: a container reached twice is walked once and its one copy put in both places; without it, each place is walked', () => {
+  const shared = [ref('users', 1)];
+  const value = { a: shared, b: shared, c: { again: shared } };
+  let calls = 0;
+  const count = { ref: () => (calls++, 'row') };
+  const out = walk(value, { ...count, shareCopies: true }, 10) as { a: unknown; b: unknown; c: { again: unknown } };
+  assert.is(calls, 1);
+  assert.is(out.a, out.b);
+  assert.is(out.c.again, out.a);
+  calls = 0;
+  const apart = walk(value, count, 10) as { a: unknown; b: unknown };
+  assert.is(calls, 3);
+  assert.is.not(apart.a, apart.b);
+  assert.equal(apart.a, ['row']);
+});
+
+Visit('maxDepth holds with shareCopies too: the limit passes, one more level is LIMIT', () => {
+  for (const shareCopies of [false, true]) {
+    let value: unknown = ref('users', 1);
+    for (let i = 0; i < 5; i++) value = [value];
+    assert.equal(walk(value, { ref: () => 1, shareCopies }, 5), [[[[[1]]]]]);
+    let err: unknown;
+    try {
+      walk([value], { ref: () => 1, shareCopies }, 5);
+    } catch (e) {
+      err = e;
+    }
+    assert.is((err as CerealError | undefined)?.code, 'LIMIT', `shareCopies ${shareCopies}`);
+  }
+});
+
+Visit("a value deeper than the stack allows (a maxDepth set too high) is LIMIT with the stack's RangeError as cause", () => {
+  let value: unknown = ref('users', 1);
+  for (let i = 0; i < 1_000_000; i++) value = { v: value };
+  let err: unknown;
+  try {
+    walk(value, { ref: () => 1 }, Number.MAX_SAFE_INTEGER);
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, CerealError);
+  assert.is((err as CerealError).code, 'LIMIT');
+  assert.match((err as CerealError).message, 'value nests too deeply to walk; lower `maxDepth`');
+  assert.instance((err as CerealError).cause, RangeError);
+  const own = new Error('a visitor failing');
+  try {
+    walk({ r: ref('users', 1) }, { ref: () => { throw own; } }, 10);
+    assert.unreachable('the visitor threw');
+  } catch (e) {
+    assert.is(e, own, "a visitor's own error passes as it is");
+  }
+});
+
+Visit('two Map keys that become one row are INVALID_REF naming that row; two missing rows (null) are named as such', async () => {
+  const users = { users: memoryLoader([{ id: 1 }, { id: 3 }]) };
+  const twice = new Map<unknown, unknown>([[ref('users', 3), 'a'], [ref('users', 1), 'b'], [ref('users', 1), 'c']]);
+  const err = await rejects(() => hydrate(twice, users));
+  assert.is(err.code, 'INVALID_REF');
+  assert.match(err.message, 'two keys of a Map stand for the same row `users:1`, and a Map keeps one; key the Map by something unique');
+  assert.equal(err.refs?.map((r) => r.key), ['users:1']);
+  const missing = await rejects(() => hydrate(new Map([[ref('users', 8), 'a'], [ref('users', 9), 'b']]), users, { missing: 'null' }));
+  assert.is(missing.code, 'INVALID_REF');
+  assert.match(missing.message, 'the same value (null for missing rows)');
+  assert.is(missing.refs, undefined);
+});
+
+Visit.run();
