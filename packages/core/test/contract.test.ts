@@ -5,7 +5,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSerializer, hydrate, ref, refOf } from '../src/index.js';
+import { CerealError, createSerializer, hydrate, ref, refOf } from '../src/index.js';
+import { checkDecodeOptions } from '../src/format/index.js';
 import { memoryFormat, memoryLoader, rejects } from '@cereal/testkit';
 
 const users = () => memoryLoader([{ id: 1, name: 'Ada', lock: 3 }], { version: 'lock' });
@@ -85,7 +86,13 @@ Contract("serializer.ref: a ref from a row by its loader's key, pinned to its ve
   assert.is(keyless.message, '[cereal] the row has no usable key for model `t`');
   assert.instance(keyless.cause, Error);
   const badVersion = createSerializer({ format: memoryFormat(), loaders: { v: { load: async () => [], keyOf: (r: { id: number }) => r.id, versionOf: () => { throw new Error('no version'); } } } });
-  assert.is((await rejects(() => badVersion.ref('v', { id: 1 }))).message, '[cereal] the row has no usable version for model `v`');
+  const versionless = await rejects(() => badVersion.ref('v', { id: 1 }));
+  assert.is(versionless.message, '[cereal] the row has no usable version for model `v`');
+  assert.is(versionless.code, 'INVALID_REF');
+  assert.match(String((versionless.cause as Error).message), 'no version');
+  assert.is(keyless.code, 'INVALID_REF');
+  const nowhere = await rejects(() => cereal.ref('invoices' as never, { id: 1 } as never));
+  assert.match(nowhere.message, '`invoices`');
   const nan = createSerializer({ format: memoryFormat(), loaders: { v: { load: async () => [], keyOf: (r: { id: number }) => r.id, versionOf: () => NaN as never } } });
   assert.match((await rejects(() => nan.ref('v', { id: 1 }))).message, 'the row of model `v`');
 });
@@ -128,6 +135,77 @@ Contract('decode options given per call are checked, and apply to that call only
   assert.is((await rejects(() => cereal.decode(wire, { maxRefs: 0 }))).code, 'INVALID_OPTION');
   const many = await cereal.decodeMany([wire], { missing: 'null' });
   assert.equal(many, [{ status: 'fulfilled', value: [null] }]);
+});
+
+Contract('limits are checked by name, Infinity is no limit, and the defaults are 100 000 refs, depth 128 (at most 250) and 16 MiB', async () => {
+  const cases: [object, string][] = [
+    [{ maxRefs: 0 }, '`maxRefs` must be a positive integer, got 0'],
+    [{ maxDepth: 1.5 }, '`maxDepth` must be a positive integer, got 1.5'],
+    [{ maxBytes: -1 }, '`maxBytes` must be a positive integer, got -1'],
+    [{ maxDepth: 251 }, '`maxDepth` must be at most 250, got 251: deeper nesting would overflow the stack'],
+    [{ missing: 'skip' }, "`missing` must be 'throw', 'null' or 'keep', got skip"],
+    [{ consistency: 'strong' }, "`consistency` must be 'latest' or 'at-least', got strong"],
+  ];
+  for (const [options, message] of cases) {
+    for (const attempt of [() => make(options), () => checkDecodeOptions(options as never)]) {
+      const err = await rejects(attempt);
+      assert.is(err.code, 'INVALID_OPTION');
+      assert.match(err.message, message);
+    }
+  }
+  make({ maxDepth: 250, maxRefs: Infinity, maxBytes: Infinity });
+  checkDecodeOptions({ maxDepth: 250, maxRefs: Infinity });
+  const cereal = make();
+  const big = await rejects(() => cereal.decode('x'.repeat(16 * 1024 * 1024 + 1)));
+  assert.is(big.code, 'LIMIT');
+  assert.match(big.message, '16777216');
+  assert.is((await rejects(() => cereal.decode('x'.repeat(16 * 1024 * 1024)))).code, 'MALFORMED', '16 MiB itself passes the size check, and reaches the format');
+  let deep: unknown = ref('users', 1);
+  for (let i = 0; i < 129; i++) deep = [deep];
+  const tooDeep = await rejects(() => cereal.encode(deep));
+  assert.match(tooDeep.message, 'maxDepth 128');
+  const many = Array.from({ length: 100_001 }, () => ref('users', 1));
+  assert.match((await rejects(() => cereal.encode(many))).message, '100000');
+  cereal.encode(many.slice(1));
+});
+
+Contract('a format written without defineFormat: what its encode throws is MALFORMED with the cause, its own CerealError passes', async () => {
+  const boom = new TypeError('circular structure');
+  const raw = (fail: unknown) => createSerializer({ format: { name: 'raw', encode: () => { throw fail; }, decode: () => null }, loaders: {} });
+  const err = await rejects(() => raw(boom).encode({ a: 1 }));
+  assert.is(err.code, 'MALFORMED');
+  assert.is(err.message, '[cereal] [raw] cannot encode the value: circular structure');
+  assert.is(err.cause, boom);
+  assert.is((await rejects(() => raw(new CerealError('LIMIT', 'mine')).encode({ a: 1 }))).code, 'LIMIT');
+});
+
+Contract('encode: a row of a model this serializer has no loader for is UNKNOWN_MODEL; instances without a constructor are data; the wrong shape names its ref', async () => {
+  const [row] = (await hydrate([ref('users', 1)], { users: users() })) as object[];
+  const other = createSerializer({ format: memoryFormat(), loaders: { orders: orders() } });
+  const err = await rejects(() => other.encode({ row }));
+  assert.is(err.code, 'UNKNOWN_MODEL');
+  assert.match(err.message, '`users`');
+  make().encode({ odd: Object.create(Object.create(null) as object) as object });
+  const shape = await rejects(() => make().encode(ref('orders', 7)));
+  assert.equal(shape.refs?.map(String), ['orders:7']);
+});
+
+Contract('decodeMany lets the event loop run between payloads of a long batch', async () => {
+  let parsed = 0;
+  const slow = createSerializer({
+    format: { name: 'slow', encode: (v: unknown) => JSON.stringify(v), decode: (wire: string | Uint8Array) => {
+      const until = performance.now() + 8;
+      while (performance.now() < until); // a parse that holds the thread 8 ms
+      parsed++;
+      return JSON.parse(String(wire)) as unknown;
+    } },
+    loaders: {},
+  });
+  let parsedWhenTimerRan = -1;
+  setTimeout(() => (parsedWhenTimerRan = parsed), 0);
+  const out = await slow.decodeMany(Array.from({ length: 20 }, (_, i) => String(i)));
+  assert.is(out.length, 20);
+  assert.ok(parsedWhenTimerRan >= 0 && parsedWhenTimerRan < 20, `a timer ran after ${parsedWhenTimerRan} of 20 payloads`);
 });
 
 Contract.run();
