@@ -1,4 +1,5 @@
 import { suite } from 'uvu';
+import { coalesceSettings } from '../src/coalesce.js';
 import * as assert from 'uvu/assert';
 import { CerealError, createSerializer, ref, refOf } from '../src/index.js';
 import { memoryLoader, memoryFormat, rejects } from '@cereal/testkit';
@@ -98,6 +99,20 @@ Coalesce('bad coalesce options are INVALID_OPTION', async () => {
     assert.is(err.code, 'INVALID_OPTION', `option ${i}`);
     assert.match(err.message, /`coalesce/);
   }
+  const message = async (coalesce: unknown) => (await rejects(() => createSerializer({ format: memoryFormat(), loaders: {}, coalesce: coalesce as never }))).message;
+  assert.match(await message('yes'), '`coalesce` must be true, false or { window?: ms, maxBatch? }, got yes');
+  assert.match(await message({ windw: 5, max: 1 }), '`coalesce` takes window and maxBatch, not `windw`, `max`');
+  assert.match(await message({ window: 1000.5 }), '`coalesce.window` must be a number of milliseconds from 0 to 1000, got 1000.5');
+  assert.match(await message({ maxBatch: 0 }), '`coalesce.maxBatch` must be a positive integer, got 0');
+  const thrown = await rejects(() => createSerializer({ format: memoryFormat(), loaders: {}, coalesce: getter as never }));
+  assert.match(thrown.message, '`coalesce` could not be read: a getter of it threw');
+  assert.match(String((thrown.cause as Error).message), 'getter');
+  for (const edge of [{ window: 0 }, { window: 1000 }, { maxBatch: 1 }, Object.assign(Object.create(null) as object, { window: 3 })]) {
+    createSerializer({ format: memoryFormat(), loaders: {}, coalesce: edge as never });
+  }
+  assert.equal(coalesceSettings(true), { window: 2, maxBatch: 1000 }, 'the defaults: 2 ms, 1000 decodes');
+  assert.equal(coalesceSettings({}), { window: 2, maxBatch: 1000 });
+  assert.is(coalesceSettings(false), undefined);
 });
 
 Coalesce('a decode that fails before loading (malformed) fails alone and at once', async () => {

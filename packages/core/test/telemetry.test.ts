@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -352,6 +353,59 @@ Telemetry('telemetry that throws (a span processor, a tracer, a span, a meter) n
     } finally {
       restore();
     }
+  }
+});
+
+Telemetry("the spans' scope is @cereal/core at its package version; every instrument has its unit and description", async () => {
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users() } });
+  await rejects(() => cereal.decode(cereal.encode([ref('users', 1), ref('users', 99)])));
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  assert.equal(one('cereal.decode').instrumentationScope, { ...one('cereal.decode').instrumentationScope, name: '@cereal/core', version });
+  await reader.forceFlush();
+  const descriptors = new Map<string, { unit: string; description: string }>();
+  for (const resource of metricExporter.getMetrics()) for (const scope of resource.scopeMetrics) for (const metric of scope.metrics) descriptors.set(metric.descriptor.name, metric.descriptor);
+  metricExporter.reset();
+  const described = (name: string) => ({ unit: descriptors.get(name)?.unit, description: descriptors.get(name)?.description });
+  assert.equal(described('cereal.refs'), { unit: '{ref}', description: 'Refs decoded (every occurrence)' });
+  assert.equal(described('cereal.loads'), { unit: '{statement}', description: 'Loads issued (a statement each for a SQL loader), by model' });
+  assert.equal(described('cereal.rows.missing'), { unit: '{row}', description: 'Refs whose row was missing when decoded, by model' });
+});
+
+Telemetry('cereal.refs has no point for a decode without refs; a duration is the time the decode took, never more', async () => {
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users() } });
+  const wire = cereal.encode({ nothing: true });
+  const started = performance.now();
+  await cereal.decode(wire);
+  const took = performance.now() - started;
+  const got = await collect();
+  assert.is(got.get('cereal.refs'), undefined);
+  const duration = (got.get('cereal.decode.duration') ?? []) as DataPoint<Histogram>[];
+  assert.is(duration.length, 1);
+  assert.ok(duration[0]!.value.sum! >= 0 && duration[0]!.value.sum! <= took, `recorded ${duration[0]!.value.sum} ms, the call took ${took} ms`);
+});
+
+Telemetry('a coalesced batch of two: the loads are linked to the other decode', async () => {
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users() }, coalesce: { window: 0 } });
+  await Promise.all([cereal.decode(cereal.encode(ref('users', 1))), cereal.decode(cereal.encode(ref('users', 2)))]);
+  const decodes = named('cereal.decode');
+  const load = one('cereal.load');
+  const parent = decodes.find((d) => idOf(d) === parentOf(load))!;
+  const other = decodes.find((d) => d !== parent)!;
+  assert.equal(load.links.map((l) => l.context.spanId), [idOf(other)]);
+  spans.reset();
+  await cereal.decode(cereal.encode(ref('users', 3)));
+  assert.equal(one('cereal.load').links, [], 'a batch of one links nothing');
+});
+
+Telemetry('a context manager whose with() throws before running the load: the load runs anyway, and its rows come back', async () => {
+  const restore = swapContext({ with: (() => { throw new Error('with boom'); }) as never });
+  try {
+    const u = users();
+    const cereal = createSerializer({ format: memoryFormat(), loaders: { users: u } });
+    assert.equal(await cereal.decode(cereal.encode({ u: ref('users', 4) })), { u: { id: 4, name: 'user 4' } });
+    assert.is(u.calls.length, 1);
+  } finally {
+    restore();
   }
 });
 

@@ -43,6 +43,15 @@ Pins('versions compare within their kind: counters (numbers and bigints exactly)
   assert.ok(compareVersions('2026-11-27 10:00:00', '2026-11-27 10:00:05')! < 0);
   assert.is(compareVersions(T1, 1), undefined);
   assert.is(compareVersions('1', 1), undefined);
+  assert.equal([compareVersions('a', 'b'), compareVersions('b', 'a'), compareVersions('b', 'b')], [-1, 1, 0], 'text: -1, 1 or 0');
+  assert.ok(compareVersions(2n, 1.5)! > 0 && compareVersions(1n, 1.5)! < 0 && compareVersions(1.5, 1n)! > 0, 'a bigint against a fraction');
+});
+
+Pins('the bounds of a version are met exactly: a bigint within ±2^128, a string of 1024 characters', () => {
+  for (const ok of [2n ** 128n - 1n, -(2n ** 128n) + 1n, 'x'.repeat(1024), -(2 ** 53) + 1]) ref('users', 1, ok);
+  for (const bad of [2n ** 128n, -(2n ** 128n), 'x'.repeat(1025)]) {
+    assert.throws(() => ref('users', 1, bad), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_REF', String(bad).slice(0, 20));
+  }
 });
 
 Pins('serializer.ref pins a ref to the row\'s version when the loader reads one; without versionOf it stays unpinned', async () => {
