@@ -1,0 +1,76 @@
+/**
+ * What a YAML payload is refused for, in the words a user reads: the check that refused it, and
+ * where yaml found the problem (line and column), with a cereal tag's own code and refs kept.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError } from '@cereal/core';
+import { yamlFormat } from '../src/index.js';
+
+const format = yamlFormat({ maxAliasCount: 3 });
+
+const Messages = suite('yaml: refusals name the check and the place');
+
+const cases: [doc: string, code: string, message: string][] = [
+  ['a: {x: 1, x: 2}\n', 'MALFORMED', '[cereal] [yaml] duplicate mapping key "x"'],
+  ['1: a\n"1": b\n', 'MALFORMED', '[yaml] duplicate mapping key "1"'],
+  ['? [1, 2]\n: x\n', 'MALFORMED', '[yaml] a collection or object as a mapping key; write the Map as a !!omap'],
+  ['? !ref [users, 1]\n: x\n', 'INVALID_REF', '[yaml] a ref as a mapping key; write the Map as a !!omap'],
+  ['a: &a {x: 1}\nb: {!!merge <<: *a}\n', 'MALFORMED', '[yaml] merge keys (`<<`) are not read in a cereal payload'],
+  ['a: !!merge <<\n', 'MALFORMED', '[yaml] a merge marker (`!!merge <<`) as a value is no data'],
+  ['[a, b, }]\n', 'MALFORMED', '[yaml] Unexpected flow-seq-end token in YAML stream (line 1, column 9)'],
+  ['a: 1\n---\nb: 2\n', 'MALFORMED', '[yaml] the payload holds more than one document (line 2, column 1)'],
+  ['', 'MALFORMED', '[yaml] the payload holds no document'],
+  ['# only a comment\n', 'MALFORMED', '[yaml] the payload holds no document'],
+  ['a: [1, 2\n', 'MALFORMED', '[yaml] BAD_INDENT: Flow sequence in block collection must be sufficiently indented and end with a ] (line 1, column 1)'],
+  ['a: *nothing\n', 'MALFORMED', '[yaml] alias *nothing names no anchor before it'],
+  ['- &a 1\n- *a\n- *a\n- *a\n- *a\n', 'LIMIT', '[yaml] the document uses more than maxAliasCount 3 aliases; raise `maxAliasCount` if that is expected'],
+  ['a: !evil 1\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: Unresolved tag: !evil (line 1, column 4)'],
+  ['a: "unterminated\n', 'MALFORMED', '[yaml] MISSING_CHAR: Missing closing "quote (line 1, column 1)'],
+  ['x:\n  - 1\n y: 2\n', 'MALFORMED', '[yaml] BAD_INDENT: All mapping items must start at the same column (line 1, column 1)'],
+  ['a: !ref [users]\n', 'INVALID_REF', '[cereal] [yaml] !ref must be [model, key], got 1 item (line 1, column 4)'],
+  ['a:\n  b: !ref [users, {}]\n', 'INVALID_REF', '[yaml] invalid key for model `users`: key is an object; a key is a string (at most 1024 characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those (line 2, column 6)'],
+  ['!!omap\n- 7: a\n- 7: b\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: duplicate !!omap key "7" (line 1, column 1)'],
+];
+
+for (const [doc, code, message] of cases) {
+  Messages(JSON.stringify(doc), () => {
+    let err: unknown;
+    try {
+      format.decode(doc, { maxDepth: 8, maxRefs: 100 });
+    } catch (e) {
+      err = e;
+    }
+    assert.instance(err, CerealError);
+    assert.is((err as CerealError).code, code);
+    assert.is((err as CerealError).message.includes(message), true, `${(err as CerealError).message} should include ${message}`);
+    assert.is((err as CerealError).message.match(/\[cereal\]/g)?.length, 1, 'one [cereal] prefix');
+    assert.is((err as CerealError).message.match(/\[yaml\]/g)?.length, 1, 'one [yaml] prefix');
+  });
+}
+
+Messages("a cereal tag's failure keeps its code, and its refs, with the tag's error as cause", () => {
+  let err: CerealError | undefined;
+  try {
+    format.decode('a: !refs [users, [1, {}]]\n', { maxDepth: 8, maxRefs: 100 });
+  } catch (e) {
+    err = e as CerealError;
+  }
+  assert.is(err?.code, 'INVALID_REF');
+  assert.instance(err?.cause, CerealError);
+  assert.match(err!.message, '(line 1, column 4)');
+});
+
+Messages('yaml quotes at most 200 characters of the source in a message', () => {
+  let err: CerealError | undefined;
+  try {
+    format.decode(`a: !${'x'.repeat(100_000)} 1\n`, { maxDepth: 8, maxRefs: 100 });
+  } catch (e) {
+    err = e as CerealError;
+  }
+  assert.is(err?.code, 'MALFORMED');
+  assert.ok(err!.message.length < 400, `${err!.message.length} characters`);
+  assert.match(err!.message, /\(line 1, column 4\)$/);
+});
+
+Messages.run();
