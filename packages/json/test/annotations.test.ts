@@ -194,6 +194,15 @@ Read('a ref inside a class instance cannot be written, naming the ref; a ref ins
   assert.is((err as CerealError).code, 'MALFORMED');
   assert.match((err as CerealError).message, '[json] a ref inside a class instance (`users:1`) cannot be written');
   assert.equal((err as CerealError).refs?.map(String), ['users:1']);
+  let other: unknown;
+  try {
+    format.encode({ box: new (class Big { readonly n = 1n; })() });
+  } catch (e) {
+    other = e;
+  }
+  assert.is((other as CerealError).code, 'MALFORMED', 'what else JSON.stringify refuses in a class instance');
+  assert.not.match((other as CerealError).message, 'a ref inside a class instance');
+  assert.match((other as CerealError).message, /BigInt/);
   try {
     format.encode({ e: new Error('x', { cause: new ModelRef('users', 1) }) });
     assert.unreachable('a ref in an Error');
