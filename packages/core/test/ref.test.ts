@@ -204,11 +204,7 @@ List('fromRefList validates every key and the list itself', () => {
       assert.is((err as CerealError).code, 'INVALID_REF');
     }
   }
-  try {
-    fromRefList('users', 5);
-  } catch (err) {
-    assert.match((err as CerealError).message, 'a list of refs must be [model, [pk, …]]');
-  }
+  assert.throws(() => fromRefList('users', 5), (err: unknown) => err instanceof CerealError && err.message.includes('a list of refs must be [model, [pk, …]]'));
 });
 
 List.run();
