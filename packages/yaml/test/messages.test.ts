@@ -31,6 +31,12 @@ const cases: [doc: string, code: string, message: string][] = [
   ['a: !ref [users]\n', 'INVALID_REF', '[cereal] [yaml] !ref must be [model, key], got 1 item (line 1, column 4)'],
   ['a:\n  b: !ref [users, {}]\n', 'INVALID_REF', '[yaml] invalid key for model `users`: key is an object; a key is a string (at most 1024 characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those (line 2, column 6)'],
   ['!!omap\n- 7: a\n- 7: b\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: duplicate !!omap key "7" (line 1, column 1)'],
+  ['x: &k 1\nm: !!omap [ {1: first}, {? *k : second} ]\n', 'MALFORMED', '[yaml] an !!omap holds a key twice (through an alias), and a Map keeps one'],
+  ['a: !!timestamp 2026-13-45\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: !!timestamp "2026-13-45" is not a date (line 1, column 4)'],
+  ['a: !!binary "!!!!"\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: !!binary must be base64 (line 1, column 4)'],
+  ['a: !date yesterday\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: !date expects ±YYYYYY-MM-DDTHH:mm:ss.sssZ or `invalid`, got "yesterday" (line 1, column 4)'],
+  ['a: !pin [users, 1]\n', 'INVALID_REF', '[yaml] !pin must be a sequence [model, key, version] (line 1, column 4)'],
+  ['a: !refs [users, 5]\n', 'INVALID_REF', '[yaml] !refs must be [model, [key, …]] (line 1, column 4)'],
 ];
 
 for (const [doc, code, message] of cases) {
@@ -71,6 +77,15 @@ Messages('yaml quotes at most 200 characters of the source in a message', () => 
   assert.is(err?.code, 'MALFORMED');
   assert.ok(err!.message.length < 400, `${err!.message.length} characters`);
   assert.match(err!.message, /\(line 1, column 4\)$/);
+});
+
+Messages('maxAliasCount is a whole number from 0, named in the refusal', () => {
+  for (const bad of [-1, 1.5, 'x']) {
+    assert.throws(() => yamlFormat({ maxAliasCount: bad as never }), (err: unknown) => err instanceof CerealError && err.code === 'INVALID_OPTION' && err.message.includes(`[yaml] \`maxAliasCount\` must be a whole number from 0, got ${bad}`));
+  }
+  const none = yamlFormat({ maxAliasCount: 0 });
+  assert.throws(() => none.decode('- &a 1\n- *a\n', { maxDepth: 8, maxRefs: 10 }), (err: unknown) => err instanceof CerealError && err.code === 'LIMIT');
+  assert.equal(none.decode('- &a 1\n- 2\n', { maxDepth: 8, maxRefs: 10 }), [1, 2], 'an anchor without an alias is no alias');
 });
 
 Messages.run();
