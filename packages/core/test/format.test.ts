@@ -119,4 +119,39 @@ Define('the helpers alone: parseDepth, refCounter, tooDeep, wireError, checkWire
   checkSize('f', 'x'.repeat(1000), Infinity);
 });
 
+Define('checkSize counts UTF-8 bytes exactly at every boundary of the encoding', () => {
+  const bytes = (text: string): number => {
+    const err = caught(() => checkSize('f', text, 1));
+    return Number(/the payload is (\d+) bytes/.exec(err.message)![1]);
+  };
+  const cases: [string, number][] = [
+    ['\u007f\u007f', 2],
+    ['\u0080\u0080', 4],
+    ['\u07ff\u07ff', 4],
+    ['\u0800\u0800', 6],
+    ['\ud7ff\ud7ff', 6],
+    ['\ud800\udc00', 4],
+    ['\udbff\udfff', 4],
+    ['\udc00\udc00', 6],
+    ['\ue000\uffff', 6],
+    ['a\ud800', 4],
+    ['\ud800a', 4],
+    ['\udbff\ue000', 6],
+  ];
+  for (const [text, expected] of cases) assert.is(bytes(text), expected, JSON.stringify(text));
+  for (const [text, expected] of cases) checkSize('f', text, expected);
+  assert.is(Buffer.byteLength('\u0800\ud800\udc00', 'utf8'), 7, 'as Node writes them');
+  assert.is(bytes('\u0800\ud800\udc00'), 7);
+});
+
+Define('wireError: a RangeError that is no stack overflow is MALFORMED; an error that is no Error is described', () => {
+  const range = wireError('f', new RangeError('Invalid array length'));
+  assert.is(range.code, 'MALFORMED');
+  assert.match(range.message, '[f] cannot decode the payload: Invalid array length');
+  const thrown = wireError('f', 'a string');
+  assert.is(thrown.code, 'MALFORMED');
+  assert.match(thrown.message, 'a string');
+  assert.is(thrown.cause, 'a string');
+});
+
 Define.run();
