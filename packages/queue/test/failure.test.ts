@@ -128,4 +128,28 @@ Classify('failurePolicy: bad options are INVALID_OPTION naming the option; decod
   assert.equal(p.grace, { ms: 90_000, shown: '1.5m' });
 });
 
+Classify('missingRetry at its edges: exactly the grace period is past it; odd attempt counts read as one; the queue names its item', () => {
+  const now = 1_000_000;
+  const p = policy({ missingRetry: { within: 1000 } });
+  assert.is(classify(missing, p, { createdAt: now - 999, attempt: 1, attempts: 2 }, now).action, 'retry');
+  const edge = classify(missing, p, { createdAt: now - 1000, attempt: 1, attempts: 2 }, now);
+  assert.is(edge.action, 'fail');
+  assert.match(edge.message, 'the job is 1000ms old, past missingRetry.within (1000ms)');
+  for (const [attempt, attempts] of [[0, 3], [1.5, 3], [NaN, 3], [2, 0], [2, 2.5]] as const) {
+    const outcome = classify(missing, p, { createdAt: now, attempt, attempts }, now);
+    const a = Number.isInteger(attempt) && attempt > 0 ? attempt : 1;
+    const n = Number.isInteger(attempts) && attempts > 0 ? attempts : 1;
+    assert.is(outcome.action, a < n ? 'retry' : 'fail', `attempt ${attempt} of ${attempts}`);
+  }
+  assert.match(classify(missing, p, { createdAt: now, attempt: 2, attempts: 1 }, now).message, 'attempt 2 of 2 was its last');
+  assert.match(classify(missing, p, { createdAt: Number.NaN, attempt: 1, attempts: 3 }, now).message, /^MISSING_ROW: \[cereal\]/, 'a creation time that is no number: no note');
+  const message = failurePolicy({ missingRetry: { within: '5s' } }, { ...WORDING, item: 'message' }).policy;
+  assert.match(classify(missing, message, { createdAt: now - 10, attempt: 1, attempts: 2 }, now).message, 'the message is 10ms old');
+  for (const bad of [[], 'soon', null]) {
+    assert.throws(() => failurePolicy({ missingRetry: bad as never }, WORDING), /`missingRetry` must be an object/);
+  }
+  assert.is(failurePolicy({}, WORDING).policy.onMissingRow, 'fail', 'the default');
+  assert.is(failurePolicy({}, WORDING).policy.grace, undefined);
+});
+
 Classify.run();
