@@ -18,11 +18,10 @@ import { types } from 'node:util';
  *   that throws): the caller loads such a value's rows again instead
  */
 export function copyRow(row: object): object | undefined {
-  if (!isPlainObject(row)) return undefined;
   try {
-    return new Copier().copy(row);
+    return isPlainObject(row) ? new Copier().copy(row) : undefined;
   } catch {
-    return undefined; // a getter (NOT_COPYABLE), or an array index's getter that threw
+    return undefined; // a getter (NOT_COPYABLE), an array index's getter or a Proxy's trap that threw
   }
 }
 

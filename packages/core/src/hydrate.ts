@@ -53,14 +53,17 @@ export async function hydrate(value: unknown, loaders: Loaders, options?: Hydrat
  *   load in its span, counts missing rows
  */
 export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits, trace?: Trace): Promise<T> {
-  const groups = collect(value, limits, trace);
-  if (groups.size === 0) return value;
-  checkGroups(groups, loaders);
-  // allSettled: every load runs to its end before hydrate answers, so no query outlives a failed call.
-  const results = await Promise.allSettled(Array.from(groups.values(), (group) => loadGroup(group, loaderOf(loaders, group.model), trace)));
-  for (const result of results) if (result.status === 'rejected') throw result.reason;
-
-  return substitute(value, groups, loaders, limits, trace);
+  try {
+    const groups = collect(value, limits, trace);
+    if (groups.size === 0) return value;
+    checkGroups(groups, loaders);
+    // allSettled: every load runs to its end before hydrate answers, so no query outlives a failed call.
+    const results = await Promise.allSettled(Array.from(groups.values(), (group) => loadGroup(group, loaderOf(loaders, group.model), trace)));
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+    return substitute(value, groups, loaders, limits, trace);
+  } catch (err) {
+    throw asCerealError(err);
+  }
 }
 
 /** Tells a trace the models and unique keys of `groups`: a loop over models, none over refs. */
@@ -368,15 +371,20 @@ export async function hydrateManyWith(values: readonly unknown[], loaders: Loade
         const own = value.groups.get(group.model)!;
         const rows: [number | string, object, ModelRef][] = [];
         let copied = true;
-        for (const [id, slot] of own.slots) {
-          const row = group.slots.get(id);
-          if (row === undefined || row instanceof ModelRef) continue;
-          const mine = taken.has(row) ? copyRow(row) : (taken.add(row), row);
-          if (mine === undefined) {
-            copied = false;
-            break;
+        try {
+          for (const [id, slot] of own.slots) {
+            const row = group.slots.get(id);
+            if (row === undefined || row instanceof ModelRef) continue; // (a Proxy row's trap may throw here)
+            const mine = taken.has(row) ? copyRow(row) : (taken.add(row), row);
+            if (mine === undefined) {
+              copied = false;
+              break;
+            }
+            rows.push([id, mine, own.pins?.get(id) ?? (slot as ModelRef)]);
           }
-          rows.push([id, mine, own.pins?.get(id) ?? (slot as ModelRef)]);
+        } catch (err) {
+          done(value, group.model, err); // that value fails; the batch's others go on
+          continue;
         }
         if (!copied) {
           again.push(value);
@@ -412,7 +420,11 @@ function ownFailure(err: unknown, refs: readonly ModelRef[]): unknown {
   return new CerealError(err.code, err.message.replace(/^\[cereal\] /, ''), { refs, cause: err.cause ?? err });
 }
 
-const rejected = (err: unknown): Settled<never> => ({
-  status: 'rejected',
-  reason: err instanceof CerealError ? err : new CerealError('LOAD_FAILED', `hydrating failed: ${describe(err)}`, { cause: err }),
-});
+const rejected = (err: unknown): Settled<never> => ({ status: 'rejected', reason: asCerealError(err) });
+
+/**
+ * What hydrate rejects with: a CerealError as it is; anything else thrown while walking the value
+ * (a getter of the caller's that throws) as LOAD_FAILED, with it as cause, as hydrateMany does.
+ */
+const asCerealError = (err: unknown): CerealError =>
+  err instanceof CerealError ? err : new CerealError('LOAD_FAILED', `hydrating failed: ${describe(err)}`, { cause: err });

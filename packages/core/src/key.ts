@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { CerealError } from './error.js';
 
 /** One part of a primary key. */
@@ -101,17 +102,28 @@ export function describeValue(value: unknown): string {
   return `of type ${typeof value}`;
 }
 
-/** `a Date`, `a Buffer`, `an instance of Decimal`: what a driver put where a key was expected; plain objects are `an object`. */
+/**
+ * `a Date`, `a Buffer`, `an instance of Decimal`: what a driver put where a key was expected.
+ * Built-in types are told by what they are (not by a name an object could claim); plain objects,
+ * from this realm or another, are `an object`.
+ */
 function describeObject(value: object): string {
-  let name: unknown;
   try {
+    if (types.isDate(value)) return 'a Date';
+    if (Buffer.isBuffer(value)) return 'a Buffer';
+    if (types.isTypedArray(value)) return 'a typed array';
+    if (types.isMap(value)) return 'a Map';
+    if (types.isSet(value)) return 'a Set';
+    if (types.isRegExp(value)) return 'a RegExp';
+    if (types.isProxy(value)) return 'an object';
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== null && proto !== Object.prototype) name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    if (proto === null || proto === Object.prototype) return 'an object';
+    const name: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value?.name;
+    if (typeof name === 'string' && name !== 'Object' && /^[A-Za-z_$][\w$]{0,40}$/.test(name)) return `an instance of ${name}`;
   } catch {
     // a Proxy whose traps throw: described as any object
   }
-  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]{0,40}$/.test(name)) return 'an object';
-  return ['Date', 'Buffer', 'Uint8Array', 'Map', 'Set', 'RegExp'].includes(name) ? `a ${name}` : `an instance of ${name}`;
+  return 'an object';
 }
 
 /** Throws `INVALID_REF` unless `pk` is a usable primary key; returns its canonical text. */

@@ -75,6 +75,12 @@ Coalesce('window 0 merges only what starts in the same turn; decodes after the w
   await cereal.decode(cereal.encode(ref('users', 3)));
   assert.is(u.calls.length, 2);
   assert.is(u.calls[0]!.length, 2);
+  const later = users();
+  const apart = createSerializer({ format: memoryFormat(), loaders: { users: later }, coalesce: { window: 0 } });
+  const first = apart.decode(apart.encode(ref('users', 1)));
+  const second = new Promise((resolve) => setImmediate(() => resolve(apart.decode(apart.encode(ref('users', 2))))));
+  await Promise.all([first, second]);
+  assert.equal(later.calls, [[1], [2]], 'a decode started in a later turn (setImmediate) is in a batch of its own');
 });
 
 Coalesce('maxBatch hydrates a full batch at once; decodes with other hydrate options are batched apart', async () => {

@@ -142,6 +142,7 @@ Copy('rows that cannot be copied faithfully are refused (undefined): class rows,
     ['a setter', { set id(_: number) {} }],
     ['a nested getter', { id: 1, json: { get deep() { return 1; } } }],
     ['an array index getter that throws', { id: 1, list: Object.defineProperty([0], 0, { get() { throw new Error('no'); } }) }],
+    ['a Proxy whose getPrototypeOf trap throws', new Proxy({ id: 1 }, { getPrototypeOf: () => { throw new Error('trap'); } })],
   ];
   for (const [what, row] of refused) assert.is(copyRow(row), undefined, what);
 });

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, hydrate, isRef, ref, refOf, type Loader } from '../src/index.js';
+import { CerealError, createSerializer, hydrate, isRef, ref, refOf, type Loader } from '../src/index.js';
 import { memoryLoader, rejects, type Row } from '@cereal/testkit';
 import { MAX_MESSAGE } from '../src/error.js';
 
@@ -221,6 +221,19 @@ Failures('a loader that breaks its contract (no array, a non-object row, a row w
     assert.equal(err.refs?.map(String), ['users:1']);
     assert.is(err.cause, message.includes('keyOf on a row') ? boom : undefined, 'the cause is what keyOf threw, and only then is there one');
   }
+});
+
+Failures("a value whose getter throws while it is walked: LOAD_FAILED saying so, the error as cause, from hydrate and from a serializer's decode", async () => {
+  const boom = new Error('getter failed');
+  const value = { u: ref('users', 1), get bad(): unknown { throw boom; } };
+  const err = await rejects(() => hydrate(value, { users: users() }));
+  assert.is(err.code, 'LOAD_FAILED');
+  assert.is(err.message, '[cereal] hydrating failed: getter failed');
+  assert.is(err.cause, boom);
+  const cereal = createSerializer({ format: { name: 'getters', encode: () => 'x', decode: () => value }, loaders: { users: users() } });
+  const decoded = await rejects(() => cereal.decode('x'));
+  assert.is(decoded.code, 'LOAD_FAILED');
+  assert.is(decoded.cause, boom);
 });
 
 Failures('LOAD_FAILED says how many rows of which model failed, and why', async () => {

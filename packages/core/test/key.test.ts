@@ -2,6 +2,7 @@
  * Which keys are one key, stated through hydrate: a loader that returns every row it has, asked
  * or not, so that only cereal's matching decides which row answers which ref.
  */
+import { runInNewContext } from 'node:vm';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError, hydrate, ref, type Loader } from '../src/index.js';
@@ -129,7 +130,14 @@ Keys('INVALID_REF messages say what is wrong with the key, and what a key may be
   assert.match(message(Buffer.from('a')), 'key is a Buffer');
   assert.match(message(new Decimal()), 'key is an instance of Decimal');
   assert.match(message([1, new Decimal()]), 'composite key part 1 is an instance of Decimal');
-  for (const plain of [{}, Object.create(null), anonymous, odd, trap]) assert.match(message(plain), 'key is an object');
+  class Map {}
+  const fake = { __proto__: { constructor: { name: 'Date' } } };
+  const otherRealm = runInNewContext('({ id: 1 })') as object;
+  for (const plain of [{}, Object.create(null), Object.create({}), otherRealm, anonymous, odd, trap]) assert.match(message(plain), 'key is an object');
+  assert.match(message(new Map()), 'key is an instance of Map', "a class of the user's named Map is not a Map");
+  assert.match(message(fake), 'key is an instance of Date', 'a name an object claims is never a Date');
+  assert.match(message(new globalThis.Map()), 'key is a Map');
+  assert.match(message(new Uint16Array(1)), 'key is a typed array');
   assert.match(message(1.5), 'a key is a string (at most 1024 characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those');
   // the bounds themselves are keys
   ref('users', 'x'.repeat(1024));

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, createSerializer, hydrateMany, ref, refOf, type Settled } from '../src/index.js';
+import { CerealError, createSerializer, hydrate, hydrateMany, ref, refOf, type Settled } from '../src/index.js';
 import { memoryFormat, memoryLoader, rejects, type Row } from '@cereal/testkit';
 
 const setup = () => {
@@ -165,6 +165,18 @@ Many('a value whose walk throws something else (a getter) fails alone as LOAD_FA
   assert.is(err.message, '[cereal] hydrating failed: getter failed');
   assert.is(err.cause, boom);
   assert.equal(value(out[1]), { u: { id: 2, name: 'Grace', lock: 1 } });
+});
+
+Many('a row that is a Proxy whose traps throw, wanted by two payloads: each fails alone as LOAD_FAILED, the batch resolves', async () => {
+  const row = new Proxy({ id: 1, name: 'Ada' }, { getPrototypeOf: () => { throw new Error('trap'); } });
+  const loader = { keyOf: (r: { id: number }) => r.id, load: async () => [row] };
+  const out = await hydrateMany([{ u: ref('users', 1) }, { u: ref('users', 1) }, { other: true }], { users: loader });
+  assert.equal(out.map((s) => s.status), ['rejected', 'rejected', 'fulfilled']);
+  for (const s of out.slice(0, 2)) {
+    assert.is(reason(s).code, 'LOAD_FAILED');
+    assert.is(reason(s).message, '[cereal] hydrating failed: trap');
+  }
+  assert.is((await rejects(() => hydrate({ u: ref('users', 1) }, { users: loader }))).message, '[cereal] hydrating failed: trap', 'as hydrate alone says');
 });
 
 Many.run();

@@ -189,7 +189,8 @@ List('a pinned ref keeps its version: an array with one is not a list (a list ca
 });
 
 List('is undefined for anything else', () => {
-  for (const value of [[], [ref('users', 1)], [ref('users', 1), ref('orders', 1)], [ref('users', 1), 1], 'x', null, new Set([ref('users', 1), ref('users', 2)])]) {
+  // eslint-disable-next-line no-sparse-arrays
+  for (const value of [[], [ref('users', 1)], [ref('users', 1), ref('orders', 1)], [ref('users', 1), 1], [null, ref('users', 1), ref('users', 2)], [, ref('users', 1), ref('users', 2)], [{ model: 'users', pk: 1 }, ref('users', 1)], 'x', null, new Set([ref('users', 1), ref('users', 2)])]) {
     assert.is(refList(value), undefined);
   }
 });

@@ -369,9 +369,10 @@ Telemetry("the spans' scope is @cereal/core at its package version; every instru
   assert.equal(described('cereal.refs'), { unit: '{ref}', description: 'Refs decoded (every occurrence)' });
   assert.equal(described('cereal.loads'), { unit: '{statement}', description: 'Loads issued (a statement each for a SQL loader), by model' });
   assert.equal(described('cereal.rows.missing'), { unit: '{row}', description: 'Refs whose row was missing when decoded, by model' });
+  assert.equal(described('cereal.decode.duration'), { unit: 'ms', description: 'How long a decode took: parsing, loading and substituting rows' });
 });
 
-Telemetry('cereal.refs has no point for a decode without refs; a duration is the time the decode took, never more', async () => {
+Telemetry('cereal.refs has no point for a decode without refs; the duration recorded lies within the call that made it', async () => {
   const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users() } });
   const wire = cereal.encode({ nothing: true });
   const started = performance.now();
@@ -388,13 +389,24 @@ Telemetry('a coalesced batch of two: the loads are linked to the other decode', 
   const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users() }, coalesce: { window: 0 } });
   await Promise.all([cereal.decode(cereal.encode(ref('users', 1))), cereal.decode(cereal.encode(ref('users', 2)))]);
   const decodes = named('cereal.decode');
+  assert.is(decodes.length, 2);
   const load = one('cereal.load');
-  const parent = decodes.find((d) => idOf(d) === parentOf(load))!;
-  const other = decodes.find((d) => d !== parent)!;
-  assert.equal(load.links.map((l) => l.context.spanId), [idOf(other)]);
+  const parent = decodes.find((d) => idOf(d) === parentOf(load));
+  const other = decodes.find((d) => d !== parent);
+  assert.ok(parent !== undefined && other !== undefined, 'the load is a child of one of the two decodes');
+  assert.equal(load.links.map((l) => l.context.spanId), [idOf(other!)]);
   spans.reset();
   await cereal.decode(cereal.encode(ref('users', 3)));
   assert.equal(one('cereal.load').links, [], 'a batch of one links nothing');
+});
+
+Telemetry('a payload that is no text or bytes is MALFORMED with telemetry on, alone and in a batch', async () => {
+  const cereal = createSerializer({ format: memoryFormat(), loaders: { users: users() } });
+  assert.is((await rejects(() => cereal.decode(5 as never))).code, 'MALFORMED');
+  const wire = cereal.encode(ref('users', 1));
+  const many = await cereal.decodeMany([5 as never, wire]);
+  assert.equal(many.map((r) => r.status), ['rejected', 'fulfilled']);
+  assert.is(one('cereal.decodeMany').attributes['cereal.bytes'], Buffer.byteLength(wire), 'what is no payload counts no bytes');
 });
 
 Telemetry('a context manager whose with() throws before running the load: the load runs anyway, and its rows come back', async () => {

@@ -44,6 +44,8 @@ Pins('versions compare within their kind: counters (numbers and bigints exactly)
   assert.is(compareVersions(T1, 1), undefined);
   assert.is(compareVersions('1', 1), undefined);
   assert.equal([compareVersions('a', 'b'), compareVersions('b', 'a'), compareVersions('b', 'b')], [-1, 1, 0], 'text: -1, 1 or 0');
+  assert.is(compareVersions(NaN, 1n), undefined, 'NaN orders nothing, against a bigint too');
+  assert.is(compareVersions(1n, NaN), undefined);
   assert.ok(compareVersions(2n, 1.5)! > 0 && compareVersions(1n, 1.5)! < 0 && compareVersions(1.5, 1n)! > 0, 'a bigint against a fraction');
 });
 

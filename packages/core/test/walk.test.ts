@@ -138,8 +138,15 @@ const rename = { ref: (r: ModelRef) => (r.model === 'users' ? `user ${String(r.p
 Visit('a walk that changes nothing returns the value itself, every container included; the input is never changed', () => {
   const inner = { r: ref('orders', 1) };
   const value = { list: [ref('orders', 2), inner], map: new Map([['k', inner]]), set: new Set([inner]), date: new Date(0) };
+  const before = { list: value.list, map: value.map, set: value.set, date: value.date };
   assert.is(walk(value, rename, 10), value);
   assert.is(walk(value, { ...rename, shareCopies: true }, 10), value);
+  for (const key of Object.keys(before) as (keyof typeof before)[]) assert.is(value[key], before[key], key);
+  assert.is(value.list[1], inner);
+  assert.is(value.map.get('k'), inner);
+  assert.is([...value.set][0], inner);
+  assert.instance(inner.r, ModelRef);
+  assert.instance(value.list[0], ModelRef);
 });
 
 Visit('where a ref changes, the containers above it are new and everything beside them is the same object', () => {

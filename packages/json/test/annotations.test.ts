@@ -97,7 +97,7 @@ for (const [what, wire, code, message] of refused) {
   });
 }
 
-Refused('refs are counted before any is built: a list of refs, a ref and a pin each count, against maxRefs', () => {
+Refused('refs count against maxRefs as the metadata names them: a list of refs counts its keys, a ref and a pin one each', () => {
   const wire = payload({ l: ['users', [1, 2, 3]], r: ['users', 4], p: ['users', 5, 1] }, { l: [['custom', 'refs']], r: [['custom', 'ref']], p: [['custom', 'pin']] });
   const value = format.decode(wire, { maxDepth: 64, maxRefs: 5 }) as { l: ModelRef[] };
   assert.is(value.l.length, 3);
