@@ -62,7 +62,7 @@ export async function hydrateWith<T>(value: T, loaders: Loaders, limits: Limits,
     for (const result of results) if (result.status === 'rejected') throw result.reason;
     return substitute(value, groups, loaders, limits, trace);
   } catch (err) {
-    throw asCerealError(err);
+    throw hydrateError(err);
   }
 }
 
@@ -420,11 +420,11 @@ function ownFailure(err: unknown, refs: readonly ModelRef[]): unknown {
   return new CerealError(err.code, err.message.replace(/^\[cereal\] /, ''), { refs, cause: err.cause ?? err });
 }
 
-const rejected = (err: unknown): Settled<never> => ({ status: 'rejected', reason: asCerealError(err) });
+const rejected = (err: unknown): Settled<never> => ({ status: 'rejected', reason: hydrateError(err) });
 
 /**
  * What hydrate rejects with: a CerealError as it is; anything else thrown while walking the value
  * (a getter of the caller's that throws) as LOAD_FAILED, with it as cause, as hydrateMany does.
  */
-const asCerealError = (err: unknown): CerealError =>
+const hydrateError = (err: unknown): CerealError =>
   err instanceof CerealError ? err : new CerealError('LOAD_FAILED', `hydrating failed: ${describe(err)}`, { cause: err });

@@ -10,22 +10,13 @@ import { defineFormat } from '@cereal/core/format';
 import { jsonFormat } from '@cereal/json';
 import { msgpackFormat } from '@cereal/msgpack';
 import { yamlFormat } from '@cereal/yaml';
-import { memoryLoader } from '@cereal/testkit';
+import { memoryLoader, rejects } from '@cereal/testkit';
 import { accepting, asCerealError, checkSerializer, durationMs, envelopeOf, readJobData, serializerFor, toJobData, wireOf, QUEUE, type JobEnvelope } from '../src/index.js';
 
 const users = () => memoryLoader([{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }]);
 const serializers = () => {
   const loaders = { users: users() };
   return { msgpack: createSerializer({ format: msgpackFormat(), loaders }), json: createSerializer({ format: jsonFormat(), loaders }), yaml: createSerializer({ format: yamlFormat(), loaders }) };
-};
-const thrown = async (fn: () => unknown): Promise<CerealError> => {
-  try {
-    await fn();
-  } catch (err) {
-    assert.instance(err, CerealError);
-    return err as CerealError;
-  }
-  throw new Error('did not throw');
 };
 const text = (name: string, wire: (value: unknown) => string) => createSerializer({ format: defineFormat<string>({ name, wire: 'text', encode: wire, decode: (w) => JSON.parse(w) as unknown }), loaders: {} });
 
@@ -76,13 +67,13 @@ Envelope('envelopes without encoding (@cereal/bullmq 0.1) are read by their form
 Envelope('what is not an envelope, or holds a payload its encoding cannot, is MALFORMED saying what is wrong', async () => {
   const notEnvelope = '[queue] job data is not a cereal envelope {"$cereal": 1, "format", "encoding", "payload"}; write it with toJobData(serializer, value)';
   for (const data of [null, 'x', 5, {}, { $cereal: 2, format: 'json', payload: 1 }, { $cereal: 1, format: 7, payload: 1 }, { $cereal: 1, format: 'json' }, { $cereal: '1', format: 'json', payload: 1 }]) {
-    const err = await thrown(() => envelopeOf(data));
+    const err = await rejects(() => envelopeOf(data));
     assert.is(err.code, 'MALFORMED');
     assert.match(err.message, notEnvelope);
   }
-  assert.match((await thrown(() => envelopeOf({ $cereal: 1, format: 'json', encoding: 'hex', payload: '' }))).message, "[queue] the envelope's encoding is `hex`; this version reads `base64`, `text` and `json`");
-  assert.match((await thrown(() => envelopeOf({ $cereal: 1, format: 'json', encoding: 5, payload: '' }))).message, "the envelope's encoding is number");
-  const wire = (envelope: object) => thrown(() => wireOf(envelope as JobEnvelope));
+  assert.match((await rejects(() => envelopeOf({ $cereal: 1, format: 'json', encoding: 'hex', payload: '' }))).message, "[queue] the envelope's encoding is `hex`; this version reads `base64`, `text` and `json`");
+  assert.match((await rejects(() => envelopeOf({ $cereal: 1, format: 'json', encoding: 5, payload: '' }))).message, "the envelope's encoding is number");
+  const wire = (envelope: object) => rejects(() => wireOf(envelope as JobEnvelope));
   assert.match((await wire({ $cereal: 1, format: 'm', encoding: 'base64', payload: 5 })).message, '[queue] a base64 payload must be a string, got number');
   assert.match((await wire({ $cereal: 1, format: 'm', encoding: 'text', payload: null })).message, 'a text payload must be a string, got null');
   for (const payload of ['abc', 'ab$=', 'a===', 'YQ==YQ==', '====']) {
@@ -100,8 +91,8 @@ Envelope('what is not an envelope, or holds a payload its encoding cannot, is MA
 
 Envelope('the label, the thing read and the writer come from the queue package reading', async () => {
   const via = { label: 'amqp', what: 'the message', writer: 'publish(channel, …)' };
-  assert.match((await thrown(() => envelopeOf(null, via))).message, '[amqp] the message is not a cereal envelope');
-  assert.match((await thrown(() => envelopeOf(null, via))).message, 'write it with publish(channel, …)');
+  assert.match((await rejects(() => envelopeOf(null, via))).message, '[amqp] the message is not a cereal envelope');
+  assert.match((await rejects(() => envelopeOf(null, via))).message, 'write it with publish(channel, …)');
   const err = asCerealError(new TypeError('boom'), via);
   assert.equal([err.code, err.message], ['LOAD_FAILED', '[cereal] [amqp] reading the message failed: boom']);
   const own = new CerealError('STALE', 'x');
@@ -123,10 +114,10 @@ Accept('one serializer, or several under their formats\' names; a job of another
   assert.is(two.get('json'), json);
   assert.is(two.get('constructor'), undefined, 'a format named after an Object property finds nothing');
   assert.is(two.get('toString'), undefined);
-  assert.match((await thrown(() => serializerFor(one, 'yaml'))).message, '[queue] job data was written in `yaml`; this worker reads `msgpack`; a worker accepts several formats when given serializers by format name');
-  assert.match((await thrown(() => serializerFor(two, 'yaml'))).message, 'this worker reads only `msgpack`, `json`');
+  assert.match((await rejects(() => serializerFor(one, 'yaml'))).message, '[queue] job data was written in `yaml`; this worker reads `msgpack`; a worker accepts several formats when given serializers by format name');
+  assert.match((await rejects(() => serializerFor(two, 'yaml'))).message, 'this worker reads only `msgpack`, `json`');
   assert.is(serializerFor(two, 'msgpack'), msgpack);
-  assert.match((await thrown(() => readJobData(two, toJobData(yaml, ref('users', 1))))).message, 'written in `yaml`');
+  assert.match((await rejects(() => readJobData(two, toJobData(yaml, ref('users', 1))))).message, 'written in `yaml`');
 });
 
 Accept('anything else is INVALID_OPTION with an example of what is taken', async () => {
@@ -145,7 +136,7 @@ Accept('anything else is INVALID_OPTION with an example of what is taken', async
     [{ msgpack, yaml: json }, 'the serializer under `yaml` reads `json`'],
   ];
   for (const [given, message] of cases) {
-    const err = await thrown(() => accepting(given as never));
+    const err = await rejects(() => accepting(given as never));
     assert.is(err.code, 'INVALID_OPTION');
     assert.match(err.message, message);
   }
@@ -155,7 +146,7 @@ Accept('checkSerializer takes what createSerializer returns, and names anything 
   const { json } = serializers();
   checkSerializer(json, QUEUE);
   for (const bad of [null, {}, { encode: () => 1 }, { format: 'json' }, 'json']) {
-    const err = await thrown(() => checkSerializer(bad, { ...QUEUE, label: 'pg-boss' }));
+    const err = await rejects(() => checkSerializer(bad, { ...QUEUE, label: 'pg-boss' }));
     assert.is(err.code, 'INVALID_OPTION');
     assert.match(err.message, '[pg-boss] `serializer` must be a serializer (createSerializer({ format, loaders })), got');
   }
@@ -178,12 +169,12 @@ Durations('anything else is INVALID_OPTION naming the option, the package and wh
     [`${'9'.repeat(400)}ms`, 'got "999'], [null, 'got null'], [[1], 'got an array'], [{ ms: 1 }, 'got an object'], [true, 'got true'],
   ];
   for (const [value, got] of cases) {
-    const err = await thrown(() => durationMs('retryAfter', value, 'bullmq'));
+    const err = await rejects(() => durationMs('retryAfter', value, 'bullmq'));
     assert.is(err.code, 'INVALID_OPTION');
     assert.match(err.message, "[bullmq] `retryAfter` must be a number of milliseconds (0 or more) or a string like '500ms', '30s', '5m' or '1h', got");
     assert.match(err.message, got, String(value).slice(0, 20));
   }
-  assert.match((await thrown(() => durationMs('x', -1))).message, '[queue] `x`');
+  assert.match((await rejects(() => durationMs('x', -1))).message, '[queue] `x`');
 });
 
 Durations.run();
