@@ -53,9 +53,20 @@ interface Callback {
 
 let registered = 0;
 
-/** `null`, `a Date`, `string`: what a value of the wrong kind is, in a message. */
-export const describeValue = (value: unknown): string =>
-  value === null ? 'null' : typeof value === 'object' ? `a ${value.constructor?.name ?? 'object'}` : typeof value;
+/** `null`, `string`, `an array`, `an object`, `a Date`, `an Error`: what a value of the wrong kind is, in a message. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  if (Array.isArray(value)) return 'an array';
+  let name: unknown;
+  try {
+    name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws: any object
+  }
+  if (typeof name !== 'string' || name === 'Object' || !/^[A-Za-z_$][\w$]{0,40}$/.test(name)) return 'an object';
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
 
 /** Runs callbacks one after the other in registration order, each awaited; failures go to their onError. */
 async function runAll(library: string, callbacks: Callback[]): Promise<void> {

@@ -254,4 +254,127 @@ Loader('replica: a row the primary sends again for a key the replica served (key
   assert.is(rejected.length, 1);
 });
 
+Loader('a lost connection while reading the catalog is sent again too; a statement that fails otherwise is sent once', async () => {
+  let catalogs = 0;
+  const { source } = memorySource(people, {
+    async catalog() {
+      if (catalogs++ < 2) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+      return [{ name: 'id', type: 'INTEGER' }];
+    },
+  });
+  assert.is((await sqlLoader(source, table()).load([1])).length, 1);
+  assert.is(catalogs, 3);
+  let selects = 0;
+  const failing = memorySource(people, { select: async () => { selects++; throw new Error('permission denied for table users'); } });
+  await rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(failing.source, table()) }));
+  assert.is(selects, 1);
+});
+
+Loader('version: the column must be in the catalog, and in the rows; text versions are read as numbers where they are numbers', async () => {
+  const { source } = memorySource(people);
+  const noColumn = await rejects(() => sqlLoader(source, { ...table(), version: 'lv', versionColumn: 'lv' }).prepare());
+  assert.is(noColumn.code, 'INVALID_OPTION');
+  assert.is(noColumn.message, "[cereal] [memory] table `users` has no column `lv`, the loader's `version`: name a column every write moves forward (`updated_at`, `lock_version`)");
+  // a version named only as a row property (Drizzle's field names) is checked on the first row
+  const users = sqlLoader(source, { ...table(), version: 'lockVersion' });
+  assert.equal(await users.load([9]), [], 'no row, nothing to check');
+  const noField = await rejects(() => users.load([1]));
+  assert.is(noField.message, "[cereal] [memory] the rows of table `users` have no `lockVersion`, the loader's `version`: name a column of the table (and select it, if you list `columns`)");
+  const versioned = sqlLoader(memorySource([{ id: 1, v: 1 }]).source, { ...table(), version: 'v' });
+  assert.equal(await versioned.load([1]), [{ id: 1, v: 1 }]);
+  const at = new Date(0);
+  const values = ['-12', '0', '12345678901234567890', '-1.25', '10.50', '1.', '.5', '1e3', ' 1', '2026-11-27', at, 7, null, undefined];
+  assert.equal(values.map((v) => versioned.versionOf!({ v })), [-12n, 0n, 12345678901234567890n, -1.25, 10.5, '1.', '.5', '1e3', ' 1', '2026-11-27', at, 7, null, undefined]);
+  assert.is(sqlLoader(source, table()).versionOf, undefined);
+});
+
+Loader('PostgreSQL: the key columns\' base types go with each select, for the array casts; none where one is unknown', async () => {
+  const typesSent: (readonly string[] | undefined)[] = [];
+  const catalog = (rows: Row[]) => memorySource([], {
+    dialect: dialectOf('pg'),
+    catalog: async () => rows,
+    select: async (_pks, _exact, types) => {
+      typesSent.push(types);
+      return [];
+    },
+  }).source;
+  const keys = { ...table(), keys: ['a', 'b'] };
+  await sqlLoader(catalog([
+    { name: 'a', declared: 'integer', type: 'int4', category: 'N', base: 'integer' },
+    { name: 'b', declared: 'character varying(20)', type: 'varchar', category: 'S', base: 'character varying' },
+  ]), keys).load([[1, 'x']]);
+  await sqlLoader(catalog([
+    { name: 'a', declared: 'integer', type: 'int4', category: 'N', base: 'integer' },
+    { name: 'b', declared: 'text', type: 'text', category: 'S', base: '' },
+  ]), keys).load([[1, 'x']]);
+  assert.equal(typesSent, [['integer', 'character varying'], undefined]);
+});
+
+Loader('keys that can name no row are never sent: a load of only such keys sends no statement', async () => {
+  const { source, asked } = memorySource(people);
+  assert.equal(await sqlLoader(source, table()).load(['abc', '1.5', [1, 2], 2n ** 64n]), []);
+  assert.equal(asked.selects, []);
+  assert.equal(await sqlLoader(source, table()).load([]), []);
+});
+
+Loader('one statement: its rows as they came, two for one key included; across statements a key\'s row once, in statement order', async () => {
+  const rows = [{ id: 1, name: 'a' }, { id: 1, name: 'b' }, { id: 2, name: 'c' }];
+  const one = memorySource(rows);
+  assert.equal((await sqlLoader(one.source, table()).load([1, 2])).map((r) => r.name), ['a', 'b', 'c']);
+  const many = memorySource(rows);
+  assert.equal((await sqlLoader(many.source, table(1)).load([2, 1, 1])).map((r) => r.name), ['c', 'a', 'b'], 'the second statement for key 1 brings nothing new');
+  assert.equal(many.asked.selects.map(([pks]) => pks), [[2], [1], [1]]);
+});
+
+Loader('byte budget: each statement keeps room for all but its keys; a key larger than the budget goes alone; chunkSize still counts', async () => {
+  const packet = 256 * 1024; // a quarter (64 KiB) is kept for the statement around the keys
+  const { source, asked } = memorySource([], {
+    dialect: dialectOf('mysql2'),
+    catalog: async () => [{ name: 'code', type: 'varchar', declared: 'varchar(1024)', charset: 'utf8mb4', packet }],
+  });
+  const big = 'x'.repeat(100 * 1024); // 2 * 100 KiB + 8 bytes: more than the 192 KiB budget
+  const keys = ['a', big, 'b', 'c', 'd', 'e'];
+  await sqlLoader(source, { table: 'codes', path: ['codes'], keys: ['code'], chunkSize: 3 }).load(keys);
+  assert.equal(asked.selects.map(([pks]) => pks.map((k) => (k === big ? 'big' : k))), [['a'], ['big'], ['b', 'c', 'd'], ['e']]);
+  const small = memorySource([], {
+    dialect: dialectOf('mysql2'),
+    catalog: async () => [{ name: 'code', type: 'varchar', declared: 'varchar(1024)', charset: 'utf8mb4', packet: 1000 }],
+  });
+  // 1000 bytes, a quarter kept: 750 for keys; a key of 20 characters counts 2 × 20 + 8 (each byte perhaps escaped, quotes, comma)
+  await sqlLoader(small.source, { table: 'codes', path: ['codes'], keys: ['code'], chunkSize: 1000 }).load(Array.from({ length: 40 }, (_, i) => String(i).padStart(20, '0')));
+  assert.equal(small.asked.selects.map(([pks]) => pks.length), [15, 15, 10]);
+});
+
+Loader('the driver\'s words in a message: a statement Knex puts before them is cut, and at most 500 characters are kept', async () => {
+  const load = async (message: string) => (await rejects(() => hydrate([ref('users', 1)], { users: sqlLoader(memorySource(people, { select: async () => { throw Object.assign(new Error(message), { code: '42703' }); } }).source, table()) }))).message;
+  assert.match(await load('select "versionx" from "users" where "id" in ($1) - column "versionx" does not exist'), /refused the loader's statement; check its `columns`, `version` and `scope`: column "versionx" does not exist$/);
+  assert.match(await load('column "a - b" does not exist'), /: column "a - b" does not exist$/, 'no statement before it: nothing cut');
+  const long = await load('x'.repeat(2000));
+  assert.ok(long.endsWith(`: ${'x'.repeat(500)}…`), long.slice(-20));
+});
+
+Loader('explain is asked before a bad statement or a bad key is named; a CerealError from the source passes as it is', async () => {
+  const mine = new Error('[memory] explained');
+  const explained = memorySource(people, { explain: () => mine, select: async () => { throw Object.assign(new Error('bad'), { code: '42703' }); } });
+  assert.ok((await sqlLoader(explained.source, table()).load([1]).catch((e: unknown) => e)) === mine);
+  const own = new (await import('@cereal/core')).CerealError('LIMIT', 'own');
+  const passing = memorySource(people, { select: async () => { throw own; }, explain: () => mine });
+  assert.ok((await sqlLoader(passing.source, table()).load([1]).catch((e: unknown) => e)) === own);
+  const catalogOwn = memorySource(people, { catalog: async () => { throw own; }, explain: () => mine });
+  assert.ok((await sqlLoader(catalogOwn.source, table()).load([1]).catch((e: unknown) => e)) === own);
+  const plain = new Error('catalog down');
+  const unexplained = memorySource(people, { catalog: async () => { throw plain; }, explain: () => undefined });
+  assert.ok((await sqlLoader(unexplained.source, table()).load([1]).catch((e: unknown) => e)) === plain);
+});
+
+Loader('keyOf on MySQL and SQLite: the field as written first, then the one property of that name in any case', () => {
+  const { source } = memorySource([]);
+  const users = sqlLoader(source, { ...table(), keys: ['Id'] });
+  assert.is(users.keyOf({ Id: 1, id: 2 }), 1);
+  assert.is(users.keyOf({ ID: 3 }), 3);
+  assert.is(users.keyOf({ name: 'x' }), undefined);
+  const lines = sqlLoader(source, { table: 'l', path: ['l'], keys: ['A', 'B'], chunkSize: 10 });
+  assert.equal(lines.keyOf({ a: 1, b: 2 }), [1, 2]);
+});
+
 Loader.run();
