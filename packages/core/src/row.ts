@@ -27,6 +27,5 @@ export function tagRow(row: object, ref: ModelRef): void {
  * @returns the ModelRef it was loaded for
  */
 export function refOf(row: object): ModelRef | undefined {
-  if (row === null || typeof row !== 'object') return undefined;
-  return tags.get(row);
+  return tags.get(row); // a WeakMap answers undefined for null, a primitive or a function: never throws
 }

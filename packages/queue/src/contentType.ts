@@ -29,7 +29,7 @@ const FORMAT_NAME = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,63}$/;
  *   naming what was found and what is read
  */
 export function formatOfContentType(contentType: unknown, via: Via): string {
-  const shown = typeof contentType === 'string' ? `\`${contentType.slice(0, 64)}\`` : contentType === undefined ? 'no content type' : `a ${typeof contentType}`;
+  const shown = typeof contentType === 'string' ? `\`${contentType.slice(0, 64)}\`` : contentType === undefined ? 'no content type' : contentType === null ? 'null' : typeof contentType === 'object' ? 'an object' : `a ${typeof contentType}`;
   if (typeof contentType === 'string') {
     const type = contentType.split(';', 1)[0]!.trim();
     if (type.slice(0, CONTENT_TYPE_PREFIX.length).toLowerCase() === CONTENT_TYPE_PREFIX) {

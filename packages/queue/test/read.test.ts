@@ -102,4 +102,60 @@ Types('refsInResult names the refs in a return value; rows and plain values pass
   assert.is(refsInResult(circular, QUEUE, 'x', 'y'), undefined, 'left to the queue');
 });
 
+Types('what a message says it found: the content type (cut at 64 characters), no content type, or the kind of value', () => {
+  const said = (value: unknown): string => {
+    try {
+      formatOfContentType(value, QUEUE);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('expected MALFORMED');
+  };
+  assert.is(said(undefined), '[cereal] [queue] job data has no content type, not a cereal content type (application/x-cereal+<format>); publish it with toJobData(serializer, value)');
+  assert.match(said(42), 'job data has a number, not');
+  assert.match(said(null), 'job data has null, not');
+  assert.match(said(['application/x-cereal+json']), 'job data has an object, not');
+  assert.match(said(true), 'job data has a boolean, not');
+  assert.match(said('text/plain'), 'job data has `text/plain`, not');
+  assert.match(said(`application/x-cereal+${'a'.repeat(100)}`), `has \`application/x-cereal+${'a'.repeat(43)}\`, not`);
+});
+
+Types('a format\'s name: a letter or digit first, then up to 63 of the restricted-name characters', () => {
+  for (const name of ['a', '7z', 'x'.repeat(64), 'my-format.v2+gz', 'A!#$&^_.+-']) {
+    assert.is(contentTypeOf(name, QUEUE), `application/x-cereal+${name}`, name);
+    assert.is(formatOfContentType(contentTypeOf(name, QUEUE), QUEUE), name, name);
+  }
+  for (const name of ['', '-a', '.a', 'x'.repeat(65), 'a b', 'a/b', 'a;b', 'é', 'a\n']) {
+    let error: unknown;
+    try {
+      contentTypeOf(name, QUEUE);
+    } catch (err) {
+      error = err;
+    }
+    assert.is((error as CerealError | undefined)?.code, 'INVALID_OPTION', JSON.stringify(name));
+    assert.is((error as Error).message, `[cereal] [queue] a format's name goes into the content type, so it must be letters, digits and !#$&^_.+- (at most 64); got \`${name.slice(0, 64)}\``);
+    // read back, a `;` starts the parameters and surrounding space is trimmed: `a;b` and `a\n` are `a`
+    if (!/[;\n]/.test(name)) assert.throws(() => formatOfContentType(`application/x-cereal+${name}`, QUEUE), (err: unknown) => (err as CerealError).code === 'MALFORMED', JSON.stringify(name));
+  }
+  assert.is(formatOfContentType('APPLICATION/X-CEREAL+MsgPack', QUEUE), 'MsgPack', 'the prefix in any case; the name as it is');
+  assert.is(formatOfContentType(' application/x-cereal+json ;q=1;x=2', QUEUE), 'json');
+  assert.throws(() => formatOfContentType('xapplication/x-cereal+json', QUEUE));
+});
+
+Types('refsInResult: one ref alone, a ref as the whole result, refs inside Maps and Sets; at most five named; deeper than 64 levels left to the queue', () => {
+  const one = refsInResult([ref('users', 1)], QUEUE, 'the processor', 'BullMQ cannot store');
+  assert.is(one?.message, '[cereal] [queue] the processor returned 1 ref (`users:1`), which BullMQ cannot store; return their keys (`ref.key`) or the rows');
+  assert.equal(one?.refs?.map((r) => r.key), ['users:1']);
+  assert.match(refsInResult(ref('users', 2), QUEUE, 'x', 'y')!.message, 'x returned 1 ref (`users:2`)');
+  assert.match(refsInResult({ m: new Map([['k', ref('users', 3)]]), s: new Set([ref('users', 4)]) }, QUEUE, 'x', 'y')!.message, 'x returned 2 refs');
+  const seven = refsInResult(Array.from({ length: 7 }, (_, i) => ref('users', i + 1)), QUEUE, 'x', 'y')!;
+  assert.is(seven.refs?.length, 7);
+  assert.match(seven.message, 'returned 7 refs (`users:1`, `users:2`, `users:3`, `users:4`, `users:5` and 2 more)');
+  const nest = (depth: number): unknown => (depth === 0 ? ref('users', 1) : { n: nest(depth - 1) });
+  assert.is(refsInResult(nest(60), QUEUE, 'x', 'y')?.code, 'MALFORMED', '60 levels down is looked at');
+  assert.is(refsInResult(nest(70), QUEUE, 'x', 'y'), undefined, '70 levels down is not');
+  assert.is(refsInResult(null, QUEUE, 'x', 'y'), undefined);
+  assert.is(refsInResult('users:1', QUEUE, 'x', 'y'), undefined);
+});
+
 Types.run();
