@@ -138,6 +138,20 @@ Scopes('three levels: released inward-out they run at the outermost commit; a sc
   assert.equal(ran, ['deep', 'late']);
 });
 
+Scopes('a scope\'s first ending stands: a savepoint rolled back and then said released still drops what is released into it', async () => {
+  const { commits, ran, on } = setup();
+  const trx = commits.scope();
+  const savepoint = commits.scope(trx);
+  const inner = commits.scope(savepoint);
+  on(inner, 'x');
+  savepoint.end(false);
+  savepoint.end(true);
+  inner.end(true);
+  trx.end(true);
+  await settle();
+  assert.equal(ran, []);
+});
+
 Scopes('a savepoint released after its outermost transaction committed runs its callbacks at once', async () => {
   const { commits, ran, on } = setup();
   const trx = commits.scope();
@@ -293,10 +307,11 @@ Register('nested: a savepoint\'s scope inside the one given; a transaction begun
 Register('describeValue: what a value of the wrong kind is', () => {
   class Knex {}
   class Item {}
+  class MyError extends Error {}
   const cases: [unknown, string][] = [
     [null, 'null'], [undefined, 'undefined'], [5, 'number'], ['x', 'string'], [() => 1, 'function'],
     [[], 'an array'], [{}, 'an object'], [Object.create(null), 'an object'], [new Date(0), 'a Date'],
-    [new Knex(), 'a Knex'], [new Item(), 'an Item'], [new Error('x'), 'an Error'],
+    [new Knex(), 'a Knex'], [new Item(), 'an Item'], [new Error('x'), 'an Error'], [new MyError('x'), 'a MyError'],
     [new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); } }), 'an object'],
   ];
   assert.equal(cases.map(([value]) => describeValue(value)), cases.map(([, text]) => text));

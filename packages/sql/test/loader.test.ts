@@ -282,6 +282,7 @@ Loader('version: the column must be in the catalog, and in the rows; text versio
   assert.is(noField.message, "[cereal] [memory] the rows of table `users` have no `lockVersion`, the loader's `version`: name a column of the table (and select it, if you list `columns`)");
   const versioned = sqlLoader(memorySource([{ id: 1, v: 1 }]).source, { ...table(), version: 'v' });
   assert.equal(await versioned.load([1]), [{ id: 1, v: 1 }]);
+  assert.equal(['x1.5', '1.5x', '1.5.5', 'x12', '12x'].map((v) => versioned.versionOf!({ v })), ['x1.5', '1.5x', '1.5.5', 'x12', '12x']);
   const at = new Date(0);
   const values = ['-12', '0', '12345678901234567890', '-1.25', '10.50', '1.', '.5', '1e3', ' 1', '2026-11-27', at, 7, null, undefined];
   assert.equal(values.map((v) => versioned.versionOf!({ v })), [-12n, 0n, 12345678901234567890n, -1.25, 10.5, '1.', '.5', '1e3', ' 1', '2026-11-27', at, 7, null, undefined]);
@@ -370,11 +371,28 @@ Loader('explain is asked before a bad statement or a bad key is named; a CerealE
 Loader('keyOf on MySQL and SQLite: the field as written first, then the one property of that name in any case', () => {
   const { source } = memorySource([]);
   const users = sqlLoader(source, { ...table(), keys: ['Id'] });
-  assert.is(users.keyOf({ Id: 1, id: 2 }), 1);
+  assert.is(users.keyOf({ id: 2, Id: 1 }), 1, 'the field as written, though another case comes first');
+  assert.is(sqlLoader(memorySource([], { dialect: dialectOf('pg') }).source, table()).keyOf({ id: 5 }), 5);
   assert.is(users.keyOf({ ID: 3 }), 3);
   assert.is(users.keyOf({ name: 'x' }), undefined);
   const lines = sqlLoader(source, { table: 'l', path: ['l'], keys: ['A', 'B'], chunkSize: 10 });
   assert.equal(lines.keyOf({ a: 1, b: 2 }), [1, 2]);
+});
+
+Loader('byte budget: a first key larger than the budget goes alone, with no empty statement before it; numbers and composite keys are counted too', async () => {
+  const mysql = (rows: Row[], packet: number) => memorySource([], { dialect: dialectOf('mysql2'), catalog: async () => rows.map((r) => ({ ...r, packet })) });
+  const text = mysql([{ name: 'code', type: 'varchar', declared: 'varchar(1024)', charset: 'utf8mb4' }], 1000);
+  const big = 'x'.repeat(500);
+  await sqlLoader(text.source, { table: 'codes', path: ['codes'], keys: ['code'], chunkSize: 100 }).load([big, 'a']);
+  assert.equal(text.asked.selects.map(([pks]) => pks.length), [1, 1]);
+  // 750 bytes for keys; a number counts 48: 15 per statement
+  const ints = mysql([{ name: 'id', type: 'int', declared: 'int(11)' }], 1000);
+  await sqlLoader(ints.source, { table: 'ints', path: ['ints'], keys: ['id'], chunkSize: 1000 }).load(Array.from({ length: 40 }, (_, i) => i + 1));
+  assert.equal(ints.asked.selects.map(([pks]) => pks.length), [15, 15, 10]);
+  // a pair of numbers counts 4 + 48 + 48: 7 per statement
+  const pairs = mysql([{ name: 'a', type: 'int', declared: 'int(11)' }, { name: 'b', type: 'int', declared: 'int(11)' }], 1000);
+  await sqlLoader(pairs.source, { table: 'pairs', path: ['pairs'], keys: ['a', 'b'], chunkSize: 1000 }).load(Array.from({ length: 10 }, (_, i) => [i + 1, 1]));
+  assert.equal(pairs.asked.selects.map(([pks]) => pks.length), [7, 3]);
 });
 
 Loader.run();

@@ -189,4 +189,34 @@ Parts('afterCommit scopes: 150 000 callbacks of a released savepoint reach the o
   assert.ok(ran.every((v, i) => v === i), 'in registration order');
 });
 
+Parts('catalog statements per family: SQLite\'s pragma with the schema second, MySQL\'s schema or the connection\'s, PostgreSQL\'s regclass', () => {
+  assert.equal(catalogStatement('sqlite', ['t']), { sql: 'select name, type from pragma_table_info(?)', params: ['t'] });
+  assert.equal(catalogStatement('sqlite', ['aux', 't']), { sql: 'select name, type from pragma_table_info(?, ?)', params: ['t', 'aux'] });
+  assert.equal(catalogStatement('mysql', ['shop', 't'])?.params, ['shop', 't']);
+  assert.match(catalogStatement('mysql', ['t'])!.sql, 'where table_schema = coalesce(?, database()) and table_name = ?');
+  assert.match(catalogStatement('postgres', ['t'])!.sql, 'where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped');
+  assert.throws(() => catalogColumns('other', []), /no catalog for other/);
+  assert.equal(['Items AS i', 'a.b', ' users ', 'shop.Orders as o', 'class'].map(nameParts), [['Items'], ['a', 'b'], ['users'], ['shop', 'Orders'], ['class']]);
+});
+
+Parts('catalog columns: a missing type reads as none (bound as given); only PostgreSQL carries a base type, only MySQL a statement size', () => {
+  const sqlite = catalogColumns('sqlite', [{ name: 'id', type: null }]);
+  assert.equal(sqlite.get('id'), { name: 'id', declared: '', key: { kind: 'given' } });
+  assert.not.ok('maxBytes' in sqlite);
+  assert.equal(binderOf('x', 't', ['id'], sqlite)(2n ** 64n), '18446744073709551616');
+  const pg = catalogColumns('postgres', [{ name: 'id', declared: 'integer', type: 'int4', category: 'N', base: 'integer' }]);
+  assert.is(pg.get('id')?.base, 'integer');
+  assert.is(pg.get('ID'), undefined);
+  const mysql = catalogColumns('mysql', [{ name: 'code', type: 'varchar', declared: 'varchar(9)' }]);
+  assert.not.ok('base' in mysql.get('code')!);
+  assert.equal(binderOf('x', 't', ['code'], mysql)('中😀'), '中😀', 'no character set named: left to the server');
+});
+
+Parts('latin1\'s edges: U+00A0 to U+00FF held, the C1 controls only where Windows-1252 leaves a gap, anything past U+00FF only as one of its 27 letters', () => {
+  const columns = catalogColumns('mysql', [{ name: 'code', type: 'varchar', declared: 'varchar(9)', charset: 'latin1' }]);
+  const held = (text: string) => binderOf('x', 't', ['code'], columns)(text) !== undefined;
+  const cases: [string, boolean][] = [['\u007f', true], ['\u0080', false], ['\u0081', true], ['\u008d', true], ['\u008f', true], ['\u0090', true], ['\u009d', true], ['\u009f', false], ['\u00a0', true], ['\u00ff', true], ['\u0100', false], ['Œ', true], ['™', true], ['abc\u0100', false], ['\u0100abc', false]];
+  assert.equal(cases.map(([text]) => held(text)), cases.map(([, ok]) => ok));
+});
+
 Parts.run();

@@ -143,6 +143,13 @@ Pairs('builds each model over both sides of the pair', () => {
   assert.equal(loaders.users!.served, { replica: 0, primary: 0 });
 });
 
+Pairs('onServed hears every model\'s loads', async () => {
+  const events: ServedEvent[] = [];
+  const loaders = replicaLoaders('knex', { primary: 'P', replica: 'R', onServed: (event) => void events.push(event) }, { users: 'users' }, (db) => side(db, [{ id: 1 }]).loader);
+  await loaders.users!.load([1, 2]);
+  assert.equal(events, [{ model: 'users', table: 'users', replica: 1, primary: 0, again: 1 }]);
+});
+
 Pairs('refuses an onServed that is no function and one handle given as both sides', () => {
   const make = () => side('x', []).loader;
   const messages: string[] = [];
