@@ -15,8 +15,10 @@ export const MSGPACK_MAX_BYTES = 8 * 2 ** 20;
 /** Options of {@link msgpackFormat}. */
 export interface MsgpackFormatOptions {
   /**
-   * Encode Dates as 32-bit timestamps when they have no milliseconds (msgpackr's `useTimestamp32`).
-   * @default false
+   * Accepted and ignored: a Date with no milliseconds is always written as a 32-bit timestamp
+   * (6 bytes), and one with milliseconds in the 64-bit form, which keeps them.
+   * @deprecated msgpackr's own `useTimestamp32` writes every Date as 32 bits and so drops its
+   *   milliseconds without a word; this option once passed it on. It changes nothing now.
    */
   useTimestamp32?: boolean;
 }
@@ -31,12 +33,12 @@ export interface MsgpackFormatOptions {
  * @returns a Format whose wire is a Uint8Array
  * @example createSerializer({ format: msgpackFormat(), loaders })
  */
-export function msgpackFormat(options: MsgpackFormatOptions = {}): Format<Uint8Array> {
+export function msgpackFormat(_options: MsgpackFormatOptions = {}): Format<Uint8Array> {
   const packr = new Packr({
     useRecords: false, // plain msgpack maps: readable by any msgpack library
     moreTypes: true, // Set, and bigints beyond 64 bits, as extensions
     variableMapSize: true,
-    useTimestamp32: options.useTimestamp32 === true,
+    // never msgpackr's useTimestamp32: it drops milliseconds (see MsgpackFormatOptions)
   });
   const unpackr = new Unpackr({
     useRecords: false,

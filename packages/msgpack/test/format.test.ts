@@ -99,4 +99,27 @@ Msgpack('a decode failure keeps msgpackr\'s error as cause', () => {
   }
 });
 
+Msgpack('objects are plain msgpack maps, with no records; a Date is 32-bit when it has no milliseconds, and keeps them when it has', () => {
+  assert.equal([...msgpackFormat().encode({ a: 1 })], [0x81, 0xa1, 0x61, 1]);
+  assert.equal([...msgpackFormat().encode([{ a: 1 }, { a: 2 }])], [0x92, 0x81, 0xa1, 0x61, 1, 0x81, 0xa1, 0x61, 2], 'the same shape twice is two maps, never a record');
+  const noon = new Date(Date.UTC(2026, 10, 28, 12));
+  const precise = new Date(Date.UTC(2026, 10, 28, 12, 0, 0, 5));
+  // useTimestamp32 is accepted and changes nothing: msgpackr's option of that name dropped the milliseconds
+  for (const format of [msgpackFormat(), msgpackFormat({ useTimestamp32: true })]) {
+    const short = format.encode(noon);
+    assert.equal([...short.slice(0, 2)], [0xd6, 0xff], 'fixext4, type -1: timestamp32');
+    assert.is(short.length, 6);
+    assert.equal(format.decode(short), noon);
+    assert.is((format.decode(format.encode(precise)) as Date).getTime(), precise.getTime(), 'milliseconds kept');
+  }
+});
+
+Msgpack('integers beyond 2^53 come back as bigints, within 2^53 as numbers; Sets and bigints beyond 64 bits survive', () => {
+  const format = msgpackFormat();
+  assert.is(format.decode(Uint8Array.from([0xcf, 0, 0x20, 0, 0, 0, 0, 0, 1])), 2n ** 53n + 1n);
+  assert.is(format.decode(format.encode(2n ** 100n)), 2n ** 100n);
+  assert.equal(format.decode(format.encode(new Set([1, 'a']))), new Set([1, 'a']));
+  assert.equal(format.decode(format.encode(new Map([[1, 'a']]))), new Map([[1, 'a']]));
+});
+
 Msgpack.run();
