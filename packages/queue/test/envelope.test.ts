@@ -99,6 +99,20 @@ Envelope('the label, the thing read and the writer come from the queue package r
   assert.is(asCerealError(own, via), own);
 });
 
+Envelope('each refusal of an envelope or its payload is MALFORMED; a long encoding is shown cut; a wrapped error keeps its cause', async () => {
+  const codes = await Promise.all([
+    rejects(() => envelopeOf({ $cereal: 1, format: 'json', encoding: 'hex', payload: '' })),
+    rejects(() => wireOf({ $cereal: 1, format: 'j', encoding: 'json', payload: undefined } as unknown as JobEnvelope)),
+    rejects(() => wireOf({ $cereal: 1, format: 'm', encoding: 'text', payload: 5 } as unknown as JobEnvelope)),
+    rejects(() => wireOf({ $cereal: 1, format: 'm', encoding: 'base64', payload: 'abc' })),
+  ]);
+  assert.equal(codes.map((e) => e.code), ['MALFORMED', 'MALFORMED', 'MALFORMED', 'MALFORMED']);
+  const long = await rejects(() => envelopeOf({ $cereal: 1, format: 'json', encoding: 'x'.repeat(100), payload: '' }));
+  assert.match(long.message, `the envelope's encoding is \`${'x'.repeat(32)}\`; this version reads`);
+  const boom = new TypeError('boom');
+  assert.is(asCerealError(boom, QUEUE).cause, boom);
+});
+
 Envelope.run();
 
 const Accept = suite('queue: the serializers a worker accepts');

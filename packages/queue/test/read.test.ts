@@ -62,6 +62,25 @@ Many('an empty batch reads nothing', async () => {
   assert.is(loader.calls.length, 0);
 });
 
+Many('options the serializer refuses fail every job of its format alike, each with the error; a long batch lets the event loop run between payloads', async () => {
+  const cereal = createSerializer({ format: msgpackFormat(), loaders: { users: memoryLoader([{ id: 1 }]) } });
+  const items = [toJobData(cereal, ref('users', 1)), toJobData(cereal, ref('users', 1))];
+  const out = await readJobDataMany(accepting(cereal), items, { maxRefs: -1 } as never);
+  assert.equal(out.map((r) => r.status), ['rejected', 'rejected']);
+  const reasons = out.map((r) => (r as PromiseRejectedResult).reason as CerealError);
+  assert.is(reasons[0]!.code, 'INVALID_OPTION');
+  assert.is(reasons[1], reasons[0]);
+  // the first item holds the loop 30 ms (a getter standing for a large payload); an immediate queued before the call runs before the second is read
+  let ran = false;
+  let seen: boolean | undefined;
+  const slow = { get $cereal() { const end = performance.now() + 30; while (performance.now() < end); return 1; }, format: 'msgpack', encoding: 'base64', payload: (items[0] as { payload: string }).payload };
+  const second = { get $cereal() { seen = ran; return 1; }, format: 'msgpack', encoding: 'base64', payload: (items[1] as { payload: string }).payload };
+  setImmediate(() => (ran = true));
+  const both = await readJobDataMany(accepting(cereal), [slow, second]);
+  assert.equal(both.map((r) => r.status), ['fulfilled', 'fulfilled']);
+  assert.is(seen, true);
+});
+
 Many.run();
 
 const Types = suite('content types and refs in results');
