@@ -87,6 +87,12 @@ const refused: [what: string, wire: string, code: string, message: string][] = [
   ['metadata that is null', JSON.stringify({ json: 1, meta: null }), 'MALFORMED', 'not a cereal JSON payload'],
   ['a payload that is an array', JSON.stringify([{ json: 1 }]), 'MALFORMED', 'not a cereal JSON payload'],
   ['a payload whose json is inherited', '{"__proto__": {"json": 1}}', 'MALFORMED', 'not a cereal JSON payload'],
+  ['a typed array with one number among text', payload({ a: [1, 'x'] }, { a: [['typed-array', 'Int8Array']] }), 'MALFORMED', 'the value at `a` is not a Int8Array'],
+  ['a regexp with text before its slash', payload({ a: 'x/a/g' }, { a: ['regexp'] }), 'MALFORMED', 'is not a regexp'],
+  ['a long path, named cut to 80 characters', payload({ kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk: 1 }, { 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk.b': ['undefined'] }), 'MALFORMED', 'metadata names `kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk`, which'],
+  ['a long invalid path, shown cut to 80 characters', payload({ a: 1 }, { 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\\x': ['undefined'] }), 'MALFORMED', 'invalid metadata path `kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk`'],
+  ['a long unknown type, cut to 40 characters', payload({ a: 1 }, { a: ['kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk'] }), 'MALFORMED', 'unknown type `kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk` at `a`'],
+  ['a long unknown annotation, cut to 60 characters', payload({ a: 1 }, { a: [['kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk']] }), 'MALFORMED', 'unknown annotation ["kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk at `a`'],
 ];
 
 for (const [what, wire, code, message] of refused) {
@@ -209,6 +215,15 @@ Read('a ref inside a class instance cannot be written, naming the ref; a ref ins
   } catch (e) {
     assert.match((e as CerealError).message, '[json] cannot write a ref or a row inside an Error');
   }
+});
+
+Read('an Error reads its message, and its name and stack only when they are text', () => {
+  const typed = (read(payload({ a: { message: 'm', name: 'TypeError', stack: 'TypeError: m\n    at x' } }, { a: ['Error'] })) as { a: Error }).a;
+  assert.equal([typed instanceof Error, typed.message, typed.name, typed.stack], [true, 'm', 'TypeError', 'TypeError: m\n    at x']);
+  const odd = (read(payload({ a: { message: 'm', name: 5, stack: 7 } }, { a: ['Error'] })) as { a: Error }).a;
+  assert.is(odd.name, 'Error');
+  assert.type(odd.stack, 'string');
+  assert.is.not(odd.stack as unknown, 7);
 });
 
 Read.run();
