@@ -123,7 +123,9 @@ if (!redisUrl || !pgUrl || !replica) {
       });
       const began = Date.now();
       void worker.run();
-      await Promise.race([finished, new Promise((_, reject) => setTimeout(() => reject(new Error('the jobs did not finish in 60 s')), 60_000))]);
+      // cleared once the jobs finish: a pending 60 s timer would keep the process alive that long
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([finished, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the jobs did not finish in 60 s')), 60_000)))]).finally(() => clearTimeout(timer));
       const ms = Date.now() - began;
       await worker.close();
       await queue.obliterate({ force: true });
