@@ -138,6 +138,26 @@ Keys('INVALID_REF messages say what is wrong with the key, and what a key may be
   assert.match(message(fake), 'key is an instance of Date', 'a name an object claims is never a Date');
   assert.match(message(new globalThis.Map()), 'key is a Map');
   assert.match(message(new Uint16Array(1)), 'key is a typed array');
+  assert.match(message(new Set([1])), 'key is a Set');
+  assert.match(message(/1/), 'key is a RegExp');
+  // a Proxy is never looked into: its traps could claim anything, or throw
+  assert.match(message(new Proxy(new globalThis.Map(), {})), 'key is an object');
+  assert.match(message(new Proxy(new Decimal(), {})), 'key is an object');
+  // a class name is shown only when it is a short identifier
+  const named = (name: string): object => {
+    const C = class {};
+    Object.defineProperty(C, 'name', { value: name });
+    return new C();
+  };
+  assert.match(message(named(`A${'b'.repeat(40)}`)), `key is an instance of A${'b'.repeat(40)}`);
+  assert.match(message(named(`A${'b'.repeat(41)}`)), 'key is an object', 'a name longer than 41 characters');
+  assert.match(message(named('9lives')), 'key is an object', 'a name that is no identifier');
+  assert.match(message(named('$_x9')), 'key is an instance of $_x9');
+  assert.match(message(named('Dec imal')), 'key is an object');
+  assert.match(message(named('Decimal;')), 'key is an object');
+  const proto = {};
+  Object.defineProperty(proto, 'constructor', { get: () => Decimal });
+  assert.match(message(Object.create(proto)), 'key is an object', 'a constructor behind a getter is never called');
   assert.match(message(1.5), 'a key is a string (at most 1024 characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those');
   // the bounds themselves are keys
   ref('users', 'x'.repeat(1024));
