@@ -6,7 +6,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Packr, pack } from 'msgpackr';
-import { CerealError, isRef } from '@cereal/core';
+import { CerealError, isRef, ref, type ModelRef } from '@cereal/core';
+import { refList } from '@cereal/core/format';
 import { msgpackFormat } from '../src/index.js';
 
 const format = msgpackFormat();
@@ -132,6 +133,105 @@ Scan('the bounds themselves: nesting up to 2 × maxDepth + 4 levels, a bigint of
   assert.is(failure([0xd7, 0xff, 0xee, 0x6b, 0x28, 0x00, 0, 0, 0, 0]).message, '[cereal] [msgpack] a timestamp that is no Date');
   assert.is(failure([1, 2, 3]).message, '[cereal] [msgpack] 2 bytes after the end of the value');
   assert.is(failure([0xc1]).message, '[cereal] [msgpack] byte 0xc1 is never used in msgpack');
+});
+
+Scan('the widest fixed headers: a fixmap of 15 entries and a fixarray of 15 items come back', () => {
+  const map = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, `v${i}`]));
+  const array = Array.from({ length: 15 }, (_, i) => `s${i}`);
+  const packr = new Packr({ useRecords: false, variableMapSize: true });
+  assert.is(packr.pack(map)[0], 0x8f);
+  assert.is(packr.pack(array)[0], 0x9f);
+  assert.equal(decode(packr.pack(map)), map);
+  assert.equal(decode(packr.pack(array)), array);
+  assert.equal(decode(packr.pack([map, array])), [map, array]);
+});
+
+Scan('a timestamp in any ext header width comes back (ext 8, 16, 32), and at the last second a Date holds', () => {
+  const seconds = [0x65, 0x53, 0xf1, 0x00]; // 1 700 000 000
+  const eight = [0x00, 0x00, 0x00, 0x00, ...seconds]; // 8-byte form, no nanoseconds
+  for (const [how, header] of [['ext 8', [0xc7, 8]], ['ext 16', [0xc8, 0, 8]], ['ext 32', [0xc9, 0, 0, 0, 8]]] as const) {
+    assert.is((decode([...header, 0xff, ...eight]) as Date).getTime(), 1_700_000_000_000, how);
+  }
+  // 12 bytes: nanoseconds, then 64-bit seconds. 8 639 999 999 999 s and 999 ms is the last millisecond before 8.64e15
+  const twelve = (s: bigint, nanos: number): number[] => {
+    const b = Buffer.alloc(12);
+    b.writeUInt32BE(nanos, 0);
+    b.writeBigInt64BE(s, 4);
+    return [0xc7, 12, 0xff, ...b];
+  };
+  assert.is((decode(twelve(8_639_999_999_999n, 999_000_000)) as Date).getTime(), 8_639_999_999_999_999);
+  assert.is((decode(twelve(-8_640_000_000_000n, 0)) as Date).getTime(), -8.64e15);
+  assert.is(failure(twelve(8_640_000_000_000n, 1_000_000)).message, '[cereal] [msgpack] a timestamp that is no Date');
+});
+
+Scan('a value nested to the last level maxDepth allows may end in any value, not only a small integer', () => {
+  const nested = (levels: number, leaf: number[]): Uint8Array => Uint8Array.from([...new Array<number>(levels).fill(0x91), ...leaf]);
+  const limits = { maxDepth: 10, maxRefs: 10 };
+  const wrap = (v: unknown): unknown => JSON.parse(`${'['.repeat(23)}${JSON.stringify(v)}${']'.repeat(23)}`);
+  assert.equal(decode(nested(23, [0xa1, 0x78]), limits), wrap('x'));
+  assert.equal(decode(nested(23, [0x90]), limits), wrap([]));
+  assert.equal(decode(nested(23, [0x80]), limits), wrap({}));
+  assert.equal(decode(nested(23, [0xc3]), limits), wrap(true));
+  assert.equal(decode(nested(23, [0xcd, 1, 0]), limits), wrap(256));
+  assert.is(failure(nested(23, [0x91, 0x01]), limits).code, 'LIMIT');
+});
+
+Scan('the format counts each ref once: a pinned ref, a composite ref, a list by its keys, and no array that is not a list of keys', () => {
+  const users: ModelRef[] = [ref('users', 1), ref('users', 2), ref('users', 3)];
+  const value = {
+    list: refList(users), // 3
+    after: [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]], // arrays after a list: none
+    composite: ref('orders', [7, 1001]), // 1, not its 2 parts
+    pinned: [ref('users', 4, 7), ref('users', 5, new Date(0))], // 2
+    deep: { a: [{ b: ref('users', 6) }] }, // 1
+  };
+  const bytes = format.encode(value) as Uint8Array;
+  const back = decode(bytes, { maxDepth: 64, maxRefs: 7 }) as { list: ModelRef[]; pinned: ModelRef[] };
+  assert.equal(back.list.map((r) => r.key), ['users:1', 'users:2', 'users:3']);
+  assert.is(back.pinned[0]!.version, 7);
+  const err = failure(bytes, { maxDepth: 64, maxRefs: 6 });
+  assert.is(err.code, 'LIMIT');
+  assert.match(err.message, '[msgpack] the payload holds more than maxRefs 6 refs');
+  // only pinned refs: each is counted
+  const pins = format.encode(Array.from({ length: 5 }, (_, i) => ref('users', i + 1, 1))) as Uint8Array;
+  assert.is((decode(pins, { maxDepth: 64, maxRefs: 5 }) as unknown[]).length, 5);
+  assert.is(failure(pins, { maxDepth: 64, maxRefs: 4 }).code, 'LIMIT');
+});
+
+Scan('a list extension followed by anything but [model, [keys]] is INVALID_REF, saying what a list must be; its arrays are not counted as keys', () => {
+  const twenty = Array.from({ length: 20 }, () => 1);
+  // list extension, then { k: [1 × 20] } instead of [model, [keys]]
+  const err = failure([0xd4, 44, 0, 0x81, 0xa1, ...text('k'), 0xdc, ...be(20, 2), ...twenty], { maxDepth: 64, maxRefs: 10 });
+  assert.is(err.code, 'INVALID_REF');
+  assert.is(err.message, '[cereal] [msgpack] a list of refs must be [model, [pk, …]]');
+});
+
+Scan('malformed ref, pinned ref and Map extensions are refused, each saying what it must be', () => {
+  const users = [0xa5, ...text('users')];
+  const cases: [number[], string, string][] = [
+    [[0xd4, 42, 0, 0x91, ...users], 'INVALID_REF', '[cereal] [msgpack] a ref must be [model, pk]'],
+    [[0xd4, 42, 0, 0x93, ...users, 1, 2], 'INVALID_REF', '[cereal] [msgpack] a ref must be [model, pk]'],
+    [[0xd4, 45, 0, 0x92, ...users, 1], 'INVALID_REF', '[cereal] [msgpack] a pinned ref must be [model, pk, version]'],
+    [[0xd4, 45, 0, 0x93, ...users, 1, 0xd4, 0, 0], 'INVALID_REF', '[cereal] [msgpack] a pinned ref must be [model, pk, version]'], // version undefined
+    [[0xd4, 43, 0, 0x93, 1, 2, 3], 'MALFORMED', '[cereal] [msgpack] a Map must be an array of [key, value, …] pairs'],
+  ];
+  for (const [bytes, code, message] of cases) {
+    const err = failure(bytes);
+    assert.is(err.code, code, message);
+    assert.is(err.message, message);
+  }
+  const pinned = decode([0xd4, 45, 0, 0x93, ...users, 1, 7]) as ModelRef;
+  assert.is(pinned.toString(), 'users:1@7');
+});
+
+Scan('bigint keys a double holds exactly are written as numbers, up to ±(2^53 − 1): they read back as numbers', () => {
+  const max = 2n ** 53n - 1n;
+  for (const [pk, back] of [[max, Number(max)], [-max, -Number(max)], [max + 1n, max + 1n], [-max - 1n, -max - 1n]] as const) {
+    const decoded = decode(format.encode({ r: ref('users', pk), c: ref('orders', [pk, 1]), p: ref('users', 1, pk) }) as Uint8Array) as Record<string, ModelRef>;
+    assert.is(decoded.r!.pk, back, String(pk));
+    assert.equal(decoded.c!.pk, [back, 1], String(pk));
+    assert.is(decoded.p!.version, back, String(pk));
+  }
 });
 
 Scan.run();
