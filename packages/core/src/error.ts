@@ -90,8 +90,9 @@ export function describe(cause: unknown, max = 300): string {
     const message: unknown = (cause as { message?: unknown } | null)?.message;
     return clip(typeof message === 'string' ? message : typeof cause === 'bigint' ? `${cause}n` : String(cause), max);
   } catch {
+    // only an object or a function can throw here (a getter, a Proxy trap, a throwing toString)
     const type = typeof cause;
-    return `${type === 'object' || type === 'undefined' ? 'an' : 'a'} ${type} that cannot be printed`;
+    return `${type === 'object' ? 'an' : 'a'} ${type} that cannot be printed`;
   }
 }
 

@@ -56,6 +56,8 @@ Messages('describe: a thrown value\'s message, or the value as text; never throw
   assert.is(describe(null), 'null');
   assert.is(describe(undefined), 'undefined');
   assert.is(describe(Object.create(null)), 'an object that cannot be printed');
+  const fn = Object.defineProperty(() => undefined, 'message', { get: () => { throw new Error('no'); } });
+  assert.is(describe(fn), 'a function that cannot be printed');
   assert.is(describe(Object.defineProperty({}, 'message', { get: () => { throw new Error('no'); } })), 'an object that cannot be printed');
   assert.is(describe('x'.repeat(400)), `${'x'.repeat(300)}… (100 more characters)`);
   assert.is(describe('x'.repeat(50), 10), `${'x'.repeat(10)}… (40 more characters)`);
@@ -73,6 +75,14 @@ Messages('clip and cut keep text at its bound and never split a surrogate pair',
   assert.is(cut('ab😀', 3), 'ab');
   assert.is(cut('a😀c', 3), 'a😀');
   assert.is(cut('ab\udc00', 3), 'ab\udc00', 'a low surrogate alone at the bound is kept as it is');
+  assert.is(cut('ab\ud83d', 3), 'ab\ud83d', 'text within the bound is returned as it is');
+  // the first and the last high surrogate: U+10000 and U+10FFFF are never split
+  for (const pair of ['\ud800\udc00', '\udbff\udfff']) {
+    assert.is(cut(`ab${pair}`, 3), 'ab', pair);
+    assert.is(clip(`ab${pair}c`, 3), 'ab… (3 more characters)', pair);
+  }
+  assert.is(cut('ab\ud7ff\udc00', 3), 'ab\ud7ff', 'U+D7FF is no surrogate');
+  assert.is(cut('ab\udc00\udc00', 3), 'ab\udc00', 'U+DC00 is a low surrogate');
 });
 
 Messages('listNames and listRefs: at most a few, each clipped, with how many more', () => {
@@ -86,6 +96,14 @@ Messages('listNames and listRefs: at most a few, each clipped, with how many mor
   const refs = Array.from({ length: 7 }, (_, i) => ref('users', i + 1));
   assert.is(listRefs(refs), '`users:1`, `users:2`, `users:3`, `users:4`, `users:5` and 2 more');
   assert.is(listRefs(refs, 2), '`users:1`, `users:2` and 5 more');
+});
+
+Messages('a CerealError has a cause only when given one (loggers print an own `cause: undefined`)', () => {
+  const plain = new CerealError('MALFORMED', 'bad');
+  assert.not.ok(Object.hasOwn(plain, 'cause'));
+  assert.not.ok('cause' in plain);
+  assert.is(new CerealError('LOAD_FAILED', 'down', { cause: null }).cause, null, 'a falsy cause is still a cause');
+  assert.ok(Object.hasOwn(new CerealError('LOAD_FAILED', 'down', { cause: 0 }), 'cause'));
 });
 
 Messages.run();

@@ -106,6 +106,10 @@ Ref('model names: a letter, `_` or `$` first, then letters, digits and `_ $ . - 
   for (const model of ['1users', '.users', '-users', '/users', 'us ers', 'users:', 'usérs', 'm'.repeat(129), 'a\nb']) assert.match(message(model), 'invalid model name `');
   assert.match(message('m'.repeat(200)), `\`${'m'.repeat(64)}\`;`);
   assert.match(message(42), 'invalid model name of type number;');
+  // a value whose text would be a good name is still not a name
+  assert.match(message(['users']), 'invalid model name of type object;');
+  assert.match(message({ toString: () => 'users' }), 'invalid model name of type object;');
+  assert.match(message(new String('users')), 'invalid model name of type object;');
   assert.match(message('1x'), 'a model name is a letter, `_` or `$` followed by letters, digits or `_ $ . - /` (at most 128)');
 });
 
@@ -149,6 +153,21 @@ Ref('JSON.stringify of a ref is MALFORMED, naming the ref and the serializer to 
     assert.match((err as Error).message, 'a ref (`users:42`) cannot be written with JSON.stringify; encode the value with your serializer');
     assert.equal((err as CerealError).refs?.map((r) => r.key), ['users:42']);
   }
+});
+
+Ref('INVALID_REF for a key or a version names the model it was for', () => {
+  const message = (make: () => unknown): string => {
+    try {
+      make();
+    } catch (err) {
+      assert.is((err as CerealError).code, 'INVALID_REF');
+      return (err as Error).message;
+    }
+    throw new Error('accepted');
+  };
+  assert.match(message(() => ref('users', 1.5)), '[cereal] invalid key for model `users`: key is 1.5, not an integer');
+  assert.match(message(() => ref('orders', [1, null] as never)), '[cereal] invalid key for model `orders`: composite key part 1 is null');
+  assert.match(message(() => ref('users', 1, NaN)), '[cereal] invalid version for model `users`');
 });
 
 Ref.run();
