@@ -154,6 +154,7 @@ WithRefs('a processor that returns refs (kept by missing: keep) fails the job on
   const err = await thrown(withRefs(cereal, async (value) => value), data);
   assert.instance(err, UnrecoverableError);
   assert.match(err.message, /^MALFORMED: \[cereal\] \[bullmq\] the processor returned 2 refs \(`users:9`, `users:8`\)/);
+  assert.match(err.message, "BullMQ cannot store as the job's return value");
   assert.is((err.cause as CerealError).code, 'MALFORMED');
   const json = JSON.parse(JSON.stringify({ err, cause: err.cause })) as { cause: { code: string; refs: string[] } };
   assert.equal([json.cause.code, json.cause.refs], ['MALFORMED', ['users:9', 'users:8']]);
@@ -306,6 +307,23 @@ MissingRetry('a bad missingRetry is INVALID_OPTION when the processor is built',
   assert.match(err.message, /`missingRetry\.within` must be a number of milliseconds \(0 or more\) or a string like '500ms', '30s', '5m' or '1h', got "30 seconds"/);
   const array = await rejects(() => withRefs(cereal, async () => 1, { missingRetry: { within: [] as never } }));
   assert.match(array.message, /got an array$/);
+});
+
+WithRefs('the CerealError is the cause of the failure as `new Error(message, { cause })` holds one: own, not enumerable, in retried and unrecoverable failures alike', async () => {
+  const { cereal } = setup();
+  const down: Loader = { keyOf: (r) => (r as { id: number }).id, load: async () => { throw new Error('down'); } };
+  const failing = createSerializer({ format: msgpackFormat(), loaders: { users: down } });
+  const retried = await thrown(withRefs(failing, async () => 1), toJobData(failing, ref('users', 1)));
+  const failed = await thrown(withRefs(cereal, async () => 1), toJobData(cereal, ref('users', 9)));
+  assert.not.instance(retried, UnrecoverableError);
+  assert.instance(failed, UnrecoverableError);
+  const native = Object.getOwnPropertyDescriptor(new Error('x', { cause: 1 }), 'cause');
+  for (const err of [retried, failed]) {
+    const held = Object.getOwnPropertyDescriptor(err, 'cause');
+    assert.instance(held?.value, CerealError);
+    assert.equal({ ...held, value: undefined }, { ...native, value: undefined });
+    assert.not.ok(Object.keys(err).includes('cause'));
+  }
 });
 
 WithRefs.run();
