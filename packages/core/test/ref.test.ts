@@ -1,5 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { throws } from '@cereal/testkit';
 import { CerealError, ModelRef, isRef, ref } from '../src/index.js';
 import { RefList, canonicalKey, fromRefList, refList } from '../src/format/index.js';
 
@@ -156,15 +157,7 @@ Ref('JSON.stringify of a ref is MALFORMED, naming the ref and the serializer to 
 });
 
 Ref('INVALID_REF for a key or a version names the model it was for', () => {
-  const message = (make: () => unknown): string => {
-    try {
-      make();
-    } catch (err) {
-      assert.is((err as CerealError).code, 'INVALID_REF');
-      return (err as Error).message;
-    }
-    throw new Error('accepted');
-  };
+  const message = (make: () => unknown): string => throws(make, 'INVALID_REF').message;
   assert.match(message(() => ref('users', 1.5)), '[cereal] invalid key for model `users`: key is 1.5, not an integer');
   assert.match(message(() => ref('orders', [1, null] as never)), '[cereal] invalid key for model `orders`: composite key part 1 is null');
   assert.match(message(() => ref('users', 1, NaN)), '[cereal] invalid version for model `users`');

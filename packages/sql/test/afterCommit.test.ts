@@ -5,21 +5,14 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { throws } from '@cereal/testkit';
 import { CerealError } from '@cereal/core';
 import { AfterCommits, describeValue, type CommitScope } from '../src/index.js';
 
 /** Lets callbacks that were handed to run (each awaited in turn) finish. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-const invalid = (fn: () => unknown): CerealError => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CerealError && err.code === 'INVALID_OPTION') return err;
-    throw new Error(`expected INVALID_OPTION, got ${String(err)}`);
-  }
-  throw new Error('expected INVALID_OPTION, but it returned');
-};
+const throwsInvalid = (fn: () => unknown): CerealError => throws(fn, 'INVALID_OPTION');
 
 /** One AfterCommits, and `on(scope, name)` registering a callback that records its name. */
 function setup() {
@@ -271,14 +264,14 @@ Register('fn and onError must be functions; a scope that has ended takes none, a
     asked++;
     return undefined;
   };
-  assert.is(invalid(() => commits.register(null, undefined, scopeOf)).message, '[cereal] [memory] afterCommit(trx, fn): `fn` must be a function; got null');
-  assert.match(invalid(() => commits.register('x', undefined, scopeOf)).message, 'got string');
-  assert.is(invalid(() => commits.register(() => 1, { onError: 'log' as never }, scopeOf)).message, '[cereal] [memory] afterCommit(trx, fn, { onError }): `onError` must be a function');
+  assert.is(throwsInvalid(() => commits.register(null, undefined, scopeOf)).message, '[cereal] [memory] afterCommit(trx, fn): `fn` must be a function; got null');
+  assert.match(throwsInvalid(() => commits.register('x', undefined, scopeOf)).message, 'got string');
+  assert.is(throwsInvalid(() => commits.register(() => 1, { onError: 'log' as never }, scopeOf)).message, '[cereal] [memory] afterCommit(trx, fn, { onError }): `onError` must be a function');
   assert.is(asked, 0);
   const trx = commits.scope();
   trx.end(false);
   let ran = false;
-  const err = invalid(() => commits.register(() => (ran = true), undefined, () => trx));
+  const err = throwsInvalid(() => commits.register(() => (ran = true), undefined, () => trx));
   assert.match(err.message, /^\[cereal\] \[memory\] afterCommit\(trx, fn\): the transaction has already committed or rolled back/);
   assert.is(commits.ended().message, err.message);
   assert.not.ok(ran);
@@ -287,9 +280,9 @@ Register('fn and onError must be functions; a scope that has ended takes none, a
 Register('checkFunction names the call, the parameter and what it got', () => {
   const { commits } = setup();
   commits.checkFunction('transaction(db, fn)', 'fn', () => 1);
-  assert.is(invalid(() => commits.checkFunction('transaction(db, fn)', 'fn', new Date(0))).message, '[cereal] [memory] transaction(db, fn): `fn` must be a function; got a Date');
+  assert.is(throwsInvalid(() => commits.checkFunction('transaction(db, fn)', 'fn', new Date(0))).message, '[cereal] [memory] transaction(db, fn): `fn` must be a function; got a Date');
   const knexLike = new AfterCommits('knex', 'trx', (value) => `<${typeof value}>`);
-  assert.is(invalid(() => knexLike.checkFunction('c', 'fn', 5)).message, '[cereal] [knex] c: `fn` must be a function; got <number>');
+  assert.is(throwsInvalid(() => knexLike.checkFunction('c', 'fn', 5)).message, '[cereal] [knex] c: `fn` must be a function; got <number>');
 });
 
 Register('nested: a savepoint\'s scope inside the one given; a transaction begun elsewhere, or one that has ended, is refused', () => {
@@ -299,9 +292,9 @@ Register('nested: a savepoint\'s scope inside the one given; a transaction begun
   assert.is(inner.outer, outer);
   assert.not.ok(inner.ended);
   assert.is(commits.nested(undefined, false, 'transaction(db, …)').outer, undefined, 'a database handle begins an outermost one');
-  assert.is(invalid(() => commits.nested(undefined, true, 'transaction(knex, …)')).message, '[cereal] [memory] transaction(tx, fn): `tx` is a transaction that transaction() of @cereal/memory did not start, so its commit cannot be seen: start the outer one with transaction(knex, …) too');
+  assert.is(throwsInvalid(() => commits.nested(undefined, true, 'transaction(knex, …)')).message, '[cereal] [memory] transaction(tx, fn): `tx` is a transaction that transaction() of @cereal/memory did not start, so its commit cannot be seen: start the outer one with transaction(knex, …) too');
   outer.end(true);
-  assert.is(invalid(() => commits.nested(outer, true, 'x')).message, '[cereal] [memory] transaction(tx, fn): `tx` has already committed or rolled back');
+  assert.is(throwsInvalid(() => commits.nested(outer, true, 'x')).message, '[cereal] [memory] transaction(tx, fn): `tx` has already committed or rolled back');
 });
 
 Register('describeValue: what a value of the wrong kind is', () => {

@@ -5,7 +5,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CerealError, type PrimaryKey } from '@cereal/core';
+import { throws } from '@cereal/testkit';
+import type { PrimaryKey } from '@cereal/core';
 import { binderOf, bindable, catalogColumns, type Binder } from '../src/index.js';
 
 const Binding = suite('key binding by column type');
@@ -17,15 +18,7 @@ const sqlite = (type: string): Binder => binderOf('x', 't', ['id'], catalogColum
 /** What each key binds as: the value sent, or undefined where it is never sent. */
 const bound = (bind: Binder, keys: PrimaryKey[]) => keys.map((key) => bind(key));
 
-const refusal = (make: () => unknown): string => {
-  try {
-    make();
-  } catch (err) {
-    if (err instanceof CerealError && err.code === 'INVALID_OPTION') return err.message;
-    throw err;
-  }
-  throw new Error('expected INVALID_OPTION');
-};
+const refusalOf = (fn: () => unknown): string => throws(fn, 'INVALID_OPTION').message;
 
 Binding('integer columns take each key in their range, as a number while a double holds it exactly', () => {
   const int2 = pg('int2');
@@ -125,7 +118,7 @@ Binding('a key column whose values the driver returns as no key is refused when 
     [() => mysql('json'), 'an object'], [() => mysql('geometry'), 'an object'], [() => mysql('point'), 'an object'], [() => mysql('multipolygon'), 'an object'],
   ];
   for (const [make, says] of cases) {
-    const message = refusal(make);
+    const message = refusalOf(make);
     assert.match(message, '[cereal] [x] table `t` has key column `id`', says);
     assert.match(message, says);
     assert.match(message, 'key columns must be integers, text or uuid (load from a view that casts it to text)');
@@ -133,9 +126,9 @@ Binding('a key column whose values the driver returns as no key is refused when 
 });
 
 Binding('a table the catalog does not have, or without the key column, is refused with what to do', () => {
-  assert.is(refusal(() => binderOf('x', 't', ['id'], catalogColumns('sqlite', []))), '[cereal] [x] table `t` was not found: create it, or name it as the database does (`schema.table` outside the default schema)');
-  assert.is(refusal(() => binderOf('drizzle', 'items', ['id'], catalogColumns('sqlite', []), 'check the table object')), '[cereal] [drizzle] table `items` was not found: check the table object');
-  assert.is(refusal(() => binderOf('x', 't', ['uid'], catalogColumns('sqlite', [{ name: 'id', type: 'INTEGER' }]))), '[cereal] [x] table `t` has no column `uid`: set `primaryKey` to its key column, or columns for a composite key');
+  assert.is(refusalOf(() => binderOf('x', 't', ['id'], catalogColumns('sqlite', []))), '[cereal] [x] table `t` was not found: create it, or name it as the database does (`schema.table` outside the default schema)');
+  assert.is(refusalOf(() => binderOf('drizzle', 'items', ['id'], catalogColumns('sqlite', []), 'check the table object')), '[cereal] [drizzle] table `items` was not found: check the table object');
+  assert.is(refusalOf(() => binderOf('x', 't', ['uid'], catalogColumns('sqlite', [{ name: 'id', type: 'INTEGER' }]))), '[cereal] [x] table `t` has no column `uid`: set `primaryKey` to its key column, or columns for a composite key');
 });
 
 Binding('column names: exact on PostgreSQL, any case on MySQL and SQLite, which give back the name as spelled', () => {

@@ -64,6 +64,20 @@ export function memoryFormat(): Format<string> & { raw(wire: string): unknown } 
   };
 }
 
+/**
+ * Runs `fn` and returns the CerealError it throws at once, of `code` when given; fails when it
+ * returns, or throws something else or another code.
+ */
+export function throws(fn: () => unknown, code?: CerealError['code']): CerealError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CerealError && (code === undefined || err.code === code)) return err;
+    throw new Error(`expected ${code ?? 'a CerealError'}, got ${String(err)}`, { cause: err });
+  }
+  throw new Error(`expected ${code ?? 'a CerealError'}, but it returned`);
+}
+
 /** Runs `fn` and returns the CerealError it rejects with; fails when it resolves or throws something else. */
 export async function rejects(fn: () => unknown): Promise<CerealError> {
   try {

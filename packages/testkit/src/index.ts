@@ -1,4 +1,4 @@
-export { memoryLoader, memoryFormat, rejects } from './fixtures.js';
+export { memoryLoader, memoryFormat, rejects, throws } from './fixtures.js';
 export type { MemoryLoader, Row } from './fixtures.js';
 export { testFormat, corpus, sameValue } from './format.js';
 export type { FormatSamples } from './format.js';
