@@ -1,15 +1,15 @@
 /**
  * jobsFor at run time: the bound functions do what the free ones do for the serializer, and
- * `accept` adds the formats a worker still reads during a migration, the serializer's own first.
+ * `accept` adds the formats a worker still reads during a migration; the serializer's own takes precedence.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Job } from 'bullmq';
 import { createSerializer, ref } from '@cereal/core';
 import { jsonFormat } from '@cereal/json';
 import { msgpackFormat } from '@cereal/msgpack';
 import { memoryLoader, rejects } from '@cereal/testkit';
-import { jobsFor, toJobData, type JobEnvelope } from '../src/index.js';
+import { jobsFor, toJobData } from '../src/index.js';
+import { fakeJob } from './_jobs.js';
 
 interface User {
   id: number;
@@ -21,7 +21,7 @@ const setup = () => {
   const json = createSerializer({ format: jsonFormat(), loaders: { users } });
   return { users, msgpack, json };
 };
-const jobOf = (data: unknown): Job<JobEnvelope> => ({ data, timestamp: Date.now(), attemptsMade: 0, opts: {}, log: async () => 0 }) as unknown as Job<JobEnvelope>;
+const jobOf = (data: unknown) => fakeJob(data, { timestamp: Date.now(), attemptsMade: 0, opts: {} }).job;
 
 const Jobs = suite('jobsFor: toJobData, fromJobData and withRefs bound to one serializer');
 

@@ -90,9 +90,10 @@ export function describe(cause: unknown, max = 300): string {
     const message: unknown = (cause as { message?: unknown } | null)?.message;
     return clip(typeof message === 'string' ? message : typeof cause === 'bigint' ? `${cause}n` : String(cause), max);
   } catch {
-    // only an object or a function can throw here (a getter, a Proxy trap, a throwing toString)
+    // a getter or Proxy trap of the cause (or of a primitive's prototype), a throwing toString,
+    // a `max` that is no number, or a stack at its limit: any type can end here
     const type = typeof cause;
-    return `${type === 'object' ? 'an' : 'a'} ${type} that cannot be printed`;
+    return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} that cannot be printed`;
   }
 }
 

@@ -109,19 +109,20 @@ export function describeValue(value: unknown): string {
  */
 function describeObject(value: object): string {
   try {
+    // first: even Buffer.isBuffer (an instanceof) would run a Proxy's getPrototypeOf trap
+    if (types.isProxy(value)) return 'an object';
     if (types.isDate(value)) return 'a Date';
     if (Buffer.isBuffer(value)) return 'a Buffer';
     if (types.isTypedArray(value)) return 'a typed array';
     if (types.isMap(value)) return 'a Map';
     if (types.isSet(value)) return 'a Set';
     if (types.isRegExp(value)) return 'a RegExp';
-    if (types.isProxy(value)) return 'an object';
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto === null || proto === Object.prototype) return 'an object';
     const name: unknown = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value?.name;
     if (typeof name === 'string' && name !== 'Object' && /^[A-Za-z_$][\w$]{0,40}$/.test(name)) return `an instance of ${name}`;
   } catch {
-    // a Proxy whose traps throw: described as any object
+    // an object whose prototype is a Proxy with traps that throw: described as any object
   }
   return 'an object';
 }

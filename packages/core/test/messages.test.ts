@@ -58,6 +58,8 @@ Messages('describe: a thrown value\'s message, or the value as text; never throw
   assert.is(describe(Object.create(null)), 'an object that cannot be printed');
   const fn = Object.defineProperty(() => undefined, 'message', { get: () => { throw new Error('no'); } });
   assert.is(describe(fn), 'a function that cannot be printed');
+  assert.is(describe(undefined, Symbol('max') as never), 'an undefined that cannot be printed', 'a max that is no number');
+  assert.is(describe(7n, Symbol('max') as never), 'a bigint that cannot be printed');
   assert.is(describe(Object.defineProperty({}, 'message', { get: () => { throw new Error('no'); } })), 'an object that cannot be printed');
   assert.is(describe('x'.repeat(400)), `${'x'.repeat(300)}… (100 more characters)`);
   assert.is(describe('x'.repeat(50), 10), `${'x'.repeat(10)}… (40 more characters)`);

@@ -167,6 +167,7 @@ Scan('a timestamp in any ext header width comes back (ext 8, 16, 32), and at the
 Scan('a value nested to the last level maxDepth allows may end in any value, not only a small integer', () => {
   const nested = (levels: number, leaf: number[]): Uint8Array => Uint8Array.from([...new Array<number>(levels).fill(0x91), ...leaf]);
   const limits = { maxDepth: 10, maxRefs: 10 };
+  // maxDepth 10 lets msgpack nest 2 × 10 + 4 levels (a Map or Set takes two): 23 arrays and a leaf
   const wrap = (v: unknown): unknown => JSON.parse(`${'['.repeat(23)}${JSON.stringify(v)}${']'.repeat(23)}`);
   assert.equal(decode(nested(23, [0xa1, 0x78]), limits), wrap('x'));
   assert.equal(decode(nested(23, [0x90]), limits), wrap([]));
@@ -192,6 +193,9 @@ Scan('the format counts each ref once: a pinned ref, a composite ref, a list by 
   const err = failure(bytes, { maxDepth: 64, maxRefs: 6 });
   assert.is(err.code, 'LIMIT');
   assert.match(err.message, '[msgpack] the payload holds more than maxRefs 6 refs');
+  // an empty list, then an array: the list's roles end with it, so the array's items are no keys
+  const emptyThenArray = [0x92, 0xd4, 44, 0, 0x92, 0xa5, ...text('users'), 0x90, 0x93, 1, 2, 3];
+  assert.equal(decode(emptyThenArray, { maxDepth: 64, maxRefs: 2 }), [[], [1, 2, 3]]);
   // only pinned refs: each is counted
   const pins = format.encode(Array.from({ length: 5 }, (_, i) => ref('users', i + 1, 1))) as Uint8Array;
   assert.is((decode(pins, { maxDepth: 64, maxRefs: 5 }) as unknown[]).length, 5);

@@ -1,5 +1,5 @@
 import { CerealError, type Format, type LoadContext, type Loader, type PrimaryKey, type Version } from '@cereal/core';
-import { canonicalKey } from '@cereal/core/format';
+import { canonicalKey, describe } from '@cereal/core/format';
 
 export type Row = Record<string, unknown> & { id: PrimaryKey };
 
@@ -64,16 +64,24 @@ export function memoryFormat(): Format<string> & { raw(wire: string): unknown } 
   };
 }
 
+/** What a test got instead of the CerealError it expected, printable whatever was thrown. */
+const got = (err: unknown): string => (err instanceof CerealError ? `${err.code}: ${err.message}` : describe(err));
+
 /**
  * Runs `fn` and returns the CerealError it throws at once, of `code` when given; fails when it
- * returns, or throws something else or another code.
+ * returns (a promise too: use `rejects`), or throws something else or another code.
  */
 export function throws(fn: () => unknown, code?: CerealError['code']): CerealError {
+  let returned: unknown;
   try {
-    fn();
+    returned = fn();
   } catch (err) {
     if (err instanceof CerealError && (code === undefined || err.code === code)) return err;
-    throw new Error(`expected ${code ?? 'a CerealError'}, got ${String(err)}`, { cause: err });
+    throw new Error(`expected ${code ?? 'a CerealError'}, got ${got(err)}`, { cause: err });
+  }
+  if (returned instanceof Promise) {
+    returned.catch(() => undefined); // failed here, not as an unhandled rejection later
+    throw new Error(`expected ${code ?? 'a CerealError'} thrown at once, but it returned a promise: use rejects`);
   }
   throw new Error(`expected ${code ?? 'a CerealError'}, but it returned`);
 }
@@ -84,7 +92,7 @@ export async function rejects(fn: () => unknown): Promise<CerealError> {
     await fn();
   } catch (err) {
     if (err instanceof CerealError) return err;
-    throw new Error(`expected a CerealError, got ${String(err)}`, { cause: err });
+    throw new Error(`expected a CerealError, got ${got(err)}`, { cause: err });
   }
   throw new Error('expected a CerealError, but it succeeded');
 }
