@@ -46,7 +46,8 @@ function checkPlainMap(pairs: readonly { key: unknown; value: unknown }[], stack
       const isRefKey = data instanceof ModelRef || ['!ref', '!refs'].includes((key as { tag?: string } | null)?.tag ?? '');
       throw new CerealError(isRefKey ? 'INVALID_REF' : 'MALFORMED', `[yaml] a ${isRefKey ? 'ref' : 'collection or object'} as a mapping key; write the Map as a !!omap`);
     }
-    const id = String(data);
+    // the object key yaml's conversion will make of it: a null key (`~`, `null`, or none) is ''
+    const id = data === null ? '' : String(data);
     if (seen.has(id)) throw new CerealError('MALFORMED', `[yaml] duplicate mapping key ${JSON.stringify(id).slice(0, 60)}`);
     seen.add(id);
     stack.push(value);

@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { CerealError } from '@cereal/core';
 import { checkFlowDepth } from '../src/_flow.js';
 import { checkExpansion } from '../src/_expansion.js';
+import { yamlFormat } from '../src/index.js';
 
 const thrown = (fn: () => void): CerealError | undefined => {
   try {
@@ -94,4 +95,50 @@ Expansion('an alias inside the node its anchor names is a cycle: MALFORMED; one 
   assert.is(thrown(() => checkExpansion(parseDocument('a: &y [1]\nb: &y [2]\nc: *y\n'))), undefined);
 });
 
+Expansion('a document with aliases and an empty value reads; long alias names are cut to 40 characters in messages', () => {
+  assert.is(thrown(() => checkExpansion(parseDocument('a: &x 1\nb: *x\nc:\n'))), undefined);
+  const n = 'n'.repeat(60);
+  assert.match(thrown(() => checkExpansion(parseDocument(`a: *${n}\n`)))!.message, `alias *${'n'.repeat(40)} names no anchor before it`);
+  assert.match(thrown(() => checkExpansion(parseDocument(`a: &${n} [1, *${n}]\n`)))!.message, `alias *${'n'.repeat(40)} is inside the node its anchor names`);
+});
+
 Expansion.run();
+
+const Nodes = suite('yaml checkNodes, through the format: mapping keys anywhere in the document');
+const format = yamlFormat();
+const read = (source: string): unknown => format.decode(source, { maxDepth: 32, maxRefs: 100 });
+
+Nodes('a mapping inside a sequence is checked like any other: a duplicate key is MALFORMED, a merge marker too', () => {
+  assert.is(thrown(() => read('- {x: 1, x: 2}\n'))?.message, '[cereal] [yaml] duplicate mapping key "x"');
+  assert.is(thrown(() => read('- [ok, {y: 1, y: 2}]\n'))?.message, '[cereal] [yaml] duplicate mapping key "y"');
+  assert.is(thrown(() => read('- !!merge <<\n'))?.message, '[cereal] [yaml] a merge marker (`!!merge <<`) as a value is no data');
+});
+
+Nodes('a merge key in a !!set is refused as a merge key', () => {
+  assert.is(thrown(() => read('!!set\n? !!merge <<\n'))?.message, '[cereal] [yaml] merge keys (`<<`) are not read in a cereal payload');
+  assert.equal(read('!!set\n? a\n? b\n'), new Set(['a', 'b']));
+});
+
+Nodes('keys are compared as the object keys they become: a null key is "", so `~` and `""` are one key, `null` and `"null"` two', () => {
+  assert.is(thrown(() => read('~: a\n"": b\n'))?.message, '[cereal] [yaml] duplicate mapping key ""');
+  assert.is(thrown(() => read('~: a\nnull: b\n'))?.code, 'MALFORMED');
+  assert.equal(read('null: a\n"null": b\n'), { '': 'a', null: 'b' });
+  assert.equal(read('~: a\n'), { '': 'a' });
+});
+
+Nodes('a !refs list as a mapping key is INVALID_REF like a single ref; other tagged collections are MALFORMED', () => {
+  assert.is(thrown(() => read('? !refs [users, [1]]\n: x\n'))?.code, 'INVALID_REF');
+  assert.is(thrown(() => read('? !ref [users, 1]\n: x\n'))?.code, 'INVALID_REF');
+  assert.is(thrown(() => read('? !!set {a: null}\n: x\n'))?.code, 'MALFORMED');
+});
+
+Nodes('a long duplicate key is quoted in 60 characters at most', () => {
+  const k = 'k'.repeat(100);
+  assert.is(thrown(() => read(`${k}: 1\n${k}: 2\n`))?.message, `[cereal] [yaml] duplicate mapping key ${JSON.stringify(k).slice(0, 60)}`);
+});
+
+Nodes('a problem the Composer reports keeps its line and column', () => {
+  assert.is(thrown(() => read('a: 1\nb: 2\nc: !evil 1\n'))?.message, '[cereal] [yaml] TAG_RESOLVE_FAILED: Unresolved tag: !evil (line 3, column 4)');
+});
+
+Nodes.run();
