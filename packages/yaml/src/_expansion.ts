@@ -19,7 +19,7 @@ export function checkExpansion(doc: Document.Parsed): void {
   let expanded = 0;
   // Post-order, iteratively: a node's size is known once its children are done.
   const stack: { node: unknown; done: boolean }[] = [{ node: doc.contents, done: false }];
-  const sizesBelow: number[] = [];
+  const sizesBelow: number[] = [0]; // per open node, the size of its children done so far; [0] holds the root's
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     const { node } = frame;
@@ -29,7 +29,7 @@ export function checkExpansion(doc: Document.Parsed): void {
       if (size === undefined) throw new CerealError('MALFORMED', `[yaml] alias *${node.source.slice(0, 40)} names no anchor before it`);
       if (size === OPEN) throw new CerealError('MALFORMED', `[yaml] alias *${node.source.slice(0, 40)} is inside the node its anchor names: a cycle`);
       expanded += size;
-      if (sizesBelow.length > 0) sizesBelow[sizesBelow.length - 1]! += size;
+      sizesBelow[sizesBelow.length - 1]! += size;
       continue;
     }
     if (!frame.done) {
@@ -45,7 +45,7 @@ export function checkExpansion(doc: Document.Parsed): void {
     const size = 1 + sizesBelow.pop()!;
     nodes++;
     expanded++;
-    if (sizesBelow.length > 0) sizesBelow[sizesBelow.length - 1]! += size;
+    sizesBelow[sizesBelow.length - 1]! += size;
     const anchor = (node as { anchor?: string } | null)?.anchor;
     if (anchor !== undefined) sizes.set(anchor, size);
   }

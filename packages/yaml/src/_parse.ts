@@ -8,9 +8,11 @@ import { checkNodes } from './_nodes.js';
 type Options = DocumentOptions & SchemaOptions & ParseOptions;
 type OnError = (source: unknown, code: string, message: string, warning?: boolean) => void;
 
-/** Where a Composer problem is: yaml passes a token, or an offset range. */
-const offsetOf = (source: unknown): number =>
-  Array.isArray(source) ? Number(source[0]) || 0 : Number((source as { offset?: unknown } | null)?.offset) || 0;
+/** Where a Composer problem is: yaml passes an offset, an offset range, or a token (as its own getErrorPos reads them). */
+export const offsetOf = (source: unknown): number => {
+  const offset = typeof source === 'number' ? source : Array.isArray(source) ? source[0] : (source as { offset?: unknown } | null)?.offset;
+  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
+};
 
 /**
  * Composes the one document of `tokens`, ending at the first problem yaml reports. The Composer
@@ -19,7 +21,7 @@ const offsetOf = (source: unknown): number =>
  * replaced by one that throws; what yaml catches on the way out (its composeNode turns any
  * exception into another problem) throws the same first error again.
  */
-function composeFirst(tokens: readonly CST.Token[], options: Options, source: string, lines: LineCounter, tagFailure: () => CerealError | undefined): Document.Parsed | undefined {
+function composeFirst(tokens: readonly CST.Token[], options: Options, lines: LineCounter, tagFailure: () => CerealError | undefined): Document.Parsed | undefined {
   const composer = new Composer(options);
   let first: CerealError | undefined;
   const onError: OnError = (at, code, message) => {
@@ -29,7 +31,7 @@ function composeFirst(tokens: readonly CST.Token[], options: Options, source: st
   (composer as unknown as { onError: OnError }).onError = onError;
   let doc: Document.Parsed | undefined;
   try {
-    for (const next of composer.compose(tokens, true, source.length)) doc ??= next;
+    for (const next of composer.compose(tokens)) doc ??= next; // none for a payload of only comments
   } catch (err) {
     throw first ?? err;
   }
@@ -55,8 +57,8 @@ export function parseYaml(source: string, options: Options, limits: { maxDepth: 
     tokens.push(token);
   }
   const aliases = checkTree(tokens, limits, lines);
-  const doc = composeFirst(tokens, options, source, lines, tagFailure);
-  if (doc === undefined || doc.contents === null) throw new CerealError('MALFORMED', '[yaml] the payload holds no document');
+  const doc = composeFirst(tokens, options, lines, tagFailure);
+  if (doc === undefined) throw new CerealError('MALFORMED', '[yaml] the payload holds no document');
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem !== undefined) throw problemAt(problem.message, problem.pos[0], lines, problem.code);
   checkNodes(doc);

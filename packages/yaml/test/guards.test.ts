@@ -9,6 +9,7 @@ import { parseDocument } from 'yaml';
 import { CerealError } from '@cereal/core';
 import { checkFlowDepth } from '../src/_flow.js';
 import { checkExpansion } from '../src/_expansion.js';
+import { offsetOf } from '../src/_parse.js';
 import { yamlFormat } from '../src/index.js';
 
 const thrown = (fn: () => void): CerealError | undefined => {
@@ -102,6 +103,25 @@ Expansion('a document with aliases and an empty value reads; long alias names ar
   assert.match(thrown(() => checkExpansion(parseDocument(`a: &${n} [1, *${n}]\n`)))!.message, `alias *${'n'.repeat(40)} is inside the node its anchor names`);
 });
 
+Expansion('pairs without a value (`{c}`, `? a`) count as nothing, beside aliases', () => {
+  assert.is(thrown(() => checkExpansion(parseDocument('a: &x 1\nb: {c}\nd: *x\n'))), undefined);
+  assert.is(thrown(() => checkExpansion(parseDocument('? k\na: &x [1]\nb: *x\n'))), undefined);
+  assert.is(thrown(() => checkExpansion(parseDocument('!!set {a, b: &x 1, c: *x}\n'))), undefined);
+});
+
+Expansion('aliases inside the pairs of an !!omap are counted too', () => {
+  const levels = (n: number): string => {
+    let text = 'm: !!omap [ a0: &a0 [x, x]';
+    for (let i = 1; i <= n; i++) text += `, a${i}: &a${i} [*a${i - 1}, *a${i - 1}]`;
+    return `${text} ]\n`;
+  };
+  assert.is(thrown(() => checkExpansion(parseDocument(levels(5)))), undefined);
+  const err = thrown(() => checkExpansion(parseDocument(levels(40))));
+  assert.is(err?.code, 'LIMIT');
+  // 128 nodes: the root, its pair, the !!omap, 41 pairs of a key and a sequence, the two x's (aliases are not nodes)
+  assert.match(err!.message, 'aliases expand the document from 128 to 8796093022248 values');
+});
+
 Expansion.run();
 
 const Nodes = suite('yaml checkNodes, through the format: mapping keys anywhere in the document');
@@ -137,8 +157,21 @@ Nodes('a long duplicate key is quoted in 60 characters at most', () => {
   assert.is(thrown(() => read(`${k}: 1\n${k}: 2\n`))?.message, `[cereal] [yaml] duplicate mapping key ${JSON.stringify(k).slice(0, 60)}`);
 });
 
-Nodes('a problem the Composer reports keeps its line and column', () => {
+Nodes('a problem the Composer reports keeps its line and column, whether yaml places it by token, range or offset', () => {
+  // token
   assert.is(thrown(() => read('a: 1\nb: 2\nc: !evil 1\n'))?.message, '[cereal] [yaml] TAG_RESOLVE_FAILED: Unresolved tag: !evil (line 3, column 4)');
+  // [start, end] range
+  assert.is(thrown(() => read('a: 1\nb: [c: - 1]\n'))?.message, '[cereal] [yaml] BLOCK_IN_FLOW: Block collections are not allowed within flow collections (line 2, column 8)');
+  // offset: these were all placed at line 1, column 1
+  assert.is(thrown(() => read('a: 1\nb: *\n'))?.message, '[cereal] [yaml] BAD_ALIAS: Alias cannot be an empty string (line 2, column 4)');
+  assert.is(thrown(() => read('a: 1\nb:\n  - 1\n  -2\n   - 3\n'))?.message, '[cereal] [yaml] BAD_INDENT: All mapping items must start at the same column (line 4, column 1)');
+});
+
+Nodes('offsetOf reads each shape yaml places a problem with, and anything else as the start', () => {
+  assert.is(offsetOf(17), 17);
+  assert.is(offsetOf([17, 20]), 17);
+  assert.is(offsetOf({ offset: 17, source: 'x' }), 17);
+  for (const junk of [null, undefined, 'x', NaN, -1, 1.5, [], ['17'], {}, { offset: '17' }]) assert.is(offsetOf(junk), 0, JSON.stringify(junk));
 });
 
 Nodes.run();

@@ -22,12 +22,12 @@ const cases: [doc: string, code: string, message: string][] = [
   ['a: 1\n---\nb: 2\n', 'MALFORMED', '[yaml] the payload holds more than one document (line 2, column 1)'],
   ['', 'MALFORMED', '[yaml] the payload holds no document'],
   ['# only a comment\n', 'MALFORMED', '[yaml] the payload holds no document'],
-  ['a: [1, 2\n', 'MALFORMED', '[yaml] BAD_INDENT: Flow sequence in block collection must be sufficiently indented and end with a ] (line 1, column 1)'],
+  ['a: [1, 2\n', 'MALFORMED', '[yaml] BAD_INDENT: Flow sequence in block collection must be sufficiently indented and end with a ] (line 2, column 1)'],
   ['a: *nothing\n', 'MALFORMED', '[yaml] alias *nothing names no anchor before it'],
   ['- &a 1\n- *a\n- *a\n- *a\n- *a\n', 'LIMIT', '[yaml] the document uses more than maxAliasCount 3 aliases; raise `maxAliasCount` if that is expected'],
   ['a: !evil 1\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: Unresolved tag: !evil (line 1, column 4)'],
-  ['a: "unterminated\n', 'MALFORMED', '[yaml] MISSING_CHAR: Missing closing "quote (line 1, column 1)'],
-  ['x:\n  - 1\n y: 2\n', 'MALFORMED', '[yaml] BAD_INDENT: All mapping items must start at the same column (line 1, column 1)'],
+  ['a: "unterminated\n', 'MALFORMED', '[yaml] MISSING_CHAR: Missing closing "quote (line 2, column 1)'],
+  ['x:\n  - 1\n y: 2\n', 'MALFORMED', '[yaml] BAD_INDENT: All mapping items must start at the same column (line 3, column 1)'],
   ['a: !ref [users]\n', 'INVALID_REF', '[cereal] [yaml] !ref must be [model, key], got 1 item (line 1, column 4)'],
   ['a:\n  b: !ref [users, {}]\n', 'INVALID_REF', '[yaml] invalid key for model `users`: key is an object; a key is a string (at most 1024 characters), a safe integer or a bigint (below 2^128), or an array of 2 or more of those (line 2, column 6)'],
   ['!!omap\n- 7: a\n- 7: b\n', 'MALFORMED', '[yaml] TAG_RESOLVE_FAILED: duplicate !!omap key "7" (line 1, column 1)'],
@@ -87,6 +87,14 @@ Messages('maxAliasCount is a whole number from 0, named in the refusal', () => {
   const none = yamlFormat({ maxAliasCount: 0 });
   assert.throws(() => none.decode('- &a 1\n- *a\n', { maxDepth: 8, maxRefs: 10 }), (err: unknown) => err instanceof CerealError && err.code === 'LIMIT');
   assert.equal(none.decode('- &a 1\n- 2\n', { maxDepth: 8, maxRefs: 10 }), [1, 2], 'an anchor without an alias is no alias');
+});
+
+Messages('a document with nothing in it (`---`) is null; a payload of no document is refused', () => {
+  assert.is(format.decode('---\n', { maxDepth: 8, maxRefs: 100 }), null);
+  assert.is(format.decode('--- # a comment\n...\n', { maxDepth: 8, maxRefs: 100 }), null);
+  for (const doc of ['', '\n\n', '# a comment\n# and another\n']) {
+    assert.throws(() => format.decode(doc, { maxDepth: 8, maxRefs: 100 }), (err: unknown) => err instanceof CerealError && err.code === 'MALFORMED' && err.message.includes('holds no document'));
+  }
 });
 
 Messages.run();
