@@ -5,8 +5,8 @@ import type { KnexLoaderOptions } from './loader.js';
 
 type Scope = NonNullable<KnexLoaderOptions['scope']>;
 
-// Builder state that says nothing about the statement: the client, pending and/or/not flags, listeners.
-const NOT_STATEMENT = new Set(['client', 'and', '_events', '_eventsCount', '_maxListeners', '_statements', '_boolFlag', '_notFlag', '_joinFlag', '_asColumnFlag']);
+// Builder state that says nothing about the statement: pending and/or/not flags, listeners (the client is the same object).
+const NOT_STATEMENT = new Set(['and', '_events', '_eventsCount', '_maxListeners', '_statements', '_boolFlag', '_notFlag', '_joinFlag', '_asColumnFlag']);
 const DETAIL = new Set(['skipBinding', 'lockTables', 'only']);
 
 /** What `group` holds besides where conditions: `join`, `select`, `order`, `limit`, `lock`… */

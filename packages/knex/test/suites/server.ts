@@ -5,9 +5,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import knex, { type Knex } from 'knex';
-import { createSerializer, ref } from '@cereal/core';
+import { createSerializer, hydrate, ref } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
-import { testFaults, useRowsTable, testLoader, testServer, within } from '@cereal/testkit';
+import { rejects, testFaults, useRowsTable, testLoader, testServer, within } from '@cereal/testkit';
 import { knexLoader } from '../../src/index.js';
 import { testKnex } from './knex.js';
 import { knexServerTarget, knexTarget, type ServerAccess } from './target.js';
@@ -103,6 +103,25 @@ function testKnexFaults(spec: ServerSpec, connect: Connect): void {
       assert.is(again[1]?.name, 'u2');
       assert.is(armed, false, 'the replacement connection was created, and killed');
     } finally {
+      await db.destroy();
+    }
+  });
+
+  Faults('inside a transaction, a statement whose connection was lost is not sent again: the transaction is gone with it', async ({ admin, table }) => {
+    const db = connect();
+    const sent: string[] = [];
+    db.on('query', (query: { sql: string }) => void sent.push(query.sql));
+    const trx = await db.transaction();
+    try {
+      const users = knexLoader(trx, { table });
+      await users.prepare();
+      await spec.kill(admin, await spec.connectionId(trx));
+      sent.length = 0;
+      const err = await rejects(() => within(20_000, hydrate([ref('users', 1)], { users })));
+      assert.is(err.code, 'LOAD_FAILED');
+      assert.is(sent.filter((sql) => sql.includes(table)).length, 1, sent.join('\n'));
+    } finally {
+      await trx.rollback().catch(() => undefined);
       await db.destroy();
     }
   });
