@@ -23,6 +23,7 @@
  *   pnpm mutation core --files=key.ts    # one file (globs relative to the package's src/)
  *   pnpm mutation --report               # the table of the reports already written
  *   pnpm mutation core --survivors       # …and each survivor: file:line, mutator, replacement
+ *   pnpm mutation knex --concurrency=1  # one mutant at a time (default 2)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,10 @@ const SETS_REPLICA_DELAY = new Set(['bullmq']);
 const args = process.argv.slice(2);
 const files = args.find((a) => a.startsWith('--files='))?.slice('--files='.length).split(',');
 const survivors = args.includes('--survivors');
+// Mutants run at once (default 2, one per core here); 1 leaves a core to other work, whose load
+// would otherwise turn slow mutants into timeouts, which count as killed.
+const concurrency = Number(args.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length) ?? 2);
+if (!Number.isInteger(concurrency) || concurrency < 1) fail('--concurrency takes a whole number of mutants at once, e.g. --concurrency=1');
 const reportOnly = args.includes('--report') || survivors;
 const all = readdirSync(join(root, 'packages')).filter((p) => p !== 'testkit' && existsSync(join(root, 'packages', p, 'src')) && existsSync(join(root, 'packages', p, 'test')));
 const asked = args.filter((a) => !a.startsWith('--'));
@@ -88,7 +93,7 @@ function run(name) {
     // Stryker's default puts `// @ts-nocheck` in every TypeScript file, also in place; tsx does
     // not type-check, so the mutants run without it.
     disableTypeChecks: false,
-    concurrency: 2,
+    concurrency,
     timeoutMS: 30_000,
     reporters: ['json', 'progress'],
     jsonReporter: { fileName: relative(root, join(reports, `${name}.json`)) },
