@@ -11,7 +11,7 @@ type OnError = (source: unknown, code: string, message: string, warning?: boolea
 /** Where a Composer problem is: yaml passes an offset, an offset range, or a token (as its own getErrorPos reads them). */
 export const offsetOf = (source: unknown): number => {
   const offset = typeof source === 'number' ? source : Array.isArray(source) ? source[0] : (source as { offset?: unknown } | null)?.offset;
-  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
+  return Number.isSafeInteger(offset) ? Math.max(offset as number, 0) : 0;
 };
 
 /**
