@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import knex, { type Knex } from 'knex';
 import { CerealError, createSerializer, hydrate, ref } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
@@ -53,10 +53,14 @@ Options('each refusal is INVALID_OPTION, says [knex], names the table and what i
 });
 
 Options('knexLoaders takes a table name or options per model, on one database or a { primary, replica } pair', async ({ db }) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'cereal-knex-')), 'pair.db');
-  const primary = knex({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
-  const replica = knex({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
+  const dir = mkdtempSync(join(tmpdir(), 'cereal-knex-'));
+  const handles: Knex[] = [];
   try {
+    const open = (): Knex => {
+      handles.push(knex({ client: 'better-sqlite3', connection: { filename: join(dir, 'pair.db') }, useNullAsDefault: true }));
+      return handles.at(-1)!;
+    };
+    const [primary, replica] = [open(), open()];
     await primary.raw('create table users (id integer primary key, name text, small integer, deleted_at datetime)');
     await primary('users').insert({ id: 1, name: 'Ada', small: 1 });
     for (const handle of [db, { primary, replica }]) {
@@ -66,8 +70,8 @@ Options('knexLoaders takes a table name or options per model, on one database or
       assert.equal(b, { name: 'Ada', id: 1 });
     }
   } finally {
-    await Promise.all([primary.destroy(), replica.destroy()]);
-    rmSync(dirname(file), { recursive: true, force: true });
+    await Promise.all(handles.map((handle) => handle.destroy()));
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -255,10 +259,26 @@ Names('the driver is read from the client, or from the config of a client that d
   assert.equal(knexDialect({ client: {} } as never).dialect, { family: 'other', driver: 'unknown', maxParams: 999 });
 });
 
-Names("a timeout waiting for Knex's pool says where to look, with the configured wait and Knex's error as the cause", () => {
-  const pool = Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?'), { name: 'KnexTimeoutError' });
-  assert.is(isAcquireTimeout(pool), true);
-  for (const other of [null, undefined, 'KnexTimeoutError', new Error(pool.message), Object.assign(new Error('Defined query timeout of 5ms exceeded'), { name: 'KnexTimeoutError' })]) {
+Names("a timeout waiting for Knex's pool says where to look, with the configured wait and Knex's error as the cause", async () => {
+  // Knex's own error: the only connection of a pool of one, held by a transaction.
+  const db = sqlite({ pool: { min: 1, max: 1 }, acquireConnectionTimeout: 50 });
+  let pool: unknown;
+  try {
+    await db.raw('create table users (id integer primary key)');
+    const trx = await db.transaction();
+    try {
+      pool = await db.client.acquireConnection().then(() => undefined, (err: unknown) => err);
+      const load = await rejects(() => hydrate([ref('users', 1)], { users: knexLoader(db, { table: 'users' }) }));
+      assert.is(load.code, 'LOAD_FAILED');
+      assert.match(load.message, 'no database connection within acquireConnectionTimeout (50 ms) to read table `users`');
+    } finally {
+      await trx.rollback();
+    }
+  } finally {
+    await db.destroy();
+  }
+  assert.is(isAcquireTimeout(pool), true, String(pool));
+  for (const other of [null, undefined, 'KnexTimeoutError', new Error((pool as Error).message), Object.assign(new Error('Defined query timeout of 5ms exceeded'), { name: 'KnexTimeoutError' })]) {
     assert.is(isAcquireTimeout(other), false, String(other));
   }
   const err = acquireTimeout({ client: { config: { acquireConnectionTimeout: 1500 } } } as never, 'users', pool);

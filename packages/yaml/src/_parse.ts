@@ -10,7 +10,7 @@ type OnError = (source: unknown, code: string, message: string, warning?: boolea
 
 /** Where a Composer problem is: yaml passes an offset, an offset range, or a token (as its own getErrorPos reads them). */
 export const offsetOf = (source: unknown): number => {
-  const offset = typeof source === 'number' ? source : Array.isArray(source) ? source[0] : (source as { offset?: unknown } | null)?.offset;
+  const offset: unknown = typeof source === 'number' ? source : Array.isArray(source) ? source[0] : (source as { offset?: unknown } | null)?.offset;
   return Number.isSafeInteger(offset) ? Math.max(offset as number, 0) : 0;
 };
 
@@ -31,7 +31,7 @@ function composeFirst(tokens: readonly CST.Token[], options: Options, lines: Lin
   (composer as unknown as { onError: OnError }).onError = onError;
   let doc: Document.Parsed | undefined;
   try {
-    for (const next of composer.compose(tokens)) doc ??= next; // none for a payload of only comments
+    for (const next of composer.compose(tokens)) doc ??= next; // none for a payload of only comments or directives
   } catch (err) {
     throw first ?? err;
   }

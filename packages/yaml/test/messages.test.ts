@@ -92,7 +92,7 @@ Messages('maxAliasCount is a whole number from 0, named in the refusal', () => {
 Messages('a document with nothing in it (`---`) is null; a payload of no document is refused', () => {
   assert.is(format.decode('---\n', { maxDepth: 8, maxRefs: 100 }), null);
   assert.is(format.decode('--- # a comment\n...\n', { maxDepth: 8, maxRefs: 100 }), null);
-  for (const doc of ['', '\n\n', '# a comment\n# and another\n']) {
+  for (const doc of ['', '\n\n', '# a comment\n# and another\n', '%YAML 1.2\n', '%YAML 1.2\n# no ---\n']) {
     assert.throws(() => format.decode(doc, { maxDepth: 8, maxRefs: 100 }), (err: unknown) => err instanceof CerealError && err.code === 'MALFORMED' && err.message.includes('holds no document'));
   }
 });
