@@ -48,6 +48,7 @@ Options('each refusal is INVALID_OPTION, says [knex], names the table and what i
     [() => knexLoaders(db, null as never), "knexLoaders takes a map of model names to tables, e.g. { users: 'users' }"],
     [() => knexLoaders(db, 'users' as never), "knexLoaders takes a map of model names to tables, e.g. { users: 'users' }"],
     [() => knexLoaders({ primary: db } as never, { users: 'users' }), 'a replica-aware loader map takes { primary, replica, onServed? }: `replica` is missing'],
+    [() => knexLoaders({ primary: db, replica: db }, { users: 'users' }), "`primary` and `replica` are the same handle: pass the replica's own"],
   ];
   for (const [make, message] of cases) assert.is(throws(make, 'INVALID_OPTION').message, `[cereal] [knex] ${message}`);
 });
