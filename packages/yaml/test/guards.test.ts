@@ -5,11 +5,11 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { CerealError } from '@cereal/core';
 import { checkFlowDepth } from '../src/_flow.js';
 import { checkExpansion } from '../src/_expansion.js';
-import { offsetOf } from '../src/_parse.js';
+import { checkProblems, offsetOf } from '../src/_parse.js';
 import { yamlFormat } from '../src/index.js';
 
 const thrown = (fn: () => void): CerealError | undefined => {
@@ -172,6 +172,17 @@ Nodes('offsetOf reads each shape yaml places a problem with; placing a problem n
   assert.is(offsetOf([17, 20]), 17);
   assert.is(offsetOf({ offset: 17, source: 'x' }), 17);
   for (const junk of [null, undefined, 'x', NaN, -1, 1.5, [], ['17'], {}, { offset: '17' }]) assert.is(offsetOf(junk), 0, JSON.stringify(junk));
+});
+
+Nodes('a document yaml left a problem in is refused: its first error, else its first warning, at its line', () => {
+  const check = (source: string): CerealError | undefined => {
+    const lines = new LineCounter();
+    const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+    return thrown(() => checkProblems(doc, lines));
+  };
+  assert.is(check('%YAML 1.3\n---\na: [1\n')?.message, '[cereal] [yaml] BAD_INDENT: Flow sequence in block collection must be sufficiently indented and end with a ] (line 4, column 1)');
+  assert.is(check('a: 1\nb: !evil 1\n')?.message, '[cereal] [yaml] TAG_RESOLVE_FAILED: Unresolved tag: !evil (line 2, column 4)');
+  assert.is(check('a: 1\n'), undefined);
 });
 
 Nodes.run();

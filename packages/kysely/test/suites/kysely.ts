@@ -68,7 +68,11 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
     for (const [what, scope] of Object.entries(scopes)) {
       const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope }) })));
       assert.is(err.code, 'INVALID_OPTION', `${what}: ${err.message}`);
-      assert.ok(err.message.includes(`table \`${t.users}\``), err.message);
+      assert.ok(err.message.startsWith(`[cereal] [kysely] table \`${t.users}\`: \`scope\` `), err.message);
+      if (what === 'throws') {
+        assert.is(err.message, `[cereal] [kysely] table \`${t.users}\`: \`scope\` threw: scope bug`);
+        assert.instance(err.cause, TypeError);
+      }
       assert.ok(seen.sql.every((text) => !/ in \(/.test(text)), `${what}: no select ran`);
     }
   });
@@ -128,21 +132,30 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
     assert.is(err.code, 'INVALID_OPTION', err.message);
   });
 
-  Kyselys('bad options are INVALID_OPTION', async ({ db, t }) => {
-    const cases = [
-      () => kyselyLoader({} as never, { table: t.users } as never),
-      () => kyselyLoader(db, { table: '' }),
-      () => kyselyLoader(db, { table: t.users, primaryKey: [] }),
-      () => kyselyLoader(db, { table: t.users, primaryKey: 7 as never }),
-      () => kyselyLoader(db, { table: t.users, columns: 'name' as never }),
-      () => kyselyLoader(db, { table: t.users, chunkSize: 0 }),
-      () => kyselyLoader(db, { table: t.users, chunkSize: 1e9 }),
-      () => kyselyLoader(db, { table: t.users, chunkSize: 2.5 }),
-      () => kyselyLoader(db, { table: t.users, scope: 'deleted_at is null' as never }),
-      () => kyselyLoaders(db, null as never),
-      () => kyselyLoaders(db, { users: { table: t.users, chunkSize: -1 } }),
+  Kyselys('bad options are INVALID_OPTION, saying [kysely], the table and what it takes', async ({ db, t }) => {
+    const table = `table \`${t.users}\``;
+    const cases: [() => unknown, string][] = [
+      [() => kyselyLoader({} as never, { table: t.users } as never), '`db` must be a Kysely instance or transaction'],
+      [() => kyselyLoader(db, { table: '' }), "`table` must be a table name, e.g. kyselyLoader(db, { table: 'users' })"],
+      [() => kyselyLoader(db, undefined as never), "`table` must be a table name, e.g. kyselyLoader(db, { table: 'users' })"],
+      [() => kyselyLoader(db, { table: t.users, primaryKey: [] }), `\`primaryKey\` of ${table} must be a column name or an array of column names`],
+      [() => kyselyLoader(db, { table: t.users, primaryKey: 7 as never }), `\`primaryKey\` of ${table} must be a column name or an array of column names`],
+      [() => kyselyLoader(db, { table: t.users, columns: 'name' as never }), `\`columns\` of ${table} must be an array of column names`],
+      [() => kyselyLoader(db, { table: t.users, chunkSize: 0 }), `\`chunkSize\` of ${table} must be an integer from 1 to `],
+      [() => kyselyLoader(db, { table: t.users, chunkSize: 1e9 }), `\`chunkSize\` of ${table} must be an integer from 1 to `],
+      [() => kyselyLoader(db, { table: t.users, chunkSize: 2.5 }), `\`chunkSize\` of ${table} must be an integer from 1 to `],
+      [() => kyselyLoader(db, { table: t.users, version: '' }), `\`version\` of ${table} must be a column name, e.g. 'updated_at'`],
+      [() => kyselyLoader(db, { table: t.users, scope: 'deleted_at is null' as never }), `\`scope\` of ${table} must be a function of Kysely's expression builder, e.g. (eb) => eb('deleted_at', 'is', null)`],
+      [() => kyselyLoaders(db, null as never), "kyselyLoaders takes a map of model names to tables, e.g. { users: 'users' }"],
+      [() => kyselyLoaders(db, 'users' as never), "kyselyLoaders takes a map of model names to tables, e.g. { users: 'users' }"],
+      [() => kyselyLoaders(db, { users: { table: t.users, chunkSize: -1 } }), `\`chunkSize\` of ${table} must be an integer from 1 to `],
+      [() => kyselyLoaders({ primary: db } as never, { users: t.users }), 'a replica-aware loader map takes { primary, replica, onServed? }: `replica` is missing'],
     ];
-    for (const make of cases) assert.is((await rejects(make)).code, 'INVALID_OPTION', make.toString());
+    for (const [make, message] of cases) {
+      const err = await rejects(make);
+      assert.is(err.code, 'INVALID_OPTION', make.toString());
+      assert.ok(err.message.startsWith(`[cereal] [kysely] ${message}`), `${err.message}\nshould start with\n[cereal] [kysely] ${message}`);
+    }
   });
 
   Kyselys.run();
