@@ -92,6 +92,11 @@ Settle('missing rows: the first 100 refs are listed; a failure without refs list
   const malformed = await one(await worker(async () => undefined), { cereal: 1, format: 'msgpack', payload: '!!' });
   assert.is(malformed.output.code, 'MALFORMED');
   assert.is('refs' in malformed.output, false);
+  // a serializer of one's own that settles a job with something other than a CerealError
+  const own = { ...cereal, decodeMany: async (wires: unknown[]) => wires.map(() => ({ status: 'rejected' as const, reason: new TypeError('not mine') })) };
+  const odd = await one(await worker(async () => undefined, undefined, own as never), toJobData(cereal, { user: ref('users', 1) }));
+  assert.is(odd.status, 'failed');
+  assert.is('refs' in odd.output, false, JSON.stringify(odd.output));
 });
 
 Settle('missingRetry counts attempts as pg-boss does: retryCount from 0, retryLimit retries', async () => {
