@@ -123,9 +123,8 @@ function run(name) {
 
 /**
  * The package's suites, those that need no server first: uvu runs files in name order, and a
- * mutant the quick suites kill should not wait for a server suite first (pg-boss's run went
- * from 57 to 12 minutes when its server-free suite came first). A suite needs a server when
- * its file names a `CEREAL_*_URL` variable.
+ * mutant the quick suites kill should not wait for a server suite's run first. A suite needs a
+ * server when its file names a `CEREAL_*_URL` variable.
  */
 function testCommand(name) {
   const dir = join(root, 'packages', name, 'test');

@@ -23,13 +23,17 @@ const users = memoryLoader(Array.from({ length: 300 }, (_, i) => ({ id: i + 1, n
 const cereal = createSerializer({ format: msgpackFormat(), loaders: { users } });
 const json = createSerializer({ format: jsonFormat(), loaders: { users } });
 
-/** cereal's batch handler for `handler`, as pg-boss would be given it. */
-async function worker(handler: (data: any, job: any) => Promise<unknown>, options?: WorkOptions, serializers: Parameters<typeof work>[2] = cereal): Promise<Batch> {
+/** The batch handler `register` gives pg-boss's `work`, through a stand-in boss. */
+async function batchOf(register: (boss: never) => Promise<string>): Promise<Batch> {
   let batch: Batch | undefined;
   const boss = { work: async (_name: string, _options: object, fn: Batch) => ((batch = fn), 'worker-1') };
-  assert.is(await work(boss as never, 'q', serializers, handler, options), 'worker-1');
+  assert.is(await register(boss as never), 'worker-1');
   return batch!;
 }
+
+/** cereal's batch handler for `handler`, as pg-boss would be given it. */
+const worker = (handler: (data: any, job: any) => Promise<unknown>, options?: WorkOptions, serializers: Parameters<typeof work>[2] = cereal): Promise<Batch> =>
+  batchOf((boss) => work(boss, 'q', serializers, handler, options));
 
 let ids = 0;
 const job = (data: unknown, extra: object = {}) => ({ id: `job-${++ids}`, data, retryCount: 0, retryLimit: 0, createdOn: new Date(), ...extra });
@@ -140,14 +144,12 @@ Settle('jobsFor: checks its serializer and options at once; `accept` adds format
   assert.is(throws(() => jobsFor(null as never), 'INVALID_OPTION').message.includes('[pg-boss]'), true);
   assert.is(throws(() => jobsFor(cereal, 5 as never), 'INVALID_OPTION').message, '[cereal] [pg-boss] options must be an object, got 5');
   const handled: unknown[] = [];
-  let batch: Batch | undefined;
-  const boss = { work: async (_name: string, _options: object, fn: Batch) => ((batch = fn), 'w') };
-  await jobsFor(cereal, { accept: { json } }).work(boss as never, 'q', async (data: any) => void handled.push(data.user.name));
-  const results = await batch!([job(toJobData(cereal, { user: ref('users', 1) })), job(toJobData(json, { user: ref('users', 2) }))]);
+  const both = await batchOf((boss) => jobsFor(cereal, { accept: { json } }).work(boss, 'q', async (data: any) => void handled.push(data.user.name)));
+  const results = await both([job(toJobData(cereal, { user: ref('users', 1) })), job(toJobData(json, { user: ref('users', 2) }))]);
   assert.equal(results.map((r) => r.status), ['completed', 'completed']);
   assert.equal(handled.sort(), ['user 1', 'user 2']);
-  await jobsFor(cereal).work(boss as never, 'q', async () => undefined);
-  const [refusedJson] = await batch!([job(toJobData(json, { user: ref('users', 2) }))]);
+  const own = await batchOf((boss) => jobsFor(cereal).work(boss, 'q', async () => undefined));
+  const [refusedJson] = await own([job(toJobData(json, { user: ref('users', 2) }))]);
   assert.is(refusedJson!.status, 'deadletter', 'without accept, only its own format');
 });
 
