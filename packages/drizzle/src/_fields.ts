@@ -7,6 +7,9 @@ const KEY_TYPES = new Set(['number', 'bigint', 'string', 'custom']);
 
 const A: Record<string, string> = { date: 'a Date', boolean: 'a boolean', buffer: 'a Buffer', json: 'an object', array: 'an array' };
 
+/** What Drizzle maps a column of `dataType` to, in words: `a Date`, `an object` (json). */
+export const mapsTo = (dataType: string): string => A[dataType] ?? `a ${dataType}`;
+
 /**
  * `entries` (field names or the table's columns) as the table's fields, in order.
  * @param option - the option they come from, in messages: `primaryKey`, `columns`
@@ -41,7 +44,7 @@ export function keyFieldsOf(info: TableInfo, primaryKey: unknown): readonly Fiel
   if (new Set(keys).size !== keys.length) throw invalidOption('drizzle', `\`primaryKey\` of table \`${info.label}\` names a field twice`);
   for (const { field, column } of keys) {
     if (!KEY_TYPES.has(column.dataType)) {
-      throw invalidOption('drizzle', `table \`${info.label}\` has key column \`${field}\` of type ${column.getSQLType()}, which Drizzle maps to ${A[column.dataType] ?? `a ${column.dataType}`}, never a key: key columns must be integers, text or uuid`);
+      throw invalidOption('drizzle', `table \`${info.label}\` has key column \`${field}\` of type ${column.getSQLType()}, which Drizzle maps to ${mapsTo(column.dataType)}, never a key: key columns must be integers, text or uuid`);
     }
   }
   return keys;

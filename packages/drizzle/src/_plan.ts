@@ -2,7 +2,7 @@ import { Column, is, SQL, sql } from 'drizzle-orm';
 import { chunkSizeOf, invalidOption, restoreExact, SCOPE_ROOM, templateOf, type SqlDialect, type SqlSource, type SqlTable } from '@cereal/sql';
 import { driverOf } from './_driver.js';
 import { transactionGuard } from './_ended.js';
-import { fieldsOf, keyFieldsOf } from './_fields.js';
+import { fieldsOf, keyFieldsOf, mapsTo } from './_fields.js';
 import { roundsWide, selectOf, type SelectPlan } from './_select.js';
 import { send } from './_send.js';
 import { tableInfo, type Field, type TableInfo } from './_table.js';
@@ -56,7 +56,7 @@ function versionFieldOf(info: TableInfo, version: unknown): Field | undefined {
   }
   const field = fieldsOf(info, [version], 'version')[0]!;
   if (!VERSION_TYPES.has(field.column.dataType)) {
-    throw invalidOption('drizzle', `\`version\` of table \`${info.label}\` is field \`${field.field}\` of type ${field.column.getSQLType()}, which Drizzle maps to a ${field.column.dataType}: a version is a time, a counter or text`);
+    throw invalidOption('drizzle', `\`version\` of table \`${info.label}\` is field \`${field.field}\` of type ${field.column.getSQLType()}, which Drizzle maps to ${mapsTo(field.column.dataType)}: a version is a time, a counter or text`);
   }
   return field;
 }
