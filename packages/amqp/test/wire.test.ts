@@ -49,6 +49,16 @@ if (url === undefined || url === '') {
     }
   });
 
+  Wire('a binary header of 20 000 bytes is published and arrives whole (a Buffer counts as its bytes, not its JSON)', async ({ h }) => {
+    const { channel } = await h.channel();
+    const q = await h.queue();
+    const blob = Buffer.alloc(20_000, 7);
+    publish(channel, '', q, h.cereal, { n: 1 }, { headers: { blob, list: [Buffer.from('ab')] } });
+    const [m] = await getMessages(channel, q, 1);
+    assert.ok(Buffer.isBuffer(headersOf(m!).blob) && (headersOf(m!).blob as Buffer).equals(blob));
+    assert.equal(headersOf(m!).list, [Buffer.from('ab')]);
+  });
+
   Wire('persistent and messageId defaults give way to the caller', async ({ h }) => {
     const { channel } = await h.channel();
     const q = await h.queue();
