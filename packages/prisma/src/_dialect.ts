@@ -28,8 +28,9 @@ const BY_PROVIDER: Record<string, Omit<SqlDialect, 'driver'> & { name: string }>
  * not SQL (MongoDB) or not known.
  */
 export function prismaDialect(provider: string | undefined, adapter: Adapter | undefined): SqlDialect | undefined {
-  const known = BY_PROVIDER[provider ?? adapter?.provider ?? ''];
-  if (known === undefined) return undefined;
-  const { name, ...dialect } = known;
-  return { ...dialect, driver: `Prisma on ${name}` };
+  const name = provider ?? adapter?.provider ?? '';
+  if (!Object.hasOwn(BY_PROVIDER, name)) return undefined; // own: never `toString` of Object.prototype
+  const known = BY_PROVIDER[name]!;
+  const { name: label, ...dialect } = known;
+  return { ...dialect, driver: `Prisma on ${label}` };
 }

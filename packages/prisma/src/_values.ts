@@ -47,7 +47,7 @@ export const RETURNS: Readonly<Record<string, string>> = { DateTime: 'a Date', B
 
 /** How key parts are converted for a scalar field of `type`, or undefined for a type no key field may have. */
 export function fieldValue(type: string, kind: string): FieldValue | undefined {
-  return kind === 'scalar' ? BY_TYPE[type] : undefined;
+  return kind === 'scalar' && Object.hasOwn(BY_TYPE, type) ? BY_TYPE[type] : undefined; // own: never `toString` of Object.prototype
 }
 
 /**

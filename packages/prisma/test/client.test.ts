@@ -1,0 +1,241 @@
+/**
+ * What the loader reads off a Prisma client and its errors without a database: the provider's
+ * dialect and limits, the client's models and transaction state, how key parts are converted to
+ * a field's type, what Prisma's refusals and a pool's timeouts say, and which driver codes inside
+ * Prisma's errors are a lost connection or a bad key. Clients and errors are shaped as Prisma 7's
+ * runtime shapes them (the sqlite and server suites meet the real ones).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CerealError } from '@cereal/core';
+import { catalogRows } from '../src/_catalog.js';
+import { clientInfo, isClient, modelNameOf } from '../src/_client.js';
+import { prismaDialect } from '../src/_dialect.js';
+import { DriverError, adapterCause, exposed, unwrap } from '../src/_errors.js';
+import { refused } from '../src/_refused.js';
+import { connectionTimeout } from '../src/_timeout.js';
+import { decimalKey, fieldValue, KEY_TYPES, RETURNS } from '../src/_values.js';
+
+const Dialect = suite('prisma: the dialect and limits of a provider');
+
+Dialect('Prisma\'s own bound-value limits per provider, less what it adds to a findMany; composite keys at most 2000', () => {
+  assert.equal(prismaDialect('sqlite', undefined), { family: 'sqlite', maxParams: 997, driver: 'Prisma on SQLite' });
+  assert.equal(prismaDialect('postgresql', undefined), { family: 'postgres', maxParams: 32765, maxTuples: 2000, driver: 'Prisma on PostgreSQL' });
+  assert.equal(prismaDialect('postgres', undefined), { family: 'postgres', maxParams: 32765, maxTuples: 2000, driver: 'Prisma on PostgreSQL' });
+  assert.equal(prismaDialect('mysql', undefined), { family: 'mysql', maxParams: 65535, maxTuples: 2000, driver: 'Prisma on MySQL' });
+  assert.equal(prismaDialect('cockroachdb', undefined), { family: 'other', maxParams: 32765, maxTuples: 2000, driver: 'Prisma on CockroachDB' });
+  assert.equal(prismaDialect('sqlserver', undefined), { family: 'other', maxParams: 2098, driver: 'Prisma on SQL Server' });
+});
+
+Dialect('the client\'s provider first, else the adapter\'s; MongoDB and unknown providers have none', () => {
+  assert.is(prismaDialect(undefined, { provider: 'mysql' })?.driver, 'Prisma on MySQL');
+  assert.is(prismaDialect('sqlite', { provider: 'mysql' })?.driver, 'Prisma on SQLite');
+  assert.is(prismaDialect('mongodb', undefined), undefined);
+  assert.is(prismaDialect(undefined, undefined), undefined);
+  assert.is(prismaDialect(undefined, {}), undefined);
+  assert.is(prismaDialect('toString', undefined), undefined, 'no inherited property is a provider');
+});
+
+const Client = suite('prisma: a client as the runtime keeps it');
+
+const SCOPE = Symbol.for('prisma.client.transaction.scope_context');
+const models = { User: { fields: [{ name: 'id', kind: 'scalar', type: 'Int' }] } };
+
+Client('a client has raw queries and a runtime data model', () => {
+  assert.ok(isClient({ $queryRawUnsafe: () => undefined, _runtimeDataModel: { models } }));
+  assert.not.ok(isClient({ $queryRawUnsafe: () => undefined }));
+  assert.not.ok(isClient({ _runtimeDataModel: { models } }));
+  assert.not.ok(isClient({ $queryRawUnsafe: 'x', _runtimeDataModel: {} }));
+  assert.not.ok(isClient(null));
+  assert.not.ok(isClient(() => undefined));
+});
+
+Client('provider, adapter, models and schema, each read only when of the right type', () => {
+  const adapter = { provider: 'postgres', adapterName: '@prisma/adapter-pg' };
+  const info = clientInfo({ _activeProvider: 'postgresql', _runtimeDataModel: { models }, _engineConfig: { inlineSchema: 'model User {}', adapter }, $connect: () => undefined });
+  assert.equal(info, { provider: 'postgresql', adapter, models, schema: 'model User {}', inTransaction: false });
+  const odd = clientInfo({ _activeProvider: 5, _engineConfig: { inlineSchema: 5 }, $connect: () => undefined });
+  assert.equal(odd, { provider: undefined, adapter: undefined, models: {}, schema: undefined, inTransaction: false });
+});
+
+Client('an interactive transaction\'s client: marked nested, or without $connect', () => {
+  assert.is(clientInfo({ [SCOPE]: { kind: 'nested', txId: '1' }, $connect: () => undefined }).inTransaction, true);
+  assert.is(clientInfo({ [SCOPE]: { kind: 'itx' }, $connect: () => undefined }).inTransaction, false);
+  assert.is(clientInfo({}).inTransaction, true, 'Prisma leaves $connect out of a transaction\'s client');
+});
+
+Client('a delegate\'s model: its own $name, else the name capitalized as Prisma derives it', () => {
+  assert.is(modelNameOf({ $name: 'OrderLine' }, 'orderLine'), 'OrderLine');
+  assert.is(modelNameOf({ $name: '' }, 'orderLine'), 'OrderLine');
+  assert.is(modelNameOf({ $name: 5 }, 'user'), 'User');
+  assert.is(modelNameOf(null, 'user'), 'User');
+  assert.is(modelNameOf(undefined, 'x'), 'X');
+});
+
+Client('the catalog statement through $queryRawUnsafe: PostgreSQL numbers its placeholders', async () => {
+  const calls: unknown[][] = [];
+  const client = { $queryRawUnsafe: async (...args: unknown[]) => (calls.push(args), [{ n: 1 }]) };
+  const statement = { sql: 'select ? where a = ? and b = ?', params: [1, 'two', 3] };
+  assert.equal(await catalogRows(client, 'postgres', statement), [{ n: 1 }]);
+  await catalogRows(client, 'sqlite', statement);
+  await catalogRows(client, 'mysql', statement);
+  assert.equal(calls, [
+    ['select $1 where a = $2 and b = $3', 1, 'two', 3],
+    ['select ? where a = ? and b = ?', 1, 'two', 3],
+    ['select ? where a = ? and b = ?', 1, 'two', 3],
+  ]);
+});
+
+const Values = suite('prisma: key parts as a field\'s type takes them');
+
+Values('Int: a safe integer as a number; anything else no key of it', () => {
+  const int = fieldValue('Int', 'scalar')!;
+  const cases: [unknown, unknown][] = [
+    [42, 42], [-7, -7], [42n, 42], ['42', 42], ['-42', -42], [0, 0], ['0', 0],
+    [1.5, undefined], [2 ** 53, undefined], [2n ** 53n, undefined], ['9007199254740993', undefined],
+    ['042', undefined], ['4e2', undefined], [' 42', undefined], ['abc', undefined], ['', undefined], ['-0', undefined],
+  ];
+  for (const [part, value] of cases) assert.is(int(part as never), value, String(part));
+});
+
+Values('BigInt: a bigint from any integer; String: text; Decimal: decimal notation', () => {
+  const big = fieldValue('BigInt', 'scalar')!;
+  assert.is(big(42n), 42n);
+  assert.is(big(42), 42n);
+  assert.is(big('-9007199254740993'), -9007199254740993n);
+  assert.is(big(1.5), undefined);
+  assert.is(big(2 ** 60), undefined, 'a number past 2^53 is no exact integer');
+  assert.is(big('4.2'), undefined);
+  const text = fieldValue('String', 'scalar')!;
+  assert.is(text('a'), 'a');
+  assert.is(text(42), '42');
+  assert.is(text(42n), '42');
+  const decimal = fieldValue('Decimal', 'scalar')!;
+  for (const ok of ['1', '-1.5', '+2.', '.5', '1e10', '1.5E-3']) assert.is(decimal(ok), ok);
+  for (const bad of ['abc', '1.2.3', 'e5', '', '1e']) assert.is(decimal(bad), undefined, bad);
+  assert.is(decimal(1.25), 1.25);
+  assert.is(decimal(10n), '10');
+});
+
+Values('only scalar fields of the key types convert; what other types return is named', () => {
+  assert.equal(KEY_TYPES, ['Int', 'BigInt', 'String', 'Decimal']);
+  assert.is(fieldValue('Int', 'enum'), undefined);
+  assert.is(fieldValue('DateTime', 'scalar'), undefined);
+  assert.is(fieldValue('toString', 'scalar'), undefined);
+  assert.equal(RETURNS, { DateTime: 'a Date', Bytes: 'a Uint8Array', Boolean: 'a boolean', Json: 'a JSON value', Float: 'a floating-point number' });
+  assert.is(decimalKey({ toFixed: () => '1.50' }), '1.50');
+  assert.is(decimalKey(7), 7);
+  assert.is(decimalKey(null), null);
+  assert.equal(decimalKey({ toFixed: 1 }), { toFixed: 1 });
+});
+
+const Refused = suite('prisma: a query Prisma refused');
+
+Refused('a validation error or P2029 is INVALID_OPTION naming the table, with the fix and Prisma\'s last line; anything else is not', () => {
+  const validation = Object.assign(new Error('\nInvalid `prisma.user.findMany()` invocation:\n\n  → 12 where: {\n\nUnknown argument `deletedAt`. Available options are marked with ?.\n  \n'), { name: 'PrismaClientValidationError' });
+  const err = refused(validation, 'users')!;
+  assert.instance(err, CerealError);
+  assert.is(err.code, 'INVALID_OPTION');
+  assert.is(err.message, "[cereal] [prisma] table `users`: Prisma refused the loader's query (check its `scope` and `fields`): Unknown argument `deletedAt`. Available options are marked with ?.");
+  assert.is(err.cause, validation);
+  const tooMany = Object.assign(new Error('Too many bind variables in prepared statement, expected maximum of 32766, received 40000'), { code: 'P2029' });
+  assert.is(refused(tooMany, 'users')!.message, "[cereal] [prisma] table `users`: Prisma refused the loader's query (lower `chunkSize`, or the values in `scope`): Too many bind variables in prepared statement, expected maximum of 32766, received 40000");
+  assert.is(refused(Object.assign(new Error('x'), { code: 'P2010' }), 'users'), undefined);
+  assert.is(refused(null, 'users'), undefined);
+  assert.is(refused(undefined, 'users'), undefined);
+  assert.is(refused(Object.assign(new Error(''), { code: 'P2029' }), 'users')!.message, "[cereal] [prisma] table `users`: Prisma refused the loader's query (lower `chunkSize`, or the values in `scope`): ");
+});
+
+const Timeout = suite('prisma: a pool\'s timeout, explained');
+
+const tail = 'to read table `users`: the server is down or unreachable, or every pooled connection is busy (in an interactive transaction, build the loaders on its client)';
+
+Timeout('node-postgres: either message, with the adapter\'s connectionTimeoutMillis when it keeps one', () => {
+  for (const message of ['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout', 'Error: TIMEOUT EXCEEDED WHEN TRYING TO CONNECT']) {
+    const cause = new Error(message);
+    const err = connectionTimeout(cause, { config: { connectionTimeoutMillis: 1500 } }, 'users')!;
+    assert.is(err.constructor, Error, 'a plain Error: hydrate makes it LOAD_FAILED');
+    assert.is(err.message, `[prisma] no database connection within connectionTimeoutMillis (1500 ms) ${tail}`);
+    assert.is(err.cause, cause);
+  }
+  assert.is(connectionTimeout(new Error('timeout exceeded when trying to connect'), undefined, 'users')!.message, `[prisma] no database connection within connectionTimeoutMillis ${tail}`);
+  assert.is(connectionTimeout({ message: 'timeout exceeded when trying to connect' }, undefined, 'users'), undefined, 'not an Error');
+});
+
+Timeout('the MariaDB connector\'s pool (45028): acquireTimeout, with how long it waited when it says', () => {
+  const pool = (message: string) => Object.assign(new Error('Database error'), { code: 'P2039', meta: { driverAdapterError: { cause: { kind: 'mysql', code: 45028, state: 'HY000', message } } } });
+  assert.is(connectionTimeout(pool('pool timeout: failed to retrieve a connection from pool after 1500ms'), undefined, 'users')!.message, `[prisma] no database connection within acquireTimeout (gave up after 1500 ms) ${tail}`);
+  assert.is(connectionTimeout(pool('pool timeout: failed to retrieve a connection from pool after 20 ms (pool connections: active=1)'), undefined, 'users')!.message, `[prisma] no database connection within acquireTimeout (gave up after 20 ms) ${tail}`);
+  assert.is(connectionTimeout(pool('pool timeout'), undefined, 'users')!.message, `[prisma] no database connection within acquireTimeout ${tail}`);
+  const byOriginal = Object.assign(new Error('x'), { name: 'DriverAdapterError', cause: { kind: 'mysql', code: '45028', originalMessage: 'retrieve a connection from pool after 75ms' } });
+  assert.is(connectionTimeout(byOriginal, undefined, 'users')!.message, `[prisma] no database connection within acquireTimeout (gave up after 75 ms) ${tail}`);
+  const other = Object.assign(new Error('x'), { name: 'DriverAdapterError', cause: { kind: 'mysql', code: 1045, message: 'after 5ms' } });
+  assert.is(connectionTimeout(other, undefined, 'users'), undefined);
+  assert.is(connectionTimeout(Object.assign(new Error('x'), { name: 'DriverAdapterError', cause: { kind: 'postgres', code: 45028 } }), undefined, 'users'), undefined);
+});
+
+const Codes = suite('prisma: driver codes, one by one');
+
+const wrapped = (cause: object): Error => Object.assign(new Error('Invalid `prisma.user.findMany()` invocation'), { code: 'P2010', meta: { driverAdapterError: { cause } } });
+
+Codes('where the adapter\'s account is: in meta, or the cause of a DriverAdapterError; nothing else', () => {
+  const cause = { kind: 'postgres', originalCode: '57P01' };
+  assert.is(adapterCause(wrapped(cause)), cause);
+  assert.is(adapterCause(Object.assign(new Error('x'), { name: 'DriverAdapterError', cause })), cause);
+  assert.is(adapterCause(Object.assign(new Error('x'), { cause })), undefined, 'another error\'s cause');
+  assert.is(adapterCause(Object.assign(new Error('x'), { name: 'DriverAdapterError', cause: 'text' })), undefined);
+  assert.is(adapterCause(null), undefined);
+});
+
+Codes('PostgreSQL: 57P01, 57P02 and class 08 are lost connections; class 22 a bad key; other codes pass', () => {
+  for (const code of ['57P01', '57P02', '08006', '08003', '08P01']) {
+    const seen = exposed(wrapped({ kind: 'postgres', originalCode: code, originalMessage: `lost ${code}` }));
+    assert.instance(seen, DriverError, code);
+    assert.is((seen as DriverError).code, code);
+    assert.is((seen as DriverError).message, `lost ${code}`);
+    assert.is((seen as DriverError).name, 'DriverError');
+  }
+  for (const code of ['22003', '22P02']) assert.is((exposed(wrapped({ kind: 'postgres', originalCode: code })) as DriverError).code, code);
+  assert.is((exposed(wrapped({ kind: 'postgres', code: '57P01', message: 'by code' })) as DriverError).message, 'by code', 'the code where no originalCode');
+  for (const code of ['57P03', '42P01', '0800', '080000', '2200', '23505']) {
+    const err = wrapped({ kind: 'postgres', originalCode: code });
+    assert.is(exposed(err), err, code);
+  }
+});
+
+Codes('MySQL and MariaDB: the lost-connection numbers and SQLSTATE class 08 become 08006; class 22 a bad key by its SQLSTATE', () => {
+  for (const code of [1053, 1927, 2006, 2013, 45001, 45009, 45013, '2013']) {
+    assert.is((exposed(wrapped({ kind: 'mysql', code, state: 'HY000' })) as DriverError).code, '08006', String(code));
+  }
+  assert.is((exposed(wrapped({ kind: 'mysql', code: 9999, state: '08S01' })) as DriverError).code, '08006');
+  assert.is((exposed(wrapped({ kind: 'mysql', code: 1264, state: '22003' })) as DriverError).code, '22003');
+  for (const cause of [{ kind: 'mysql', code: 1146, state: '42S02' }, { kind: 'mysql', code: 1146 }, { kind: 'mysql', code: 1264, state: 22003 }]) {
+    const err = wrapped(cause);
+    assert.is(exposed(err), err, JSON.stringify(cause));
+  }
+  assert.is((exposed(wrapped({ kind: 'ConnectionClosed' })) as DriverError).code, '08006');
+});
+
+Codes('the DriverError\'s message: the driver\'s original, else its message, else Prisma\'s', () => {
+  assert.is((exposed(wrapped({ kind: 'ConnectionClosed', originalMessage: 'a', message: 'b' })) as Error).message, 'a');
+  assert.is((exposed(wrapped({ kind: 'ConnectionClosed', message: 'b' })) as Error).message, 'b');
+  assert.is((exposed(wrapped({ kind: 'ConnectionClosed' })) as Error).message, 'Invalid `prisma.user.findMany()` invocation');
+  const err = wrapped({ kind: 'ConnectionClosed' });
+  assert.is((exposed(err) as Error).cause, err);
+});
+
+Codes('unwrap: Prisma\'s error back for a lost connection, never for a bad key or anything else', () => {
+  const lost = wrapped({ kind: 'ConnectionClosed' });
+  assert.is(unwrap(exposed(lost)), lost);
+  assert.is(unwrap(exposed(wrapped({ kind: 'postgres', originalCode: '22P02' }))), undefined);
+  assert.is(unwrap(new Error('x')), undefined);
+  assert.is(unwrap(new DriverError('x', '2200', 'cause')), undefined);
+  assert.is(unwrap(new DriverError('x', '08006', 'cause')), 'cause');
+});
+
+Dialect.run();
+Client.run();
+Values.run();
+Refused.run();
+Timeout.run();
+Codes.run();
