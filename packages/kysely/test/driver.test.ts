@@ -9,17 +9,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   CamelCasePlugin,
-  DummyDriver,
-  Kysely,
   MssqlAdapter,
   MysqlAdapter,
   PostgresAdapter,
   SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
   type CompiledQuery,
   type DatabaseConnection,
-  type DialectAdapter,
+  type Kysely,
   type KyselyPlugin,
   type QueryResult,
 } from 'kysely';
@@ -28,17 +24,7 @@ import { kyselyDialect } from '../src/_dialect.js';
 import { compiledNames } from '../src/_identifier.js';
 import { send } from '../src/_send.js';
 import { connectTimeout, isConnectTimeout } from '../src/_timeout.js';
-
-/** A Kysely that compiles as `adapter`'s dialect and runs nothing. */
-const cold = (adapter: DialectAdapter = new SqliteAdapter()): Kysely<any> =>
-  new Kysely<any>({
-    dialect: {
-      createAdapter: () => adapter,
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  });
+import { coldKysely as cold } from './suites/cold.js';
 
 const Dialect = suite('kysely: the dialect, by the adapter');
 

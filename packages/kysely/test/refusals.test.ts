@@ -6,19 +6,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import knex from 'knex';
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import type { Kysely } from 'kysely';
 import { throws } from '@cereal/testkit';
 import { afterCommit, startTransaction, transaction } from '../src/index.js';
-
-const cold = (): Kysely<any> =>
-  new Kysely<any>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  });
+import { coldKysely as cold } from './suites/cold.js';
 
 const words = (fn: () => unknown): string => throws(fn, 'INVALID_OPTION').message;
 
