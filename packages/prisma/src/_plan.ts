@@ -1,5 +1,5 @@
 import type { PrimaryKey } from '@cereal/core';
-import { chunkSizeOf, invalidOption, versionColumn, type SqlSource, type SqlTable } from '@cereal/sql';
+import { chunkSizeOf, invalidOption, type SqlSource, type SqlTable } from '@cereal/sql';
 import { catalogRows } from './_catalog.js';
 import { clientInfo, isClient, modelNameOf, type ClientInfo, type Model } from './_client.js';
 import { prismaDialect } from './_dialect.js';
@@ -139,8 +139,10 @@ const VERSION_TYPES = ['Int', 'BigInt', 'Float', 'String', 'DateTime'];
 
 /** `version` checked: undefined, or a scalar field of the model of a type Prisma returns a version for. */
 function versionFieldOf(version: unknown, byName: ReadonlyMap<string, { type: string; kind: string }>, table: string, name: string): string | undefined {
-  const field = versionColumn('prisma', table, version);
-  if (field === undefined) return undefined;
+  if (version === undefined) return undefined;
+  // a field name, as Prisma keys its rows (@cereal/sql's versionColumn asks for a column's)
+  if (typeof version !== 'string' || version.length === 0) throw invalidOption('prisma', `\`version\` of table \`${table}\` must be a field name of model \`${name}\`, e.g. 'updatedAt'`);
+  const field = version;
   const meta = byName.get(field);
   if (meta === undefined) throw invalidOption('prisma', `\`version\` of table \`${table}\`: model \`${name}\` has no field \`${field.slice(0, 64)}\`; name a field, e.g. 'updatedAt'`);
   if (meta.kind !== 'scalar' || !VERSION_TYPES.includes(meta.type)) {
@@ -152,8 +154,9 @@ function versionFieldOf(version: unknown, byName: ReadonlyMap<string, { type: st
 /** `fields` as Prisma's select, with the key fields; undefined for every field. */
 function selectOf(fields: unknown, byName: ReadonlyMap<string, unknown>, keys: readonly string[], table: string, name: string): Record<string, true> | undefined {
   if (fields === undefined) return undefined;
-  const bad = Array.isArray(fields) ? fields.find((f) => typeof f !== 'string' || !byName.has(f)) : fields;
+  const bad: unknown = Array.isArray(fields) ? fields.find((f) => typeof f !== 'string' || !byName.has(f)) : undefined;
   if (!Array.isArray(fields) || bad !== undefined) {
+    // a field the model lacks is named; `fields: 'fullName'` is a string, not a missing field
     const named = typeof bad === 'string' ? ` (model \`${name}\` has no field \`${bad.slice(0, 64)}\`)` : '';
     throw invalidOption('prisma', `\`fields\` of table \`${table}\` must be an array of field names of model \`${name}\`${named}`);
   }
