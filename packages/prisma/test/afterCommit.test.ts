@@ -58,12 +58,15 @@ function testPrismaAfterCommit(target: AfterCommitTarget<Client>): void {
   });
 
   S('not a client, transaction() given what is not a function or a transaction it did not start or that ended: INVALID_OPTION', async ({ db }) => {
-    for (const tx of [undefined, null, {}, { user: {} }]) throwsInvalidOption(() => afterCommit(tx as never, () => undefined), /`tx` must be a Prisma client/);
-    throwsInvalidOption(() => transaction({} as never, async () => undefined), /`prisma` must be a Prisma client/);
-    throwsInvalidOption(() => transaction(db, 'work' as never), /`fn` must be a function/);
+    for (const [tx, what] of [[undefined, 'undefined'], [null, 'null'], [{}, 'an object'], [{ user: {} }, 'an object']] as const) {
+      throwsInvalidOption(() => afterCommit(tx as never, () => undefined), `[cereal] [prisma] afterCommit(tx, fn): \`tx\` must be a Prisma client or a transaction's; got ${what}`);
+    }
+    throwsInvalidOption(() => transaction({} as never, async () => undefined), '[cereal] [prisma] transaction(prisma, fn): `prisma` must be a Prisma client; got an object');
+    throwsInvalidOption(() => transaction(db, 'work' as never), '[cereal] [prisma] transaction(prisma, fn): `fn` must be a function; got string');
     let tried = false;
     await db.$transaction(async (tx) => {
-      throwsInvalidOption(() => transaction(tx, async () => undefined), /`tx` is a transaction that transaction\(\) of @cereal\/prisma did not start/);
+      throwsInvalidOption(() => transaction(tx, async () => undefined), '[cereal] [prisma] transaction(tx, fn): `tx` is a transaction that transaction() of @cereal/prisma did not start, so its commit cannot be seen: start the outer one with transaction(prisma, …) too');
+      throwsInvalidOption(() => afterCommit(tx, () => undefined), '[cereal] [prisma] afterCommit(tx, fn): Prisma tells nobody when this transaction commits, so `fn` could never run: start it with transaction(prisma, async (tx) => …) from @cereal/prisma instead of prisma.$transaction(…), and a nested one with transaction(tx, …)');
       tried = true;
     });
     assert.ok(tried);
@@ -71,7 +74,7 @@ function testPrismaAfterCommit(target: AfterCommitTarget<Client>): void {
     await transaction(db, async (tx) => {
       ended = tx;
     });
-    throwsInvalidOption(() => transaction(ended!, async () => undefined), /`tx` has already committed or rolled back/);
+    throwsInvalidOption(() => transaction(ended!, async () => undefined), '[cereal] [prisma] transaction(tx, fn): `tx` has already committed or rolled back');
   });
 
   S.run();

@@ -64,14 +64,15 @@ export function seq(...steps: (() => unknown)[]): unknown {
   return go();
 }
 
-/** Asserts that `call` throws a CerealError `INVALID_OPTION` whose message matches `pattern`. */
-export function throwsInvalidOption(call: () => unknown, pattern: RegExp): void {
+/** Asserts that `call` throws a CerealError `INVALID_OPTION` whose message matches `pattern`, or is `pattern` word for word. */
+export function throwsInvalidOption(call: () => unknown, pattern: RegExp | string): void {
   try {
     call();
   } catch (err) {
     assert.instance(err, CerealError);
     assert.is((err as CerealError).code, 'INVALID_OPTION');
-    assert.match((err as Error).message, pattern);
+    if (typeof pattern === 'string') assert.is((err as Error).message, pattern);
+    else assert.match((err as Error).message, pattern);
     return;
   }
   assert.unreachable('no error');
