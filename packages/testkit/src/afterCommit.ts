@@ -33,8 +33,9 @@ export const quiet = (): Promise<void> => sleep(25);
 
 /** Waits until `done()`, checking every few milliseconds; fails after 5 s instead of hanging. */
 export async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
   await within(5000, (async () => {
-    while (!done()) await sleep(2);
+    while (!done() && Date.now() < deadline) await sleep(2); // no loop left running past the deadline
   })());
 }
 

@@ -5,8 +5,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CamelCasePlugin, sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import { createSerializer, hydrate, ref } from '@cereal/core';
+import { CamelCasePlugin, sql, type Expression, type ExpressionBuilder, type Kysely, type KyselyPlugin, type SqlBool } from 'kysely';
+import { CerealError, createSerializer, hydrate, ref } from '@cereal/core';
 import { msgpackFormat } from '@cereal/msgpack';
 import { prepared, rejects, useTables, type LoaderTarget, type TablesContext } from '@cereal/testkit';
 import { kyselyLoader, kyselyLoaders, type KyselyLoader } from '../../src/index.js';
@@ -57,24 +57,30 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
   });
 
   Kyselys('a scope that returns no expression, or throws, is INVALID_OPTION naming the table (never a retryable failure), not a statement without it', async ({ db, t }) => {
-    const scopes: Record<string, Scope> = {
-      nothing: (() => undefined) as never,
-      text: (() => 'deleted_at is null') as never,
-      object: (() => ({ deleted_at: null })) as never,
-      throws: (() => {
+    const returned = (what: string) => `[cereal] [kysely] table \`${t.users}\`: \`scope\` must return a where condition built with the expression builder it is given, e.g. (eb) => eb('deleted_at', 'is', null); it returned ${what}`;
+    class Condition {}
+    const scopes: Record<string, [Scope, string]> = {
+      nothing: [(() => undefined) as never, returned('undefined')],
+      null: [(() => null) as never, returned('null')],
+      text: [(() => 'deleted_at is null') as never, returned('deleted_at is null')],
+      object: [(() => ({ deleted_at: null })) as never, returned('a Object')],
+      instance: [(() => new Condition()) as never, returned('a Condition')],
+      bare: [(() => Object.create(null)) as never, returned('a value')],
+      throws: [(() => {
         throw new TypeError('scope bug');
-      }) as never,
+      }) as never, `[cereal] [kysely] table \`${t.users}\`: \`scope\` threw: scope bug`],
     };
-    for (const [what, scope] of Object.entries(scopes)) {
+    for (const [what, [scope, message]] of Object.entries(scopes)) {
       const [err, seen] = await watch(db, () => rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope }) })));
       assert.is(err.code, 'INVALID_OPTION', `${what}: ${err.message}`);
-      assert.ok(err.message.startsWith(`[cereal] [kysely] table \`${t.users}\`: \`scope\` `), err.message);
-      if (what === 'throws') {
-        assert.is(err.message, `[cereal] [kysely] table \`${t.users}\`: \`scope\` threw: scope bug`);
-        assert.instance(err.cause, TypeError);
-      }
+      assert.is(err.message, message, what);
+      if (what === 'throws') assert.instance(err.cause, TypeError);
       assert.ok(seen.sql.every((text) => !/ in \(/.test(text)), `${what}: no select ran`);
     }
+    // its own CerealError (a tenant not set) is thrown as it is, not wrapped as the scope's bug
+    const own = new CerealError('INVALID_OPTION', 'no tenant in this context');
+    const err = await rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope: () => { throw own; } }) }));
+    assert.is(err, own);
   });
 
   Kyselys('composite keys: on PostgreSQL an array per key column through unnest, elsewhere a list of row values; each key gets its own row', async ({ db, t }) => {
@@ -132,10 +138,30 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
     assert.is(err.code, 'INVALID_OPTION', err.message);
   });
 
+  Kyselys('a version column the table lacks is INVALID_OPTION at prepare(), in kysely\'s words', async ({ db, t }) => {
+    const err = await rejects(() => kyselyLoader(db, { table: t.users, version: 'nope' }).prepare());
+    assert.is(err.code, 'INVALID_OPTION');
+    assert.is(err.message, `[cereal] [kysely] table \`${t.users}\` has no column \`nope\`, the loader's \`version\`: name a column every write moves forward (\`updated_at\`, \`lock_version\`)`);
+  });
+
+  Kyselys('the Kysely\'s plugins shape the rows a loader returns, never the catalog it reads the key types from', async ({ db, t }) => {
+    const shout: KyselyPlugin = {
+      transformQuery: ({ node }) => node,
+      transformResult: async ({ result }) => ({ ...result, rows: result.rows.map((row) => Object.fromEntries(Object.entries(row as object).map(([k, v]) => [k.toUpperCase(), v]))) }),
+    };
+    const users = kyselyLoader(db.withPlugin(shout), { table: t.users });
+    await users.prepare();
+    assert.equal(Object.keys((await users.load([1]))[0] ?? {}).sort(), Object.keys((await kyselyLoader(db, { table: t.users }).load([1]))[0] ?? {}).map((k) => k.toUpperCase()).sort());
+  });
+
   Kyselys('bad options are INVALID_OPTION, saying [kysely], the table and what it takes', async ({ db, t }) => {
     const table = `table \`${t.users}\``;
     const cases: [() => unknown, string][] = [
       [() => kyselyLoader({} as never, { table: t.users } as never), '`db` must be a Kysely instance or transaction'],
+      [() => kyselyLoader(null as never, { table: t.users } as never), '`db` must be a Kysely instance or transaction'],
+      [() => kyselyLoader({ selectFrom: db.selectFrom.bind(db) } as never, { table: t.users } as never), '`db` must be a Kysely instance or transaction'],
+      [() => kyselyLoader({ getExecutor: db.getExecutor.bind(db) } as never, { table: t.users } as never), '`db` must be a Kysely instance or transaction'],
+      [() => kyselyLoader(Object.assign(() => undefined, { selectFrom: db.selectFrom.bind(db), getExecutor: db.getExecutor.bind(db) }) as never, { table: t.users } as never), '`db` must be a Kysely instance or transaction'],
       [() => kyselyLoader(db, { table: '' }), "`table` must be a table name, e.g. kyselyLoader(db, { table: 'users' })"],
       [() => kyselyLoader(db, undefined as never), "`table` must be a table name, e.g. kyselyLoader(db, { table: 'users' })"],
       [() => kyselyLoader(db, { table: t.users, primaryKey: [] }), `\`primaryKey\` of ${table} must be a column name or an array of column names`],
