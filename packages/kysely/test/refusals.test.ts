@@ -24,6 +24,9 @@ Refusals('afterCommit: not Kysely, each described', () => {
     [{ isTransaction: true }, 'an object'],
     [knex({ client: 'pg' }), 'function'],
     [new (class Sequelize {})(), 'a Sequelize'],
+    [{ selectFrom: () => undefined }, 'an object'],
+    [{ getExecutor: () => undefined }, 'an object'],
+    [Object.assign(() => undefined, { selectFrom: () => undefined, getExecutor: () => undefined }), 'function'],
   ];
   for (const [trx, what] of cases) {
     assert.is(words(() => afterCommit(trx as never, () => undefined)), `[cereal] [kysely] afterCommit(trx, fn): \`trx\` must be a Kysely instance or transaction; got ${what}`);
@@ -69,6 +72,12 @@ Refusals('a transaction that ended, by transaction() or by commit and rollback o
   });
   await Promise.resolve();
   assert.is(words(() => afterCommit(inside!, () => undefined)), ended, 'a copy of the transaction, from a TransactionBuilder');
+  await transaction(db, async (trx) => {
+    inside = trx;
+    throw new Error('rolled back');
+  }).catch(() => undefined);
+  await Promise.resolve();
+  assert.is(words(() => afterCommit(inside!, () => undefined)), ended, 'rolled back by its fn');
   for (const end of ['commit', 'rollback'] as const) {
     const trx = await startTransaction(db.startTransaction());
     await trx[end]().execute();

@@ -1,9 +1,10 @@
 /**
- * afterCommit in a controlled transaction's savepoints, as SQL nests them, on SQLite in memory
- * (no server): a COMMIT with savepoints open commits them; a ROLLBACK TO an outer savepoint, or
- * to the newest of two of one name, drops what followed it; a savepoint the helpers did not
- * make ends nothing of theirs; copies of the transaction take callbacks; and a savepoint
- * command that fails gives the driver's own error, the transaction going on as it was.
+ * afterCommit in controlled transactions (startTransaction), on SQLite in memory (no server):
+ * savepoints as SQL nests them (a COMMIT with savepoints open commits them; a ROLLBACK TO an
+ * outer savepoint, or to the newest of two of one name, drops what followed it; a savepoint the
+ * helpers did not make ends nothing of theirs); copies of the transaction take callbacks; and a
+ * command that fails (a savepoint's, a COMMIT's) gives the driver's own error, the transaction
+ * going on as it was.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +13,7 @@ import { DummyDriver, Kysely, sql, SqliteAdapter, SqliteDialect, SqliteIntrospec
 import { quiet, until } from '@cereal/testkit';
 import { afterCommit, startTransaction, transaction } from '../src/index.js';
 
-const S = suite<{ db: Kysely<any> }>('kysely afterCommit: savepoints as SQL nests them', {} as never);
+const S = suite<{ db: Kysely<any> }>('kysely afterCommit: controlled transactions and their savepoints', {} as never);
 
 S.before((ctx) => {
   ctx.db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
@@ -135,9 +136,12 @@ S('copies of the transaction take callbacks: withSchema, withPlugin, withoutPlug
   assert.equal(log, ['withSchema', 'withPlugin', 'withoutPlugins', 'withTables', 'a copy of a copy']);
 });
 
-/** A database whose savepoint commands fail, as a driver's would: no server, DummyDriver for the rest. */
-function failingSavepoints(): Kysely<any> {
+/** A database whose savepoint commands and COMMIT fail, as a driver's would: no server, DummyDriver for the rest. */
+function failing(): Kysely<any> {
   class Failing extends DummyDriver {
+    override async commitTransaction(): Promise<void> {
+      throw new Error('commit refused');
+    }
     override async savepoint(): Promise<void> {
       throw new Error('savepoint refused');
     }
@@ -160,7 +164,7 @@ function failingSavepoints(): Kysely<any> {
 
 S('a savepoint command that fails: the driver\'s error, nothing tracked; callbacks stay where they were', async () => {
   const { log, on } = logger();
-  const trx: ControlledTransaction<any> = await startTransaction(failingSavepoints());
+  const trx: ControlledTransaction<any> = await startTransaction(failing());
   on(trx, 'root');
   const failures: [() => Promise<unknown>, string][] = [
     [() => trx.savepoint('a').execute(), 'savepoint refused'],
@@ -173,9 +177,24 @@ S('a savepoint command that fails: the driver\'s error, nothing tracked; callbac
     assert.is((err as Error).message, message);
   }
   on(trx, 'after the failures');
-  await trx.commit().execute();
-  await until(() => log.length === 2);
-  assert.equal(log, ['root', 'after the failures']);
+  await trx.rollback().execute();
+  await quiet();
+  assert.equal(log, []);
+});
+
+S('a COMMIT that fails and leaves the transaction open: callbacks still register, and the ROLLBACK that follows drops them', async () => {
+  const { log, on } = logger();
+  const trx = await startTransaction(failing());
+  on(trx, 'before');
+  const err = await trx.commit().execute().then(() => undefined, (e: unknown) => e as Error);
+  assert.is(err?.message, 'commit refused');
+  assert.is(trx.isCommitted, false);
+  assert.is(trx.isRolledBack, false);
+  on(trx, 'after the failed commit'); // still open: no "already committed or rolled back"
+  await trx.rollback().execute();
+  await quiet();
+  assert.equal(log, []);
+  assert.throws(() => on(trx, 'late'), (err: Error) => err.message === ended);
 });
 
 S.run();
