@@ -1,21 +1,17 @@
 import { CerealError } from '@cereal/core';
 import { describe } from '@cereal/core/format';
 import type { Channel } from 'amqplib';
-import { MAX_TABLE_DEPTH, jsonLike, onlyKeys } from './checks.js';
+import { MAX_TABLE_DEPTH, onlyKeys, tableProblem } from './checks.js';
 import { AMQP } from './wording.js';
 
 /** The most bytes amqplib encodes a message's properties (headers included) into. */
-const MAX_PROPERTIES = 65_536;
+export const MAX_PROPERTIES = 65_536;
 
-/**
- * JSON.stringify's replacer for the size of headers: a Buffer counts as its bytes (amqplib sends
- * it as a byte array), not as its JSON (`{"type":"Buffer","data":[…]}`, about 3.5 times as long,
- * which would refuse a 20 KB binary header). The stand-in string is cut just past the limit.
- */
-function bufferAsBytes(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key];
-  return Buffer.isBuffer(raw) ? ' '.repeat(Math.min(raw.length, MAX_PROPERTIES + 1)) : value;
-}
+/** A header frame's bytes besides the properties: the frame's 8, the content header's 14. */
+const FRAME_OVERHEAD = 22;
+
+/** Room kept for the properties besides the headers, within a small frameMax: 13 shortstrs and numbers. */
+const OTHER_PROPERTIES = 13 * 256;
 
 const bad = (what: string, value: unknown): never => {
   throw new CerealError('INVALID_OPTION', `[${AMQP.label}] ${what}, got ${describe(value, 40)}`);
@@ -67,16 +63,36 @@ export function checkPublish(channel: unknown, exchange: unknown, routingKey: un
   if (CC !== undefined) routingKeys('CC', CC);
   if (BCC !== undefined) routingKeys('BCC', BCC);
   if (headers !== undefined) {
-    if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) bad('`headers` must be an object', headers);
-    if (!jsonLike(headers)) bad(`\`headers\` must hold what an AMQP table can: strings, finite numbers, booleans, null, Buffers, arrays and plain objects of them, at most ${MAX_TABLE_DEPTH} deep (no BigInt, symbol, function, Date or other class instance, or cycle)`, headers);
+    if (headers === null || typeof headers !== 'object' || Array.isArray(headers) || Buffer.isBuffer(headers)) bad('`headers` must be an object', headers);
+    const limit = headersLimit(c as Channel);
+    let problem: ReturnType<typeof tableProblem>;
+    try {
+      problem = tableProblem(headers, limit.bytes);
+    } catch (err) {
+      // a getter or Proxy that throws: the headers cannot be read, let alone sent
+      throw new CerealError('INVALID_OPTION', `[${AMQP.label}] \`headers\` could not be read: ${describe(err, 200)}`, { cause: err });
+    }
+    if (problem === 'shape') bad(`\`headers\` must hold what an AMQP table can: strings, finite numbers, booleans, null, Buffers, arrays and plain objects of them, at most ${MAX_TABLE_DEPTH} deep, keys of at most 255 bytes (no BigInt, symbol, function, Date or other class instance, cycle, or object with a \`!\` of its own but a timestamp or decimal as amqplib reads them)`, headers);
     // RabbitMQ closes the channel (406) on a CC or BCC header that is not an array of strings
     for (const name of ['CC', 'BCC']) {
       const keys = (headers as Record<string, unknown>)[name];
       if (keys !== undefined && !(Array.isArray(keys) && keys.every((k) => typeof k === 'string'))) bad(`\`headers.${name}\` must be an array of routing keys (strings); or give \`${name}\` as a publish option`, keys);
     }
-    // a bound on what amqplib would refuse at its 64 KiB: the JSON text is about the encoded size
-    if (Buffer.byteLength(JSON.stringify(headers, bufferAsBytes)) > MAX_PROPERTIES) bad(`\`headers\` must encode to at most ${MAX_PROPERTIES} bytes`, headers);
+    if (problem === 'size') bad(`\`headers\` must encode to at most ${limit.bytes} bytes${limit.why}`, headers);
   }
+}
+
+/**
+ * How many bytes the headers may encode to: amqplib's 64 KiB buffer, or less where the
+ * connection's negotiated `frameMax` is smaller (the properties travel in one frame: RabbitMQ
+ * closes the connection on a longer one), less the frame's own bytes and room for the other
+ * properties (each at most a 255-byte shortstr).
+ */
+function headersLimit(channel: Channel): { bytes: number; why: string } {
+  const frameMax: unknown = (channel as { connection?: { frameMax?: unknown } }).connection?.frameMax;
+  if (typeof frameMax !== 'number' || !Number.isFinite(frameMax) || frameMax <= 0) return { bytes: MAX_PROPERTIES, why: '' };
+  const bytes = Math.max(0, Math.min(MAX_PROPERTIES, frameMax - FRAME_OVERHEAD - OTHER_PROPERTIES));
+  return bytes === MAX_PROPERTIES ? { bytes, why: '' } : { bytes, why: ` (the connection's frameMax is ${frameMax} bytes)` };
 }
 
 /**

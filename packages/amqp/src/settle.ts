@@ -4,7 +4,9 @@ import { classify, type Attempt, type Outcome } from '@cereal/queue';
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { CopyBackoff, pause } from './backoff.js';
 import { CopyError, type Copier } from './copy.js';
+import { tableProblem } from './checks.js';
 import { HEADER, copiedProperties, firstRoutingKey, refKeys } from './headers.js';
+import { MAX_PROPERTIES } from './publishChecks.js';
 import type { Settings } from './options.js';
 import { AMQP } from './wording.js';
 
@@ -32,6 +34,23 @@ export function outcomeOf(err: unknown, settings: Settings, attempt: Attempt): O
 export function handlerOutcome(err: unknown, settings: Settings, attempt: Attempt): Outcome {
   if (err instanceof CerealError) return outcomeOf(err, settings, attempt);
   return { action: 'retry', code: HANDLER_ERROR, message: cut(`${HANDLER_ERROR}: [${AMQP.label}] the handler threw: ${describe(err)}`, MAX_MESSAGE), cause: err };
+}
+
+/**
+ * Why a copy's headers (the delivered message's own, with cereal's) cannot be published as they
+ * are, or undefined. A producer may have sent a table amqplib reads back as a typed value
+ * (`{ '!': 'double', value: 'abc' }`, which RabbitMQ answers by closing the connection), or more
+ * than amqplib encodes: published, either would fail every time.
+ */
+function copyProblem(headers: unknown): string | undefined {
+  try {
+    const problem = tableProblem(headers, MAX_PROPERTIES);
+    if (problem === 'shape') return "the message's headers hold a value amqplib would not send as it is (an object with a `!` of its own but a timestamp or decimal, a key over 255 bytes, or nesting past 100)";
+    if (problem === 'size') return `its headers encode to more than ${MAX_PROPERTIES} bytes`;
+    return undefined;
+  } catch (err) {
+    return `its headers could not be read (${describe(err, 200)})`;
+  }
 }
 
 /** A `retry` on the last attempt, as the `fail` it becomes, saying so. */
@@ -112,6 +131,8 @@ export function settler({ channel, queue, settings, retryQueues, copies, stop }:
     const publish = (extra: Record<string, unknown>): Promise<void> => {
       const properties: Options.Publish = copiedProperties(message, { ...headers, ...extra });
       if (expiration !== undefined) properties.expiration = expiration;
+      const problem = copyProblem(properties.headers);
+      if (problem !== undefined) return Promise.reject(new CopyError('unencodable', `the ${what} cannot be published: ${problem}`));
       return copies.publish(what, exchange, key, message.content, properties);
     };
     try {

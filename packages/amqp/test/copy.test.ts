@@ -145,6 +145,23 @@ Unencodable('twice: rejected without requeueing (no back-off), onError told why'
   assert.equal([inner.reason, inner.message, inner.cause], ['unencodable', `[amqp] the retry copy could not be published to ${RETRY_TO}: offset is out of range`, tooBig]);
 });
 
+Unencodable('headers a producer sent that amqplib would send as a typed value, or could not read: no copy is published, the original is rejected', async () => {
+  const { ch, errors } = await failing(() => 'ack');
+  const typed = delivery(1, { properties: { headers: { evil: { '!': 'double', value: 'abc' } } } });
+  ch.deliver(typed);
+  await until(() => errors.length === 1, 'onError');
+  assert.equal(ch.log, [`nack ${tagOf(typed)} false false`], 'nothing published: RabbitMQ would close the connection');
+  const err = errors[0] as CopyError;
+  assert.is(err.reason, 'unencodable');
+  assert.is(err.message, "[amqp] the retry copy cannot be published: the message's headers hold a value amqplib would not send as it is (an object with a `!` of its own but a timestamp or decimal, a key over 255 bytes, or nesting past 100); the message was rejected without requeueing (nack(message, false, false)): no copy of it can be published");
+  const stamped = delivery(2, { properties: { headers: { at: { '!': 'timestamp', value: 1_700_000_000 } } } });
+  ch.log.length = 0;
+  ch.deliver(stamped);
+  await until(() => ch.settlements.length === 1, 'the ack');
+  assert.equal(ch.log, ['publish  mail.retry.5s', `ack ${tagOf(stamped)}`], 'a timestamp as amqplib decodes it is copied');
+  assert.equal(ch.published.at(-1)!.headers.at, { '!': 'timestamp', value: 1_700_000_000 });
+});
+
 Unencodable('then returned: the back-off, as any copy that did not land', async () => {
   const { ch, errors } = await failing((n) => (n === 1 ? { throws: new RangeError('too big') } : 'return'));
   const m = delivery(1);

@@ -172,31 +172,99 @@ Refused('unknown options and properties of the wrong type or range', () => {
 });
 
 Refused('headers: an object of what an AMQP table holds, CC and BCC as arrays of strings, at most 64 KiB', () => {
-  const table = '`headers` must hold what an AMQP table can: strings, finite numbers, booleans, null, Buffers, arrays and plain objects of them, at most 100 deep (no BigInt, symbol, function, Date or other class instance, or cycle), got';
+  const table = '`headers` must hold what an AMQP table can: strings, finite numbers, booleans, null, Buffers, arrays and plain objects of them, at most 100 deep, keys of at most 255 bytes (no BigInt, symbol, function, Date or other class instance, cycle, or object with a `!` of its own but a timestamp or decimal as amqplib reads them), got';
   assert.is(refusal({ headers: null }), `${PREFIX}\`headers\` must be an object, got null`);
   assert.is(refusal({ headers: 'x' }), `${PREFIX}\`headers\` must be an object, got x`);
   assert.is(refusal({ headers: ['a'] }), `${PREFIX}\`headers\` must be an object, got a`);
+  assert.is(refusal({ headers: Buffer.from('hi') }), `${PREFIX}\`headers\` must be an object, got hi`);
   assert.is(refusal({ headers: { at: new Date(0) } }), `${PREFIX}${table} [object Object]`);
   assert.is(refusal({ headers: { n: 1n } }), `${PREFIX}${table} [object Object]`);
   assert.is(refusal({ headers: { x: NaN } }), `${PREFIX}${table} [object Object]`);
+  assert.is(refusal({ headers: { ['k'.repeat(256)]: 1 } }), `${PREFIX}${table} [object Object]`, 'a key over 255 bytes');
   for (const name of ['CC', 'BCC']) {
     assert.is(refusal({ headers: { [name]: 'mail' } }), `${PREFIX}\`headers.${name}\` must be an array of routing keys (strings); or give \`${name}\` as a publish option, got mail`);
     assert.is(refusal({ headers: { [name]: ['a', 5] } }), `${PREFIX}\`headers.${name}\` must be an array of routing keys (strings); or give \`${name}\` as a publish option, got a,5`);
     assert.is(refusal({ headers: { [name]: null } }), `${PREFIX}\`headers.${name}\` must be an array of routing keys (strings); or give \`${name}\` as a publish option, got null`);
   }
-  // JSON.stringify({ a: s }) is s plus 8 bytes
-  assert.is(refusal({ headers: { a: 'x'.repeat(65_529) } }), `${PREFIX}\`headers\` must encode to at most 65536 bytes, got [object Object]`);
-  // a Buffer counts as its bytes, as amqplib sends it, not as its JSON (about 3.5 times as long)
-  assert.is(refusal({ headers: { a: Buffer.alloc(65_529) } }), `${PREFIX}\`headers\` must encode to at most 65536 bytes, got [object Object]`);
-  assert.is(refusal({ headers: { a: [Buffer.alloc(10_000_000)] } }), `${PREFIX}\`headers\` must encode to at most 65536 bytes, got [object Object]`);
+  // counted as amqplib writes the table: 4 bytes of length, then per entry a key (1 + its bytes),
+  // a type tag, and the value (a string or Buffer: 4 + its bytes): { a: s } is s plus 11 bytes
+  const over = `${PREFIX}\`headers\` must encode to at most 65536 bytes, got [object Object]`;
+  assert.is(refusal({ headers: { a: 'x'.repeat(65_526) } }), over);
+  assert.is(refusal({ headers: { a: 'é'.repeat(32_763) } }), over, 'a string counts as its UTF-8 bytes');
+  // a Buffer counts as its bytes, as amqplib sends it, and megabytes of them are not copied to count them
+  assert.is(refusal({ headers: { a: Buffer.alloc(65_526) } }), over);
+  assert.is(refusal({ headers: { a: new Array(300).fill(Buffer.alloc(1_000_000)) } }), over);
+  assert.is(refusal({ headers: { a: new Array(540).fill('x'.repeat(1_000_000)) } }), over);
   const ch = new StandIn();
-  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_528) } });
-  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: Buffer.alloc(65_528) } });
+  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_525) } });
+  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: Buffer.alloc(65_525) } });
   publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: Buffer.alloc(20_000), b: [Buffer.alloc(20_000)] } });
   publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { CC: ['a'], BCC: [], b: Buffer.from('x'), nested: { list: [1, null, true] } } });
   publish(ch.channel, 'ex', 'rk', cereal, value, { headers: undefined });
   assert.is(ch.published.length, 5);
   assert.equal(ch.published[4]!.headers, { 'x-cereal': 1, 'x-cereal-format': 'msgpack' });
+});
+
+Refused('headers: an object with a `!` of its own is a typed value to amqplib: only a timestamp or a decimal as it reads them', () => {
+  const table = '`headers` must hold what an AMQP table can: strings, finite numbers, booleans, null, Buffers, arrays and plain objects of them, at most 100 deep, keys of at most 255 bytes (no BigInt, symbol, function, Date or other class instance, cycle, or object with a `!` of its own but a timestamp or decimal as amqplib reads them), got';
+  const bad: unknown[] = [
+    { '!': 'double', value: 'abc' },
+    { '!': 'float', value: 1e300 },
+    { '!': 'boolean', value: 'no' },
+    { '!': 'string', value: 'hello' },
+    { '!': 'timestamp', value: -1 },
+    { '!': 'timestamp', value: 1.5 },
+    { '!': 'timestamp', value: '1700000000' },
+    { '!': 'timestamp', value: 1, extra: true },
+    { '!': 'timestamp' },
+    { '!': 'decimal', value: { places: 256, digits: 1 } },
+    { '!': 'decimal', value: { places: 2, digits: -1 } },
+    { '!': 'decimal', value: { places: 2, digits: 2 ** 32 } },
+    { '!': 'decimal', value: { places: 2, digits: 1, sign: 1 } },
+    { '!': 'decimal', value: null },
+    { '!': 'object', value: { '!': 'double', value: 'abc' } },
+  ];
+  for (const typed of bad) assert.is(refusal({ headers: { a: typed } }), `${PREFIX}${table} [object Object]`, JSON.stringify(typed));
+  assert.is(refusal({ headers: { deep: [{ b: { '!': 'double', value: 'x' } }] } }), `${PREFIX}${table} [object Object]`, 'nested');
+  const ch = new StandIn();
+  const typed = { at: { '!': 'timestamp', value: 1_700_000_000 }, price: { '!': 'decimal', value: { places: 2, digits: 1999 } }, bang: { note: '!' } };
+  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: typed });
+  assert.equal(ch.published[0]!.headers, { ...typed, 'x-cereal': 1, 'x-cereal-format': 'msgpack' });
+});
+
+Refused('headers that cannot be read (a getter or a Proxy that throws) are INVALID_OPTION, never what they threw', () => {
+  const getter = {};
+  Object.defineProperty(getter, 'x', { enumerable: true, get: () => { throw new Error('boom'); } });
+  const proxy = new Proxy({}, { ownKeys: () => { throw new TypeError('no keys'); } });
+  const revocable = Proxy.revocable({}, {});
+  revocable.revoke();
+  const stringThrown = {};
+  Object.defineProperty(stringThrown, 'x', { enumerable: true, get: () => { throw 'plain'; } });
+  const cases: [unknown, string][] = [
+    [getter, 'boom'],
+    [{ nested: [getter] }, 'boom'],
+    [proxy, 'no keys'],
+    [{ a: revocable.proxy }, "Cannot perform 'getPrototypeOf' on a proxy that has been revoked"],
+    [stringThrown, 'plain'],
+  ];
+  for (const [headers, cause] of cases) {
+    assert.is(refusal({ headers }), `${PREFIX}\`headers\` could not be read: ${cause}`);
+  }
+});
+
+Refused('headers: within a connection whose frameMax is smaller than 64 KiB, what fits its frame', () => {
+  const small = Object.assign(new StandIn(), { connection: { frameMax: 8192 } });
+  const limit = 8192 - 22 - 13 * 256;
+  const err = throws(() => publish(small.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(limit - 10) } }), 'INVALID_OPTION');
+  assert.is(err.message, `${PREFIX}\`headers\` must encode to at most ${limit} bytes (the connection's frameMax is 8192 bytes), got [object Object]`);
+  publish(small.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(limit - 11) } });
+  assert.is(small.published.length, 1);
+  const large = Object.assign(new StandIn(), { connection: { frameMax: 131_072 } });
+  publish(large.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_525) } });
+  assert.is(large.published.length, 1, 'the default frameMax: amqplib\'s 64 KiB');
+  const unlimited = Object.assign(new StandIn(), { connection: { frameMax: 0 } });
+  publish(unlimited.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_525) } });
+  assert.is(unlimited.published.length, 1, 'frameMax 0: no limit of the connection\'s');
 });
 
 const Thrown = suite('amqp publish: what amqplib throws, as a CerealError');
