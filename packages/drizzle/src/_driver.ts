@@ -1,4 +1,5 @@
-import { entityKind, is, type SQL } from 'drizzle-orm';
+import { entityKind, type SQL } from 'drizzle-orm';
+import { is } from './_is.js';
 import { MySqlTransaction } from 'drizzle-orm/mysql-core';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { SQLiteTransaction } from 'drizzle-orm/sqlite-core';

@@ -1,4 +1,6 @@
-import { Column, is } from 'drizzle-orm';
+import { Column } from 'drizzle-orm';
+import { is } from './_is.js';
+import { describe } from '@cereal/core/format';
 import { invalidOption } from '@cereal/sql';
 import type { Field, TableInfo } from './_table.js';
 
@@ -26,7 +28,7 @@ export function fieldsOf(info: TableInfo, entries: unknown, option: string): Fie
       ? info.fields.get(entry)
       : is(entry, Column) ? [...info.fields.values()].find((f) => f.column === entry) : undefined;
     if (found !== undefined) return found;
-    const what = typeof entry === 'string' ? `\`${entry}\`` : is(entry, Column) ? `column \`${entry.name}\` of another table` : String(entry);
+    const what = typeof entry === 'string' ? `\`${entry}\`` : is(entry, Column) ? `column \`${entry.name}\` of another table` : describe(entry, 40); // never String(): an object without a prototype has no toString
     throw invalidOption('drizzle', `table \`${info.label}\` has no field ${what} (\`${option}\`): its fields are ${[...info.fields.keys()].join(', ')}`);
   });
 }

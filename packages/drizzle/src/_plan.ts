@@ -1,4 +1,5 @@
-import { Column, is, SQL, sql } from 'drizzle-orm';
+import { Column, SQL, sql } from 'drizzle-orm';
+import { is } from './_is.js';
 import { chunkSizeOf, invalidOption, restoreExact, SCOPE_ROOM, templateOf, type SqlDialect, type SqlSource, type SqlTable } from '@cereal/sql';
 import { driverOf } from './_driver.js';
 import { transactionGuard } from './_ended.js';
@@ -83,8 +84,9 @@ export function planOf(db: unknown, table: unknown, options: DrizzleLoaderOption
     keys: keys.map((key) => key.name),
     fields,
     chunkSize: chunkSize(db, plan, info.label, dialect, options?.chunkSize),
-    // The row property: rows come back by field name (`updatedAt`), whatever the column's name.
-    ...(version === undefined ? {} : { version: version.field }),
+    // The row property: rows come back by field name (`updatedAt`), whatever the column's name;
+    // prepare() finds the column by its name in the database (`updated_at`).
+    ...(version === undefined ? {} : { version: version.field, versionColumn: version.name }),
   };
   const client = (db as { $client?: unknown }).$client;
   const open = inTransaction ? transactionGuard(db, info.label) : () => {};

@@ -1,4 +1,5 @@
-import { getTableColumns, getTableName, is, Table, type Column } from 'drizzle-orm';
+import { getTableColumns, getTableName, Table, type Column } from 'drizzle-orm';
+import { is } from './_is.js';
 import { getTableConfig as mysqlConfig, MySqlTable } from 'drizzle-orm/mysql-core';
 import { getTableConfig as pgConfig, PgTable } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';

@@ -1,4 +1,5 @@
-import { is, Table } from 'drizzle-orm';
+import { Table } from 'drizzle-orm';
+import { is } from './_is.js';
 import { invalidOption, isReplicaPair, replicaLoaders, type ReplicaPair } from '@cereal/sql';
 import { drizzleLoader, type DrizzleLoader } from './loader.js';
 import type { CheckedConfig, ConfigRow, DialectOf, DrizzleDatabase, LoaderConfig, TableFor } from './rows.js';

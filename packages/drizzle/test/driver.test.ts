@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createPool } from 'mysql2';
-import { DrizzleQueryError, eq, isNull, or, sql } from 'drizzle-orm';
+import { DrizzleQueryError, entityKind, eq, isNull, or, sql } from 'drizzle-orm';
 import { drizzle as sqliteDrizzle } from 'drizzle-orm/better-sqlite3';
 import { drizzle as mysqlDrizzle, MySql2Session } from 'drizzle-orm/mysql2';
 import { drizzle as pgDrizzle, NodePgSession } from 'drizzle-orm/node-postgres';
@@ -61,6 +61,11 @@ Driver('a raw statement\'s rows, as objects: better-sqlite3\'s all(), node-postg
   assert.equal(await driverOf(pgLike).rows(sql`select 1`), [{ one: 1 }]);
   const myLike = { session: Object.create(MySql2Session.prototype), execute: async () => [[{ one: 1 }], [{ name: 'one' }]] };
   assert.equal(await driverOf(myLike).rows(sql`select 1`), [{ one: 1 }]);
+  // a session of the user's own over node-postgres': known by its ancestor's kind
+  class TracedSession extends NodePgSession<any, any> {
+    static override readonly [entityKind]: string = 'TracedSession';
+  }
+  assert.is(driverOf({ session: Object.create(TracedSession.prototype) }).dialect.driver, 'pg');
 });
 
 const Select = suite('drizzle: the statements, as each dialect spells them');
@@ -131,6 +136,7 @@ Timeout('pg: its two timeout messages, with the pool\'s connectionTimeoutMillis 
   for (const client of [new pg.Pool(), { options: { connectionTimeoutMillis: 0 } }, { options: { connectionTimeoutMillis: '5' } }, undefined]) {
     assert.is(connectTimeout('pg', client, 'users', new Error('timeout exceeded when trying to connect'))!.message, "[drizzle] no database connection within the driver's connectionTimeoutMillis to read table `users`: the server is down or unreachable, or every pooled connection is busy");
   }
+  assert.is(connectTimeout('pg', {}, 'users', new Error('timeout exceeded when trying to connect'))!.message, "[drizzle] no database connection within the driver's connectionTimeoutMillis to read table `users`: the server is down or unreachable, or every pooled connection is busy", 'a client without options');
   assert.is(connectTimeout('pg', pgPool, 'users', new Error('Connection terminated unexpectedly')), undefined);
   assert.is(connectTimeout('pg', pgPool, 'users', null), undefined);
 });
@@ -142,6 +148,8 @@ Timeout('mysql2: ETIMEDOUT, with connectTimeout from the pool, the promise pool 
   assert.is(connectTimeout('mysql2', { pool: { config: { connectionConfig: { connectTimeout: 900 } } } }, 'users', cause)!.message, words('connectTimeout (900 ms)'));
   assert.is(connectTimeout('mysql2', { config: { connectTimeout: 500 } }, 'users', cause)!.message, words('connectTimeout (500 ms)'));
   assert.is(connectTimeout('mysql2', {}, 'users', cause)!.message, words("the driver's connectTimeout"));
+  assert.is(connectTimeout('mysql2', undefined, 'users', cause)!.message, words("the driver's connectTimeout"), 'no client');
+  assert.is(connectTimeout('mysql2', myPool, 'users', null), undefined, 'no error');
   assert.is(connectTimeout('mysql2', myPool, 'users', new Error('timeout exceeded when trying to connect')), undefined);
   assert.is(connectTimeout('better-sqlite3', undefined, 'users', cause), undefined, 'no timeout to explain');
 });

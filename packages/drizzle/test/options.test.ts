@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createPool } from 'mysql2';
-import { entityKind, inArray, isNull } from 'drizzle-orm';
+import { entityKind, inArray, isNull, sql } from 'drizzle-orm';
+import { int as singlestoreInt, singlestoreTable } from 'drizzle-orm/singlestore-core';
 import { drizzle as sqliteDrizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { drizzle as mysqlDrizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import { drizzle as pgDrizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -147,6 +148,48 @@ Options('drizzleLoaders: a map of tables or options, each model checked by name'
   assert.equal(loaders.users.primaryKey, ['id']);
   assert.equal(loaders.named.primaryKey, ['name']);
   assert.is(said(() => drizzleLoaders(lite, { named: { table: users, primaryKey: 'uid' } } as never)), 'table `users` has no field `uid` (`primaryKey`): its fields are id, name, on, at, blob, doc, deletedAt');
+});
+
+Options('what is accepted: a custom key type, no extra columns, versions of every kind Drizzle maps to a version', ({ lite }) => {
+  const typed = s.sqliteTable('typed', {
+    id: s.customType<{ data: string }>({ dataType: () => 'text' })('id').primaryKey(),
+    n: s.integer('n'),
+    big: s.blob('big', { mode: 'bigint' }),
+    label: s.text('label'),
+    custom: s.customType<{ data: string }>({ dataType: () => 'text' })('custom'),
+    at: s.integer('at', { mode: 'timestamp' }),
+  });
+  assert.equal(drizzleLoader(lite, typed).primaryKey, ['id'], 'a custom type maps to its own values: a key');
+  assert.equal(drizzleLoader(lite, typed, { columns: [] }).primaryKey, ['id'], 'columns: [] selects the key alone');
+  for (const version of ['n', 'big', 'label', 'custom', 'at'] as const) assert.is(drizzleLoader(lite, typed, { version }).table, 'typed', version);
+});
+
+Options('a scope Drizzle cannot build, a table of a dialect the loader does not know, one handle as primary and replica', ({ lite }) => {
+  const broken = sql`${{ getSQL: () => { throw new Error('boom'); } } as never}`;
+  assert.is(said(() => drizzleLoader(lite, users, { scope: broken })), '`scope` of table `users` does not build: boom');
+  const single = singlestoreTable('single', { id: singlestoreInt('id').primaryKey() });
+  assert.is(said(() => drizzleLoader(lite, single as never)), "table `single` is of no dialect the loader knows, and `db` is a better-sqlite3 database: define it with SQLite's table function");
+  assert.is(said(() => drizzleLoaders({ primary: lite, replica: lite }, { users })), "`primary` and `replica` are the same handle: pass the replica's own");
+});
+
+Options('transactions the helpers did not start: afterCommit and transaction say so, in full', ({ lite }) => {
+  lite.transaction((tx) => {
+    assert.is(said(() => afterCommit(tx, () => undefined)), 'afterCommit(tx, fn): Drizzle tells nobody when this transaction commits, so `fn` could never run: start it with transaction(db, async (tx) => …) from @cereal/drizzle instead of db.transaction(…), and a nested one with transaction(tx, …)');
+    assert.is(said(() => transaction(tx, () => undefined)), 'transaction(tx, fn): `tx` is a transaction that transaction() of @cereal/drizzle did not start, so its commit cannot be seen: start the outer one with transaction(db, …) too');
+  });
+});
+
+Options('objects without a prototype, or Proxies that throw, are refused as any other wrong value, never a TypeError', ({ lite }) => {
+  const bare = Object.create(null) as never;
+  const trap = new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); } }) as never;
+  assert.equal(drizzleLoaders(lite, bare), {}, 'a map without a prototype: a map of no models');
+  assert.is(said(() => drizzleLoaders(lite, { users: bare })), 'model `users` must be a Drizzle table, or { table, primaryKey?, columns?, scope?, chunkSize?, version? }');
+  assert.is(said(() => drizzleLoader(lite, bare)), 'the table must be a Drizzle table object (`sqliteTable(…)`, `pgTable(…)`, `mysqlTable(…)`), got object');
+  assert.is(said(() => drizzleLoader(lite, trap)), 'the table must be a Drizzle table object (`sqliteTable(…)`, `pgTable(…)`, `mysqlTable(…)`), got object');
+  assert.is(said(() => drizzleLoader(lite, users, { scope: bare })), '`scope` of table `users` must be a Drizzle condition (a `SQL`), e.g. `isNull(users.deletedAt)`');
+  assert.is(said(() => drizzleLoader(lite, users, { version: bare })), "`version` of table `users` must be a field name or column, e.g. 'updatedAt' or users.updatedAt");
+  assert.is(said(() => drizzleLoader(lite, users, { primaryKey: [bare] })), 'table `users` has no field an object that cannot be printed (`primaryKey`): its fields are id, name, on, at, blob, doc, deletedAt');
+  assert.is(said(() => afterCommit(bare, () => undefined)), 'afterCommit(tx, fn): `tx` must be a Drizzle database or transaction; got an object');
 });
 
 Options('transaction and afterCommit: not Drizzle, or no function', ({ lite, pg: pgDb }) => {

@@ -58,4 +58,19 @@ Sqlite('better-sqlite3 runs Drizzle\'s transactions synchronously and refuses an
   assert.is((await rejects(() => hydrate([ref('users', 2)], loaders))).code, 'MISSING_ROW');
 });
 
+Sqlite('a composite key of an integer and text reads integers beyond 2^53 exactly: one part that rounds is enough for the exact path', async ({ db }) => {
+  const mixed = sqliteTable('mixed', { a: integer('a', { mode: 'number' }), b: text('b'), c: text('c') }, (t) => [primaryKey({ columns: [t.a, t.b] })]);
+  db.run(sql`create table mixed (a integer, b text, c text, primary key (a, b))`);
+  db.run(sql`insert into mixed values (${2n ** 60n + 1n}, 'x', 'mine'), (${2n ** 60n}, 'x', 'the neighbour')`);
+  const [row] = (await hydrate([ref('mixed', [2n ** 60n + 1n, 'x'])], { mixed: drizzleLoader(db, mixed) })) as unknown as Record<string, unknown>[];
+  assert.equal(row, { a: 2n ** 60n + 1n, b: 'x', c: 'mine' });
+});
+
+Sqlite('a version column the table lacks is INVALID_OPTION at prepare(), in drizzle\'s words', async ({ db }) => {
+  const versioned = sqliteTable('users', { id: integer('id').primaryKey(), name: text('name'), updatedAt: integer('updated_at') });
+  const err = await rejects(() => drizzleLoader(db, versioned, { version: 'updatedAt' }).prepare());
+  assert.is(err.code, 'INVALID_OPTION');
+  assert.is(err.message, "[cereal] [drizzle] table `users` has no column `updated_at`, the loader's `version`: name a column every write moves forward (`updated_at`, `lock_version`)");
+});
+
 Sqlite.run();
