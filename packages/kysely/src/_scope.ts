@@ -19,11 +19,29 @@ export function scoped(eb: ExpressionBuilder<any, any>, scope: Scope, table: str
     condition = scope(eb);
   } catch (err) {
     // it would throw at every load, and at every retry: the configuration, not the database
-    if (err instanceof CerealError) throw err;
+    if (isCerealError(err)) throw err;
     throw new CerealError('INVALID_OPTION', `[kysely] table \`${table}\`: \`scope\` threw: ${describe(err)}`, { cause: err });
   }
-  if (!isExpression(condition)) {
-    throw invalidOption('kysely', `table \`${table}\`: \`scope\` must return a where condition built with the expression builder it is given, e.g. (eb) => eb('deleted_at', 'is', null); it returned ${condition === null || typeof condition !== 'object' ? String(condition) : `a ${condition.constructor?.name ?? 'value'}`}`);
+  let expression: boolean;
+  let returned: string;
+  try {
+    expression = isExpression(condition);
+    returned = condition === null || typeof condition !== 'object' ? String(condition) : `a ${condition.constructor?.name ?? 'value'}`;
+  } catch (err) {
+    // a Proxy or getter of the scope's own that throws when looked at
+    throw invalidOption('kysely', `table \`${table}\`: \`scope\` returned what cannot be looked at (${describe(err, 200)}); it must return a where condition built with the expression builder it is given, e.g. (eb) => eb('deleted_at', 'is', null)`);
+  }
+  if (!expression) {
+    throw invalidOption('kysely', `table \`${table}\`: \`scope\` must return a where condition built with the expression builder it is given, e.g. (eb) => eb('deleted_at', 'is', null); it returned ${returned}`);
   }
   return eb.parens(condition as Expression<SqlBool>);
+}
+
+/** `instanceof CerealError`, false for what cannot be asked (a Proxy whose getPrototypeOf trap throws). */
+function isCerealError(err: unknown): boolean {
+  try {
+    return err instanceof CerealError;
+  } catch {
+    return false;
+  }
 }

@@ -46,6 +46,11 @@ Dialect('a third-party adapter built on one of Kysely\'s is that dialect; any ot
   assert.is(kyselyDialect(anonymous as never).dialect.driver, 'unknown', 'a class without a name');
   assert.is(kyselyDialect(Object.create(null) as never).dialect.driver, 'unknown', 'no constructor at all');
   assert.is(kyselyDialect(undefined as never).dialect.driver, 'unknown', 'no adapter');
+  for (const name of ['toString', '__proto__', 'constructor']) {
+    const Named = { [name]: class {} }[name]!;
+    Object.defineProperty(Named, 'name', { value: name });
+    assert.equal(kyselyDialect(new Named() as never).dialect, { family: 'other', driver: name, maxParams: 999 }, `an adapter named ${name}: unknown, not Object.prototype's`);
+  }
 });
 
 const Names = suite('kysely: table and key names as the statements spell them');

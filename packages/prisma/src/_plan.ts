@@ -85,7 +85,7 @@ export function planOf(db: unknown, options: RawOptions): Plan {
     if (field === undefined) throw invalidOption('prisma', `table \`${table}\` (model \`${name}\`) has no field \`${key}\`: set \`primaryKey\` to its id field, or fields for a composite key`);
     const value = fieldValue(field.type, field.kind);
     if (value === undefined) {
-      const returns = RETURNS[field.type];
+      const returns = Object.hasOwn(RETURNS, field.type) ? RETURNS[field.type] : undefined;
       throw invalidOption('prisma', `table \`${table}\` (model \`${name}\`) has key field \`${key}\` of type ${field.type}${returns === undefined ? '' : `, which Prisma returns as ${returns}, never a key`}: key fields are ${KEY_TYPES.join(', ')}`);
     }
     return value;
@@ -177,14 +177,16 @@ function keyWhere(pks: readonly PrimaryKey[], keys: readonly string[], values: r
   const or: Record<string, unknown>[] = [];
   for (const pk of pks) {
     const parts = pk as readonly never[];
-    const key: Record<string, unknown> = {};
+    const entries: [string, unknown][] = [];
     let ok = true;
     for (let i = 0; i < keys.length && ok; i++) {
       const v = values[i]!(parts[i]!);
       ok = v !== undefined;
-      key[keys[i]!] = v;
+      entries.push([keys[i]!, v]);
     }
-    if (ok) or.push(key);
+    // fromEntries defines each field as its own property: an assignment to a field named
+    // `__proto__` would set the prototype instead, and the key would lose that part
+    if (ok) or.push(Object.fromEntries(entries));
   }
   return or.length === 0 ? undefined : { OR: or };
 }

@@ -12,7 +12,8 @@ export type FieldValue = (part: Key) => unknown;
 
 const INTEGER = /^-?\d{1,40}$/;
 // What Prisma's Decimal takes as text: decimal notation with an optional exponent.
-const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+// One way only to match each string (`\d+\.?\d*` split a run of digits every way: quadratic).
+const DECIMAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 /**
  * `Int`: a JavaScript number. Prisma cannot read an Int beyond 2^53 exactly (it fails the read,

@@ -8,6 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError } from '@cereal/core';
+import { prismaLoader } from '../src/index.js';
 import { catalogRows } from '../src/_catalog.js';
 import { clientInfo, isClient, modelNameOf } from '../src/_client.js';
 import { prismaDialect } from '../src/_dialect.js';
@@ -233,9 +234,52 @@ Codes('unwrap: Prisma\'s error back for a lost connection, never for a bad key o
   assert.is(unwrap(new DriverError('x', '08006', 'cause')), 'cause');
 });
 
+const Standin = suite('prisma: a loader over a stand-in client (the runtime\'s fields, a catalog answered by hand)');
+
+/** A SQLite client of one model, `User`, whose catalog lists `columns` and whose findMany calls are kept. */
+function standIn(fields: object[], columns: string[]) {
+  const calls: unknown[] = [];
+  const client = {
+    _activeProvider: 'sqlite',
+    $connect: () => undefined,
+    $queryRawUnsafe: async () => columns.map((name) => ({ name, type: 'INTEGER' })),
+    _runtimeDataModel: { models: { User: { fields } } },
+    user: { $name: 'User', findMany: async (args: unknown) => (calls.push(args), []) },
+  };
+  return { client, calls };
+}
+
+Standin('a key field of a type named like an Object.prototype member is refused by its type alone', () => {
+  const { client } = standIn([{ name: 'weird', kind: 'scalar', type: 'toString' }], ['weird']);
+  const err = (() => {
+    try {
+      prismaLoader(client as never, { model: 'user', primaryKey: 'weird' } as never);
+    } catch (e) {
+      return e as CerealError;
+    }
+    throw new Error('no error');
+  })();
+  assert.is(err.message, '[cereal] [prisma] table `User` (model `User`) has key field `weird` of type toString: key fields are Int, BigInt, String, Decimal');
+});
+
+Standin('each part of a composite key is its own field of the where, whatever its name (`__proto__` too)', async () => {
+  const { client, calls } = standIn([{ name: '__proto__', kind: 'scalar', type: 'Int' }, { name: 'id', kind: 'scalar', type: 'Int' }], ['__proto__', 'id']);
+  await prismaLoader(client as never, { model: 'user', primaryKey: ['__proto__', 'id'] } as never).load([[7, 1]] as never);
+  const where = (calls[0] as { where: { OR: object[] } }).where.OR[0]!;
+  assert.equal(Object.keys(where), ['__proto__', 'id']);
+  assert.is(Object.getPrototypeOf(where), Object.prototype);
+});
+
+Standin('a Decimal key of a million digits and a letter is no key, at once', () => {
+  const decimal = fieldValue('Decimal', 'scalar')!;
+  assert.is(decimal(`${'1'.repeat(1_000_000)}x` as never), undefined);
+  assert.is(decimal(`${'1'.repeat(1_000_000)}.5` as never), `${'1'.repeat(1_000_000)}.5`);
+});
+
 Dialect.run();
 Client.run();
 Values.run();
 Refused.run();
 Timeout.run();
 Codes.run();
+Standin.run();

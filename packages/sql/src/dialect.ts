@@ -25,5 +25,6 @@ const BY_DRIVER: Record<string, SqlDialect> = {
 
 /** The dialect of a driver by its name; an unknown driver gets a conservative default. */
 export function dialectOf(driver: string): SqlDialect {
-  return BY_DRIVER[driver] ?? { family: 'other', driver, maxParams: 999 };
+  // own: a driver named `toString` or `__proto__` is an unknown one, not Object.prototype's
+  return (Object.hasOwn(BY_DRIVER, driver) ? BY_DRIVER[driver] : undefined) ?? { family: 'other', driver, maxParams: 999 };
 }

@@ -77,6 +77,14 @@ export function testKysely(target: LoaderTarget<Kysely<any>>): void {
       if (what === 'throws') assert.instance(err.cause, TypeError);
       assert.ok(seen.sql.every((text) => !/ in \(/.test(text)), `${what}: no select ran`);
     }
+    // what cannot be looked at, thrown or returned: INVALID_OPTION all the same, never what a trap threw
+    const trap = new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); }, has: () => { throw new Error('has trap'); } });
+    const thrown = await rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope: () => { throw trap; } }) }));
+    assert.is(thrown.code, 'INVALID_OPTION');
+    assert.ok(thrown.message.startsWith(`[cereal] [kysely] table \`${t.users}\`: \`scope\` threw: `), thrown.message);
+    const looked = await rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope: (() => trap) as never }) }));
+    assert.is(looked.code, 'INVALID_OPTION');
+    assert.is(looked.message, `[cereal] [kysely] table \`${t.users}\`: \`scope\` returned what cannot be looked at (has trap); it must return a where condition built with the expression builder it is given, e.g. (eb) => eb('deleted_at', 'is', null)`);
     // its own CerealError (a tenant not set) is thrown as it is, not wrapped as the scope's bug
     const own = new CerealError('INVALID_OPTION', 'no tenant in this context');
     const err = await rejects(() => hydrate([ref('users', 1)], { users: kyselyLoader(db, { table: t.users, scope: () => { throw own; } }) }));
