@@ -24,6 +24,7 @@
  *   pnpm mutation --report               # the table of the reports already written
  *   pnpm mutation core --survivors       # …and each survivor: file:line, mutator, replacement
  *   pnpm mutation knex --concurrency=1  # one mutant at a time (default 2)
+ *   pnpm mutation prisma --no-servers    # no CEREAL_*_URL: what needs a server skipped, a lower bound
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,10 @@ const survivors = args.includes('--survivors');
 const concurrency = Number(args.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length) ?? 2);
 if (!Number.isInteger(concurrency) || concurrency < 1) fail('--concurrency takes a whole number of mutants at once, e.g. --concurrency=1');
 const reportOnly = args.includes('--report') || survivors;
+// Every CEREAL_*_URL left out: the server suites skip what needs a server (their SQLite parts
+// still run), so a mutant only a server kills counts as survived and the score is a lower bound.
+// A surviving mutant then costs seconds, not a server suite's minutes (prisma's: 3 min a run).
+const noServers = args.includes('--no-servers');
 const all = readdirSync(join(root, 'packages')).filter((p) => p !== 'testkit' && existsSync(join(root, 'packages', p, 'src')) && existsSync(join(root, 'packages', p, 'test')));
 const asked = args.filter((a) => !a.startsWith('--'));
 for (const name of asked) if (!all.includes(name)) fail(`no package \`${name}\` with src/ and test/; one of: ${all.join(', ')}`);
@@ -110,7 +115,10 @@ function run(name) {
   console.log(`\n== ${name}: ${mutate.join(', ')}`);
   const started = Date.now();
   const env = { ...process.env };
-  if (SETS_REPLICA_DELAY.has(name) && env.CEREAL_PG_REPLICA_URL) {
+  if (noServers) {
+    for (const key of Object.keys(env)) if (/^CEREAL_\w+_URL$/.test(key)) delete env[key];
+    console.log(`== ${name}: --no-servers: every CEREAL_*_URL left out, what needs a server is skipped; the score is a lower bound`);
+  } else if (SETS_REPLICA_DELAY.has(name) && env.CEREAL_PG_REPLICA_URL) {
     // Its replica suite sets the replica's apply delay, one setting for the whole server: two
     // mutants at once would change it under each other, and a flaky failure counts as a kill.
     delete env.CEREAL_PG_REPLICA_URL;
