@@ -13,6 +13,9 @@ const FRAME_OVERHEAD = 22;
 /** Room kept for the properties besides the headers, within a small frameMax: 13 shortstrs and numbers. */
 const OTHER_PROPERTIES = 13 * 256;
 
+/** Room kept in the headers for cereal's own (`x-cereal: 1`, `x-cereal-format: msgpack`: 39 bytes). */
+const CEREAL_HEADERS = 64;
+
 const bad = (what: string, value: unknown): never => {
   throw new CerealError('INVALID_OPTION', `[${AMQP.label}] ${what}, got ${describe(value, 40)}`);
 };
@@ -78,7 +81,7 @@ export function checkPublish(channel: unknown, exchange: unknown, routingKey: un
       const keys = (headers as Record<string, unknown>)[name];
       if (keys !== undefined && !(Array.isArray(keys) && keys.every((k) => typeof k === 'string'))) bad(`\`headers.${name}\` must be an array of routing keys (strings); or give \`${name}\` as a publish option`, keys);
     }
-    if (problem === 'size') bad(`\`headers\` must encode to at most ${limit.bytes} bytes${limit.why}`, headers);
+    if (problem === 'size') bad(`\`headers\` must encode to at most ${limit.bytes} bytes${limit.why}, with room for cereal's own: put large data in the message's body`, headers);
   }
 }
 
@@ -90,9 +93,10 @@ export function checkPublish(channel: unknown, exchange: unknown, routingKey: un
  */
 function headersLimit(channel: Channel): { bytes: number; why: string } {
   const frameMax: unknown = (channel as { connection?: { frameMax?: unknown } }).connection?.frameMax;
-  if (typeof frameMax !== 'number' || !Number.isFinite(frameMax) || frameMax <= 0) return { bytes: MAX_PROPERTIES, why: '' };
-  const bytes = Math.max(0, Math.min(MAX_PROPERTIES, frameMax - FRAME_OVERHEAD - OTHER_PROPERTIES));
-  return bytes === MAX_PROPERTIES ? { bytes, why: '' } : { bytes, why: ` (the connection's frameMax is ${frameMax} bytes)` };
+  const most = MAX_PROPERTIES - CEREAL_HEADERS;
+  if (typeof frameMax !== 'number' || !Number.isFinite(frameMax) || frameMax <= 0) return { bytes: most, why: '' };
+  const bytes = Math.max(0, Math.min(most, frameMax - FRAME_OVERHEAD - OTHER_PROPERTIES - CEREAL_HEADERS));
+  return bytes === most ? { bytes, why: '' } : { bytes, why: ` (the connection's frameMax is ${frameMax} bytes)` };
 }
 
 /**

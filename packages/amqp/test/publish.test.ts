@@ -188,16 +188,17 @@ Refused('headers: an object of what an AMQP table holds, CC and BCC as arrays of
   }
   // counted as amqplib writes the table: 4 bytes of length, then per entry a key (1 + its bytes),
   // a type tag, and the value (a string or Buffer: 4 + its bytes): { a: s } is s plus 11 bytes
-  const over = `${PREFIX}\`headers\` must encode to at most 65536 bytes, got [object Object]`;
-  assert.is(refusal({ headers: { a: 'x'.repeat(65_526) } }), over);
-  assert.is(refusal({ headers: { a: 'é'.repeat(32_763) } }), over, 'a string counts as its UTF-8 bytes');
+  // at most 64 KiB less 64 bytes kept for cereal's own headers: 65 472
+  const over = `${PREFIX}\`headers\` must encode to at most 65472 bytes, with room for cereal's own: put large data in the message's body, got [object Object]`;
+  assert.is(refusal({ headers: { a: 'x'.repeat(65_462) } }), over);
+  assert.is(refusal({ headers: { a: 'é'.repeat(32_731) } }), over, 'a string counts as its UTF-8 bytes');
   // a Buffer counts as its bytes, as amqplib sends it, and megabytes of them are not copied to count them
-  assert.is(refusal({ headers: { a: Buffer.alloc(65_526) } }), over);
+  assert.is(refusal({ headers: { a: Buffer.alloc(65_462) } }), over);
   assert.is(refusal({ headers: { a: new Array(300).fill(Buffer.alloc(1_000_000)) } }), over);
   assert.is(refusal({ headers: { a: new Array(540).fill('x'.repeat(1_000_000)) } }), over);
   const ch = new StandIn();
-  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_525) } });
-  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: Buffer.alloc(65_525) } });
+  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_461) } });
+  publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: Buffer.alloc(65_461) } });
   publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { a: Buffer.alloc(20_000), b: [Buffer.alloc(20_000)] } });
   publish(ch.channel, 'ex', 'rk', cereal, value, { headers: { CC: ['a'], BCC: [], b: Buffer.from('x'), nested: { list: [1, null, true] } } });
   publish(ch.channel, 'ex', 'rk', cereal, value, { headers: undefined });
@@ -254,16 +255,16 @@ Refused('headers that cannot be read (a getter or a Proxy that throws) are INVAL
 
 Refused('headers: within a connection whose frameMax is smaller than 64 KiB, what fits its frame', () => {
   const small = Object.assign(new StandIn(), { connection: { frameMax: 8192 } });
-  const limit = 8192 - 22 - 13 * 256;
+  const limit = 8192 - 22 - 13 * 256 - 64;
   const err = throws(() => publish(small.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(limit - 10) } }), 'INVALID_OPTION');
-  assert.is(err.message, `${PREFIX}\`headers\` must encode to at most ${limit} bytes (the connection's frameMax is 8192 bytes), got [object Object]`);
+  assert.is(err.message, `${PREFIX}\`headers\` must encode to at most ${limit} bytes (the connection's frameMax is 8192 bytes), with room for cereal's own: put large data in the message's body, got [object Object]`);
   publish(small.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(limit - 11) } });
   assert.is(small.published.length, 1);
   const large = Object.assign(new StandIn(), { connection: { frameMax: 131_072 } });
-  publish(large.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_525) } });
+  publish(large.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_461) } });
   assert.is(large.published.length, 1, 'the default frameMax: amqplib\'s 64 KiB');
   const unlimited = Object.assign(new StandIn(), { connection: { frameMax: 0 } });
-  publish(unlimited.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_525) } });
+  publish(unlimited.channel, 'ex', 'rk', cereal, value, { headers: { a: 'x'.repeat(65_461) } });
   assert.is(unlimited.published.length, 1, 'frameMax 0: no limit of the connection\'s');
 });
 
