@@ -7,7 +7,7 @@ import type { Field, TableInfo } from './_table.js';
 /** What Drizzle maps a key column to must be a key: a number, a bigint or a string (or a custom type's own mapping). */
 const KEY_TYPES = new Set(['number', 'bigint', 'string', 'custom']);
 
-const A: Record<string, string> = { date: 'a Date', boolean: 'a boolean', buffer: 'a Buffer', json: 'an object', array: 'an array' };
+const A: Record<string, string> = { date: 'a Date', boolean: 'a boolean', buffer: 'a Buffer', json: 'an object (json mode)', array: 'an array' };
 
 /** What Drizzle maps a column of `dataType` to, in words: `a Date`, `an object` (json). */
 export const mapsTo = (dataType: string): string => A[dataType] ?? `a ${dataType}`;

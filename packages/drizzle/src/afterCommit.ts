@@ -94,6 +94,6 @@ export function afterCommit(tx: DrizzleDatabase, fn: () => unknown, options?: Af
     if (!isTransaction(tx)) return undefined;
     const scope = scopes.get(tx);
     if (scope !== undefined) return scope;
-    throw invalidOption('drizzle', 'afterCommit(tx, fn): Drizzle tells nobody when this transaction commits, so `fn` could never run: start it with transaction(db, async (tx) => …) from @cereal/drizzle instead of db.transaction(…), and a nested one with transaction(tx, …)');
+    throw invalidOption('drizzle', 'afterCommit(tx, fn): Drizzle tells nobody when this transaction commits, so `fn` could never run: start it with transaction(db, (tx) => …) from @cereal/drizzle (fn async on node-postgres and mysql2, synchronous on better-sqlite3) instead of db.transaction(…), and a nested one with transaction(tx, …)');
   });
 }

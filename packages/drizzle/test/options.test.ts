@@ -95,7 +95,7 @@ Options('the key, the columns and the version: each refusal names the table, the
     [() => drizzleLoader(lite, users, { primaryKey: 'on' }), notKey('on', 'integer', 'a boolean')],
     [() => drizzleLoader(lite, users, { primaryKey: users.at }), notKey('at', 'integer', 'a Date')],
     [() => drizzleLoader(lite, users, { primaryKey: 'blob' }), notKey('blob', 'blob', 'a Buffer')],
-    [() => drizzleLoader(lite, users, { primaryKey: 'doc' }), notKey('doc', 'text', 'an object')],
+    [() => drizzleLoader(lite, users, { primaryKey: 'doc' }), notKey('doc', 'text', 'an object (json mode)')],
     [() => drizzleLoader(lite, users, { scope: 'deleted_at is null' as never }), '`scope` of table `users` must be a Drizzle condition (a `SQL`), e.g. `isNull(users.deletedAt)`'],
     [() => drizzleLoader(lite, users, { scope: (() => isNull(users.deletedAt)) as never }), '`scope` of table `users` must be a Drizzle condition (a `SQL`), e.g. `isNull(users.deletedAt)`'],
     [() => drizzleLoader(lite, users, { version: 5 as never }), "`version` of table `users` must be a field name or column, e.g. 'updatedAt' or users.updatedAt"],
@@ -108,11 +108,11 @@ Options('the key, the columns and the version: each refusal names the table, the
 
 Options('PostgreSQL: json, arrays and points are no keys; json no version', ({ pg: pgDb }) => {
   const notKey = (field: string, type: string, to: string): string => `table \`users\` has key column \`${field}\` of type ${type}, which Drizzle maps to ${to}, never a key: key columns must be integers, text or uuid`;
-  assert.is(said(() => drizzleLoader(pgDb, pgUsers, { primaryKey: 'doc' })), notKey('doc', 'jsonb', 'an object'));
+  assert.is(said(() => drizzleLoader(pgDb, pgUsers, { primaryKey: 'doc' })), notKey('doc', 'jsonb', 'an object (json mode)'));
   assert.is(said(() => drizzleLoader(pgDb, pgUsers, { primaryKey: 'tags' })), notKey('tags', 'integer[]', 'an array'));
   assert.is(said(() => drizzleLoader(pgDb, pgUsers, { primaryKey: 'at' })), notKey('at', 'point', 'an array'));
   assert.is(said(() => drizzleLoader(pgDb, pgUsers, { primaryKey: 'ts' })), notKey('ts', 'timestamp', 'a Date'));
-  assert.is(said(() => drizzleLoader(pgDb, pgUsers, { version: 'doc' })), '`version` of table `users` is field `doc` of type jsonb, which Drizzle maps to an object: a version is a time, a counter or text');
+  assert.is(said(() => drizzleLoader(pgDb, pgUsers, { version: 'doc' })), '`version` of table `users` is field `doc` of type jsonb, which Drizzle maps to an object (json mode): a version is a time, a counter or text');
   assert.is(drizzleLoader(pgDb, pgUsers, { version: 'ts' }).table, 'users', 'a timestamp is a version');
 });
 
@@ -174,7 +174,7 @@ Options('a scope Drizzle cannot build, a table of a dialect the loader does not 
 
 Options('transactions the helpers did not start: afterCommit and transaction say so, in full', ({ lite }) => {
   lite.transaction((tx) => {
-    assert.is(said(() => afterCommit(tx, () => undefined)), 'afterCommit(tx, fn): Drizzle tells nobody when this transaction commits, so `fn` could never run: start it with transaction(db, async (tx) => …) from @cereal/drizzle instead of db.transaction(…), and a nested one with transaction(tx, …)');
+    assert.is(said(() => afterCommit(tx, () => undefined)), 'afterCommit(tx, fn): Drizzle tells nobody when this transaction commits, so `fn` could never run: start it with transaction(db, (tx) => …) from @cereal/drizzle (fn async on node-postgres and mysql2, synchronous on better-sqlite3) instead of db.transaction(…), and a nested one with transaction(tx, …)');
     assert.is(said(() => transaction(tx, () => undefined)), 'transaction(tx, fn): `tx` is a transaction that transaction() of @cereal/drizzle did not start, so its commit cannot be seen: start the outer one with transaction(db, …) too');
   });
 });
