@@ -143,7 +143,7 @@ function testCommand(name) {
   return [local, server].filter((group) => group.length > 0).map(uvu).join(' && ');
 }
 
-/** Score per file from the JSON reports: killed and timed out over all but those that compile to nothing or no test reaches. */
+/** Score per file from the JSON reports: killed and timed out over killed, timed out, survived and no coverage (errors left out). */
 function printTable(names) {
   const rows = [];
   for (const name of names) {
