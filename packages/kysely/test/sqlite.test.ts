@@ -48,6 +48,13 @@ Sqlite.after(async ({ f, db }) => {
   await f.destroy();
 });
 
+Sqlite('a table in a schema SQLite has not attached is not found, at prepare(): INVALID_OPTION, never a retryable failure', async ({ db }) => {
+  const err = await rejects(() => kyselyLoader(db, { table: 'nope.affinity' }).prepare());
+  assert.is(err.code, 'INVALID_OPTION');
+  assert.ok(err.message.startsWith('[cereal] [kysely] table `nope.affinity` was not found: '), err.message);
+  assert.is((await rejects(() => hydrate([ref('affinity', 42)], { affinity: kyselyLoader(db, { table: 'nope.affinity', primaryKey: 'i' }) }))).code, 'INVALID_OPTION');
+});
+
 Sqlite('takes up to 32766 parameters per statement, less room for the scope', ({ db }) => {
   assert.is(kyselyLoader(db, { table: 'affinity', primaryKey: 'i' }).chunkSize, 32666);
   assert.is(kyselyLoader(db, { table: 'affinity', primaryKey: ['i', 'c'] }).chunkSize, 16333);

@@ -63,6 +63,16 @@ export function isTooLarge(err: unknown): boolean {
   return false;
 }
 
+/**
+ * True when SQLite refused a catalog statement for a schema that is not attached (`unknown
+ * database nope`, from `pragma_table_info('users', 'nope')`): the table is not found, as it is
+ * for a table the schema lacks.
+ */
+export function isUnknownSchema(err: unknown): boolean {
+  for (const { message } of chain(err)) if (typeof message === 'string' && /^(?:SQLITE_ERROR: )?unknown database \S/.test(message)) return true;
+  return false;
+}
+
 /** True when `err` (or an error it wraps) says the connection was lost, not that the statement was wrong. */
 export function isConnectionLost(err: unknown): boolean {
   if (isTooLarge(err)) return false; // the server closes the connection after it, but a resend fails alike

@@ -3,7 +3,7 @@ import { canonicalKey } from '@cereal/core/format';
 import { binderOf, type Binder } from './binding.js';
 import { catalogColumns, catalogStatement, type Statement } from './catalog.js';
 import type { SqlDialect } from './dialect.js';
-import { isBadKey, isBadStatement, isProtocolViolation, isTooLarge, isTransactionEnded } from './faults.js';
+import { isBadKey, isBadStatement, isProtocolViolation, isTooLarge, isTransactionEnded, isUnknownSchema } from './faults.js';
 import { withResends } from './resend.js';
 import type { Served } from './replica.js';
 import { isWide } from './wide.js';
@@ -170,7 +170,13 @@ interface Plan {
 async function readPlan<Row extends object>(source: SqlSource<Row>, table: SqlTable): Promise<Plan> {
   const statement = catalogStatement(source.dialect.family, table.path);
   if (statement === undefined) return { bind: binderOf(source.library, table.table, table.keys, undefined) };
-  const rows = await withResends(source.inTransaction, () => source.catalog(statement));
+  let rows: readonly Record<string, unknown>[];
+  try {
+    rows = await withResends(source.inTransaction, () => source.catalog(statement));
+  } catch (err) {
+    if (source.dialect.family !== 'sqlite' || !isUnknownSchema(err)) throw err;
+    rows = []; // a schema SQLite has not attached: no such table
+  }
   const columns = catalogColumns(source.dialect.family, rows);
   const bind = binderOf(source.library, table.table, table.keys, columns, source.notFound);
   if (table.versionColumn !== undefined && columns.get(table.versionColumn) === undefined) {
