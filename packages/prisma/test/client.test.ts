@@ -249,6 +249,66 @@ function standIn(fields: object[], columns: string[]) {
   return { client, calls };
 }
 
+/** The message prismaLoader throws for `client` and `options`, INVALID_OPTION. */
+function refusal(client: object, options: object): string {
+  try {
+    prismaLoader(client as never, options as never);
+  } catch (err) {
+    assert.instance(err, CerealError);
+    assert.is((err as CerealError).code, 'INVALID_OPTION');
+    return (err as Error).message;
+  }
+  throw new Error('no error');
+}
+
+const intField = (name: string) => ({ name, kind: 'scalar', type: 'Int' });
+
+Standin('a client of no SQL provider, a `$` member, a model the runtime does not describe: each refused in words', () => {
+  const { client } = standIn([intField('id')], ['id']);
+  assert.is(refusal({ ...client, _activeProvider: 'mongodb' }, { model: 'user' }), '[cereal] [prisma] the mongodb provider has no SQL tables to load rows from: the loaders take SQLite, PostgreSQL, MySQL/MariaDB and SQL Server clients');
+  assert.is(refusal({ ...client, _activeProvider: undefined }, { model: 'user' }), '[cereal] [prisma] the unknown provider has no SQL tables to load rows from: the loaders take SQLite, PostgreSQL, MySQL/MariaDB and SQL Server clients');
+  const dollar = { ...client, $raw: { findMany: async () => [] } };
+  assert.is(refusal(dollar, { model: '$raw' }), "[cereal] [prisma] the client has no model delegate `$raw`: `model` names one as the client has it, e.g. prismaLoader(prisma, { model: 'user' }) for prisma.user");
+  assert.is(refusal({ ...client, _runtimeDataModel: { models: {} } }, { model: 'user' }), '[cereal] [prisma] the client has no runtime data model for model `User` (prisma.user): is it a Prisma 7 client?');
+  assert.is(refusal({ ...client, _runtimeDataModel: { models: { User: { fields: 'id' } } } }, { model: 'user' }), '[cereal] [prisma] the client has no runtime data model for model `User` (prisma.user): is it a Prisma 7 client?');
+});
+
+Standin('the key: the schema\'s @id, else a field named `id`, else refused; a given key of names only', () => {
+  const { client } = standIn([intField('id'), intField('uid')], ['id', 'uid']);
+  assert.equal(prismaLoader(client as never, { model: 'user' } as never).primaryKey, ['id'], 'no schema: the field `id`');
+  const schema = { ...client, _engineConfig: { inlineSchema: 'model User {\n  id  Int\n  uid Int @id\n}' } };
+  assert.equal(prismaLoader(schema as never, { model: 'user' } as never).primaryKey, ['uid'], 'the schema\'s @id, over a field named id');
+  const { client: noId } = standIn([intField('uid')], ['uid']);
+  assert.is(refusal(noId, { model: 'user' }), '[cereal] [prisma] table `User`: the id of model `User` could not be read from the client; set `primaryKey` to its id field, or fields for a composite key');
+  for (const primaryKey of [['id', 5], ['id', ''], [], 7]) {
+    assert.is(refusal(client, { model: 'user', primaryKey }), '[cereal] [prisma] `primaryKey` of table `User` must be a field name of model `User` or an array of them', JSON.stringify(primaryKey));
+  }
+  const { client: roles } = standIn([intField('id'), { name: 'role', kind: 'enum', type: 'Role' }, { name: 'posts', kind: 'object', type: 'Post' }], ['id', 'role']);
+  assert.is(refusal(roles, { model: 'user', primaryKey: 'role' }), '[cereal] [prisma] table `User` (model `User`) has key field `role` of type Role: key fields are Int, BigInt, String, Decimal');
+  assert.is(refusal(roles, { model: 'user', primaryKey: 'posts' }), '[cereal] [prisma] table `User` (model `User`) has no field `posts`: set `primaryKey` to its id field, or fields for a composite key', 'a relation is no field of the table');
+});
+
+Standin('where the catalog looks: @@map and @@schema; on PostgreSQL the adapter\'s schema, else public', async () => {
+  const seen: unknown[][] = [];
+  const pgClient = (meta: object, adapter?: object) => ({
+    _activeProvider: 'postgresql',
+    $connect: () => undefined,
+    $queryRawUnsafe: async (...args: unknown[]) => (seen.push(args), [{ name: 'id', type: 'int4', base: 'int4' }]),
+    _runtimeDataModel: { models: { User: { fields: [intField('id')], ...meta } } },
+    _engineConfig: adapter === undefined ? {} : { adapter },
+    user: { $name: 'User', findMany: async () => [] },
+  });
+  const loaders = [
+    prismaLoader(pgClient({}) as never, { model: 'user' } as never),
+    prismaLoader(pgClient({}, { provider: 'postgres', options: { schema: 'tenant' } }) as never, { model: 'user' } as never),
+    prismaLoader(pgClient({ dbName: 'people', schema: 'billing' }) as never, { model: 'user' } as never),
+  ];
+  for (const loader of loaders) await loader.prepare().catch(() => undefined);
+  assert.equal(seen.map((args) => args.slice(1)), [['"public"."User"'], ['"tenant"."User"'], ['"billing"."people"']]);
+  assert.is(loaders[2]!.table, 'billing.people');
+  assert.is(loaders[0]!.table, 'User');
+});
+
 Standin('a key field of a type named like an Object.prototype member is refused by its type alone', () => {
   const { client } = standIn([{ name: 'weird', kind: 'scalar', type: 'toString' }], ['weird']);
   const err = (() => {

@@ -71,6 +71,62 @@ Schema('a field marked @id; @@id with arguments; comments and strings skipped', 
   assert.is(idFields(SCHEMA, 'Commented'), undefined);
 });
 
+const TRICKY = `
+model Legacy {
+  legacy Int // was @id before the move to uuids }
+  // @@id([legacy, uuid])
+  uuid String @id
+}
+
+model Quoted {
+  note  String @default(" @id } {")
+  quote String @default("a \\" @id")
+  key   String @id
+  after String
+}
+
+model Near {
+  ids    Int @ids
+  dotted Int @id.sort
+  real   Int @unique @id
+}
+
+model Braced {
+  data Json @default("{}")
+  meta Json @default(dbgenerated("jsonb_build_object()"))
+  pk   Int  @id
+}
+
+model Parens {
+  a Int
+  b Int
+  @@id(fields: [a(sort: Desc, length: 3), b])
+}
+
+model Unclosed {
+  a Int
+  @@id([a
+}
+
+view Reported {
+  code String @id
+}
+`;
+
+Schema('comments and strings never hold the id: `@id`, `@@id`, braces and quotes inside them are skipped', () => {
+  assert.equal(idFields(TRICKY, 'Legacy'), ['uuid'], 'a comment naming @id or @@id, or closing the block');
+  assert.equal(idFields(TRICKY, 'Quoted'), ['key'], 'strings holding " @id", braces and an escaped quote');
+  assert.equal(idFields(TRICKY, 'Braced'), ['pk'], 'braces and parentheses inside defaults');
+  assert.equal(idFields(TRICKY, 'Reported'), ['code'], 'a view');
+});
+
+Schema('`@id` as an attribute of its own, anywhere among the field\'s: not `@ids`, not `@id.sort`', () => {
+  assert.equal(idFields(TRICKY, 'Near'), ['real']);
+  assert.equal(idFields(TRICKY, 'Parens'), ['a', 'b'], 'a field with arguments of its own in @@id');
+  assert.throws(() => idFields(TRICKY, 'Unclosed'), (err: Error) => err.message === "[cereal] [prisma] the `@@id` of model `Unclosed` could not be read from the client's schema; set `primaryKey` to its fields, e.g. ['tenantId', 'id']");
+  assert.is(idFields('model Open {\n  id Int @id\n', 'Open'), undefined, 'a block that never closes');
+});
+
 Schema('@@id finds `fields:` wherever it stands among the arguments, or its first list', () => {
   assert.equal(idFields(SCHEMA, 'Account'), ['tenantId', 'id']);
   assert.equal(idFields(SCHEMA, 'Named'), ['tenantId', 'id']);
