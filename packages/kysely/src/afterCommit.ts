@@ -101,7 +101,7 @@ function track<T extends Transaction<any>>(trx: T, state: Pending): T {
   observe(trx, 'rollbackToSavepoint', (ok, [name], next) => {
     if (!ok) return;
     const i = savepointOf(state, name);
-    if (true) {
+    if (i >= 0) {
       endSavepoints(state, i, false);
       state.savepoints.push({ name, scope: commits.scope(newest(state)) });
     }
