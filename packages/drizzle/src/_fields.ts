@@ -9,7 +9,7 @@ const KEY_TYPES = new Set(['number', 'bigint', 'string', 'custom']);
 
 const A: Record<string, string> = { date: 'a Date', boolean: 'a boolean', buffer: 'a Buffer', json: 'an object (json mode)', array: 'an array' };
 
-/** What Drizzle maps a column of `dataType` to, in words: `a Date`, `an object` (json). */
+/** What Drizzle maps a column of `dataType` to, in words: `a Date`, `an object (json mode)`. */
 export const mapsTo = (dataType: string): string => A[dataType] ?? `a ${dataType}`;
 
 /**
