@@ -162,6 +162,24 @@ Unencodable('headers a producer sent that amqplib would send as a typed value, o
   assert.equal(ch.published.at(-1)!.headers.at, { '!': 'timestamp', value: 1_700_000_000 });
 });
 
+Unencodable('headers of its own too large to copy, or one that cannot be read: rejected, onError says which', async () => {
+  const { ch, errors } = await failing(() => 'ack');
+  const big = delivery(1, { properties: { headers: { note: 'n'.repeat(70_000) } } });
+  ch.deliver(big);
+  await until(() => errors.length === 1, 'onError');
+  assert.equal(ch.log, [`nack ${tagOf(big)} false false`], 'nothing published: amqplib cannot encode it');
+  assert.is((errors[0] as CopyError).message, '[amqp] the retry copy cannot be published: its headers encode to more than 65536 bytes; the message was rejected without requeueing (nack(message, false, false)): no copy of it can be published');
+  const hostile = delivery(2);
+  (hostile.properties.headers as Record<string, unknown>).nested = { get inner(): never { throw new Error('no reading me'); } };
+  ch.log.length = 0;
+  ch.deliver(hostile);
+  await until(() => errors.length === 2, 'onError');
+  assert.equal(ch.log, [`nack ${tagOf(hostile)} false false`]);
+  const err = errors[1] as CopyError;
+  assert.is(err.reason, 'unencodable');
+  assert.is(err.message, '[amqp] the retry copy cannot be published: its headers could not be read (no reading me); the message was rejected without requeueing (nack(message, false, false)): no copy of it can be published');
+});
+
 Unencodable('then returned: the back-off, as any copy that did not land', async () => {
   const { ch, errors } = await failing((n) => (n === 1 ? { throws: new RangeError('too big') } : 'return'));
   const m = delivery(1);

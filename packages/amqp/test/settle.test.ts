@@ -282,8 +282,31 @@ Discard('acked, onDiscard told why with the message; nothing published, onFailur
   assert.is(seen.discards.length, 2, 'and the discard still is');
 });
 
+const Quiet = suite('amqp consume: onDiscard and onFailure are optional');
+
+Quiet('left out: a discard is acked, a failure rejected or dead-lettered, nothing told to onError', async () => {
+  const ch = new StandIn();
+  const errors: unknown[] = [];
+  await consume(ch.channel, 'mail', cereal, async () => { throw new Error('boom'); }, { onMissingRow: 'discard', maxAttempts: 1, onError: (e) => void errors.push(e) });
+  ch.log.length = 0;
+  const gone = delivery({ user: ref('users', 999) });
+  await run(ch, gone);
+  const failed = delivery(1);
+  await run(ch, failed);
+  assert.equal(ch.log, [`ack ${gone.fields.deliveryTag}`, `nack ${failed.fields.deliveryTag} false false`]);
+  const dl = new StandIn();
+  await consume(dl.channel, 'mail', cereal, async () => { throw new Error('boom'); }, { maxAttempts: 1, deadLetter: { exchange: 'dlx' }, onError: (e) => void errors.push(e) });
+  dl.log.length = 0;
+  const dead = delivery(2);
+  await run(dl, dead);
+  assert.equal(dl.log, ['publish dlx mail', `ack ${dead.fields.deliveryTag}`]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(errors, []);
+});
+
 Ack.run();
 Retry.run();
 Last.run();
 Fail.run();
 Discard.run();
+Quiet.run();
