@@ -7,9 +7,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ref } from '@cereal/core';
 import { rejects, throws } from '@cereal/testkit';
-import { fromMessage } from '../src/index.js';
+import { amqpFor, fromMessage } from '../src/index.js';
 import { wireOfBody } from '../src/wire.js';
-import { cereal, delivery, json } from './_standin.js';
+import { StandIn, cereal, delivery, json, until } from './_standin.js';
 
 const PREFIX = '[cereal] [amqp] ';
 const WRITER = 'publish(channel, exchange, routingKey, serializer, value)';
@@ -66,6 +66,30 @@ Read('what is not a message, or not cereal\'s, is MALFORMED, word for word', asy
   }
   const yamlish = delivery(5, { properties: { contentType: 'application/x-cereal+yaml', headers: { 'x-cereal-format': 'yaml' } } });
   assert.is((await rejects(() => fromMessage({ msgpack: cereal, json }, yamlish))).message, `${PREFIX}the message was written in \`yaml\`; this consumer reads only \`msgpack\`, \`json\`; to read it too, give consume serializers by format name ({ msgpack, yaml }) or amqpFor(cereal, { accept: { yaml } })`);
+});
+
+Read('a format name is shown up to 32 characters in the words of a consumer that does not read it', async () => {
+  const name = `f${'z'.repeat(59)}`;
+  const long = delivery(5, { properties: { contentType: `application/x-cereal+${name}`, headers: { 'x-cereal-format': name } } });
+  const cut = name.slice(0, 32);
+  assert.is((await rejects(() => fromMessage(cereal, long))).message, `${PREFIX}the message was written in \`${cut}\`; this consumer reads \`msgpack\`; to read it too, give consume serializers by format name ({ msgpack, ${cut} }) or amqpFor(cereal, { accept: { ${cut} } })`);
+});
+
+Read('amqpFor: consume reads its serializer\'s format, and with `accept` the formats given too', async () => {
+  const read = async (typed: ReturnType<typeof amqpFor>, m: ReturnType<typeof delivery>) => {
+    const ch = new StandIn();
+    const seen: unknown[] = [];
+    const failed: string[] = [];
+    await typed.consume(ch.channel, 'mail', async (data) => void seen.push(data), { onFailure: (o) => void failed.push(String(o.code)) });
+    ch.deliver(m);
+    await until(() => ch.settlements.length === 1, 'settled');
+    return { seen, failed };
+  };
+  const inJson = delivery({ user: ref('users', 3) }, { serializer: json });
+  assert.equal(await read(amqpFor(cereal, { accept: { json } }), inJson), { seen: [{ user: { id: 3, name: 'user 3' } }], failed: [] });
+  assert.equal(await read(amqpFor(cereal, { accept: { json } }), delivery(4)), { seen: [4], failed: [] }, 'its own format still');
+  assert.equal(await read(amqpFor(cereal), inJson), { seen: [], failed: ['MALFORMED'] }, 'no accept: its own format only');
+  assert.equal(await read(amqpFor(json), inJson), { seen: [{ user: { id: 3, name: 'user 3' } }], failed: [] });
 });
 
 Read('a text format\'s body must be UTF-8; a body over maxBytes is LIMIT before it is read', async () => {

@@ -11,7 +11,8 @@ import { CerealError } from '@cereal/core';
 export function refused(err: unknown, table: string): CerealError | undefined {
   const { name, code } = (err ?? {}) as { name?: unknown; code?: unknown };
   if (name !== 'PrismaClientValidationError' && code !== 'P2029') return undefined;
-  const reason = String((err as Error).message).trim().split('\n').filter((line) => line.trim().length > 0).pop() ?? '';
+  // trimmed first, the message's last line is its last line with words on it
+  const reason = String((err as Error).message).trim().split('\n').pop()!.trim();
   const fix = code === 'P2029' ? 'lower `chunkSize`, or the values in `scope`' : 'check its `scope` and `fields`';
-  return new CerealError('INVALID_OPTION', `[prisma] table \`${table}\`: Prisma refused the loader's query (${fix}): ${reason.trim()}`, { cause: err });
+  return new CerealError('INVALID_OPTION', `[prisma] table \`${table}\`: Prisma refused the loader's query (${fix}): ${reason}`, { cause: err });
 }

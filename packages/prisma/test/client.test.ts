@@ -8,7 +8,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CerealError } from '@cereal/core';
-import { prismaLoader } from '../src/index.js';
+import { rejects } from '@cereal/testkit';
+import { prismaLoader, prismaLoaders, type PrismaLoader } from '../src/index.js';
 import { catalogRows } from '../src/_catalog.js';
 import { clientInfo, isClient, modelNameOf } from '../src/_client.js';
 import { prismaDialect } from '../src/_dialect.js';
@@ -112,7 +113,7 @@ Values('BigInt: a bigint from any integer; String: text; Decimal: decimal notati
   assert.is(text(42), '42');
   assert.is(text(42n), '42');
   const decimal = fieldValue('Decimal', 'scalar')!;
-  for (const ok of ['1', '-1.5', '+2.', '.5', '1e10', '1.5E-3']) assert.is(decimal(ok), ok);
+  for (const ok of ['1', '-1.5', '+2.', '.5', '.55', '-.25e+3', '1e10', '1.5E-3']) assert.is(decimal(ok), ok);
   for (const bad of ['abc', '1.2.3', 'e5', '', '1e']) assert.is(decimal(bad), undefined, bad);
   assert.is(decimal(1.25), 1.25);
   assert.is(decimal(10n), '10');
@@ -144,6 +145,8 @@ Refused('a validation error or P2029 is INVALID_OPTION naming the table, with th
   assert.is(refused(Object.assign(new Error('x'), { code: 'P2010' }), 'users'), undefined);
   assert.is(refused(null, 'users'), undefined);
   assert.is(refused(undefined, 'users'), undefined);
+  const indented = Object.assign(new Error('Invalid invocation:\n\n    Argument `where` is missing.\n'), { name: 'PrismaClientValidationError' });
+  assert.is(refused(indented, 'users')!.message, "[cereal] [prisma] table `users`: Prisma refused the loader's query (check its `scope` and `fields`): Argument `where` is missing.");
   assert.is(refused(Object.assign(new Error(''), { code: 'P2029' }), 'users')!.message, "[cereal] [prisma] table `users`: Prisma refused the loader's query (lower `chunkSize`, or the values in `scope`): ");
 });
 
@@ -198,7 +201,7 @@ Codes('PostgreSQL: 57P01, 57P02 and class 08 are lost connections; class 22 a ba
   }
   for (const code of ['22003', '22P02']) assert.is((exposed(wrapped({ kind: 'postgres', originalCode: code })) as DriverError).code, code);
   assert.is((exposed(wrapped({ kind: 'postgres', code: '57P01', message: 'by code' })) as DriverError).message, 'by code', 'the code where no originalCode');
-  for (const code of ['57P03', '42P01', '0800', '080000', '2200', '23505']) {
+  for (const code of ['57P03', '42P01', '0800', '080000', 'X08006', '057P01', '2200', '220030', 'X22003', '23505']) {
     const err = wrapped({ kind: 'postgres', originalCode: code });
     assert.is(exposed(err), err, code);
   }
@@ -232,6 +235,7 @@ Codes('unwrap: Prisma\'s error back for a lost connection, never for a bad key o
   assert.is(unwrap(new Error('x')), undefined);
   assert.is(unwrap(new DriverError('x', '2200', 'cause')), undefined);
   assert.is(unwrap(new DriverError('x', '08006', 'cause')), 'cause');
+  assert.is(unwrap(new DriverError('x', '08022', 'cause')), 'cause', 'class 08 even with a 22 in it');
 });
 
 const Standin = suite('prisma: a loader over a stand-in client (the runtime\'s fields, a catalog answered by hand)');
@@ -271,6 +275,14 @@ Standin('a client of no SQL provider, a `$` member, a model the runtime does not
   assert.is(refusal(dollar, { model: '$raw' }), "[cereal] [prisma] the client has no model delegate `$raw`: `model` names one as the client has it, e.g. prismaLoader(prisma, { model: 'user' }) for prisma.user");
   assert.is(refusal({ ...client, _runtimeDataModel: { models: {} } }, { model: 'user' }), '[cereal] [prisma] the client has no runtime data model for model `User` (prisma.user): is it a Prisma 7 client?');
   assert.is(refusal({ ...client, _runtimeDataModel: { models: { User: { fields: 'id' } } } }, { model: 'user' }), '[cereal] [prisma] the client has no runtime data model for model `User` (prisma.user): is it a Prisma 7 client?');
+});
+
+Standin('a client whose models are named Primary and Replica is a client, not a replica pair', () => {
+  const { client } = standIn([intField('id')], ['id']);
+  const both = { ...client, primary: { $name: 'Primary', findMany: async () => [] }, replica: { $name: 'Replica', findMany: async () => [] } };
+  const { users } = (prismaLoaders as unknown as (db: object, models: object) => unknown)(both, { users: 'user' }) as Record<string, PrismaLoader<object>>;
+  assert.equal(users!.primaryKey, ['id']);
+  assert.ok(!('served' in users!), 'no replica-aware loader');
 });
 
 Standin('the key: the schema\'s @id, else a field named `id`, else refused; a given key of names only', () => {
@@ -334,6 +346,63 @@ Standin('a Decimal key of a million digits and a letter is no key, at once', () 
   const decimal = fieldValue('Decimal', 'scalar')!;
   assert.is(decimal(`${'1'.repeat(1_000_000)}x` as never), undefined);
   assert.is(decimal(`${'1'.repeat(1_000_000)}.5` as never), `${'1'.repeat(1_000_000)}.5`);
+});
+
+Standin('what the loader asks findMany: the keys a field takes, the scope beside them, the selected fields; nothing when no key is left', async () => {
+  const { client, calls } = standIn([intField('id'), intField('a'), intField('b'), { name: 'name', kind: 'scalar', type: 'String' }], ['id', 'a', 'b', 'name']);
+  const users = prismaLoader(client as never, { model: 'user' } as never);
+  await users.load([1, 'abc', 2] as never);
+  assert.equal(calls.splice(0), [{ where: { id: { in: [1, 2] } } }], 'no scope: the where alone');
+  assert.equal(await users.load(['abc', 1.5] as never), [], 'no key an Int takes');
+  assert.equal(calls, [], 'and nothing asked');
+  const scoped = prismaLoader(client as never, { model: 'user', scope: { name: 'x' }, fields: ['name'] } as never);
+  await scoped.load([3] as never);
+  assert.equal(calls.splice(0), [{ where: { AND: [{ id: { in: [3] } }, { name: 'x' }] }, select: { name: true, id: true } }]);
+  const pairs = prismaLoader(client as never, { model: 'user', primaryKey: ['a', 'b'] } as never);
+  // 2^60 passes the shared loader's check of an INTEGER column; Prisma's Int cannot take it
+  await pairs.load([[1, 2n ** 60n], [2, 3], [2n ** 60n, 4]] as never);
+  assert.equal(calls.splice(0), [{ where: { OR: [{ a: 2, b: 3 }] } }], 'a key with a part its field cannot take is left out');
+  assert.equal(await pairs.load([[1, 2n ** 60n]] as never), []);
+  assert.equal(calls, []);
+});
+
+Standin('a composite key with a Decimal part matches the rows Prisma returns with a Decimal object', async () => {
+  const decimalLike = (text: string) => ({ toFixed: () => text, toString: () => text });
+  const { client } = standIn([intField('id'), { name: 'code', kind: 'scalar', type: 'Decimal' }], ['id', 'code']);
+  const rows = [{ id: 1, code: decimalLike('1.50') }];
+  const catalog = async () => [{ name: 'id', type: 'INTEGER' }, { name: 'code', type: 'DECIMAL' }];
+  const found = prismaLoader({ ...client, $queryRawUnsafe: catalog, user: { $name: 'User', findMany: async () => rows } } as never, { model: 'user', primaryKey: ['id', 'code'] } as never);
+  assert.is((await found.load([[1, '1.50'], [2, '1.50']] as never))[0], rows[0]);
+  assert.equal(found.keyOf(rows[0] as never), [1, '1.50'], 'the Decimal part as its plain notation');
+});
+
+Standin('options that are no object, a scope that is null or a list, a version or fields named at length: refused in words', () => {
+  const { client } = standIn([intField('id'), { name: 'role', kind: 'enum', type: 'Role' }], ['id', 'role']);
+  const example = "options must name a model, e.g. prismaLoader(prisma, { model: 'user' })";
+  assert.is(refusal(client, 'user' as never), `[cereal] [prisma] ${example}`);
+  for (const scope of [null, [], 'x']) {
+    assert.is(refusal(client, { model: 'user', scope }), '[cereal] [prisma] `scope` of table `User` must be a where object of model `User`, e.g. { deletedAt: null }', JSON.stringify(scope));
+  }
+  assert.is(refusal(client, { model: 'user', version: 'role' }), '[cereal] [prisma] `version` of table `User`: field `role` of model `User` is an enum; a version field is Int, BigInt, Float, String, DateTime');
+  assert.is(refusal(client, { model: 'user', version: 'v'.repeat(100) }), `[cereal] [prisma] \`version\` of table \`User\`: model \`User\` has no field \`${'v'.repeat(64)}\`; name a field, e.g. 'updatedAt'`);
+  assert.is(refusal(client, { model: 'user', fields: ['f'.repeat(100)] }), `[cereal] [prisma] \`fields\` of table \`User\` must be an array of field names of model \`User\` (model \`User\` has no field \`${'f'.repeat(64)}\`)`);
+});
+
+Standin('a query Prisma refuses, a pool that timed out, a table the database lacks: each in the loader\'s words', async () => {
+  const { client } = standIn([intField('id')], ['id']);
+  const validation = Object.assign(new Error('Invalid invocation:\n\nUnknown argument `nope`.'), { name: 'PrismaClientValidationError' });
+  const refusing = prismaLoader({ ...client, user: { $name: 'User', findMany: async () => { throw validation; } } } as never, { model: 'user' } as never);
+  const err = await rejects(() => refusing.load([1] as never));
+  assert.is(err.code, 'INVALID_OPTION');
+  assert.match(err.message, "table `User`: Prisma refused the loader's query (check its `scope` and `fields`): Unknown argument `nope`.");
+  const timedOut = prismaLoader({ ...client, user: { $name: 'User', findMany: async () => { throw new Error('timeout exceeded when trying to connect'); } } } as never, { model: 'user' } as never);
+  const late = await timedOut.load([1] as never).then(() => undefined, (err: unknown) => err as Error);
+  assert.is(late?.constructor, Error, 'a plain Error: hydrate makes it LOAD_FAILED');
+  assert.match(late!.message, 'no database connection within connectionTimeoutMillis to read table `User`');
+  const { client: empty } = standIn([intField('id')], []);
+  const missing = await rejects(() => prismaLoader(empty as never, { model: 'user' } as never).prepare());
+  assert.is(missing.code, 'INVALID_OPTION');
+  assert.match(missing.message, /^\[cereal\] \[prisma\] .*the database has no table for model `User`: apply your migrations \(`prisma migrate deploy`\), and check the model's `@@map` \(and `@@schema`\)/);
 });
 
 Dialect.run();

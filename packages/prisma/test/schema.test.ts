@@ -133,6 +133,18 @@ Schema('@@id finds `fields:` wherever it stands among the arguments, or its firs
   assert.equal(idFields(SCHEMA, 'Spread'), ['tenantId', 'id']);
 });
 
+Schema('@@id as Prisma\'s formatter may leave it: spaces before and inside its parentheses, none after `fields:`, a field\'s arguments over lines', () => {
+  const ids = (line: string): string[] | undefined => idFields(`model M {\n  a Int\n  b Int\n  ${line}\n}`, 'M');
+  assert.equal(ids('@@id ([a, b])'), ['a', 'b']);
+  assert.equal(ids('@@id( [a, b] )'), ['a', 'b']);
+  assert.equal(ids('@@id(fields:[a,b])'), ['a', 'b']);
+  assert.equal(ids('@@id(fields : [a, b], name: "pk")'), ['a', 'b']);
+  assert.equal(idFields('model M {\n  a Int\n  b Int\n  @@id([a(sort:\n    Desc), b])\n}', 'M'), ['a', 'b']);
+  for (const bad of ['@@id([a, 1b])', '@@id([1a, b])', '@@id([a-b, c])', '@@id([a, "b"])']) {
+    assert.throws(() => ids(bad), (err: CerealError) => err.code === 'INVALID_OPTION' && err.message.includes('the `@@id` of model `M` could not be read'), bad);
+  }
+});
+
 Schema('an @@id whose fields cannot be read is INVALID_OPTION, never the field `id` alone', () => {
   for (const model of ['Unreadable']) {
     try {

@@ -266,6 +266,9 @@ export function testPrisma(target: LoaderTarget<PrismaDb>): void {
       ['an empty version', () => loader(client, { model: people, version: '' }), `\`version\` of ${table} must be a field name of model \`${model}\`, e.g. 'updatedAt'`],
       ['a Decimal version field', () => loader(client, { model: delegate('prices'), version: 'amount' }), `\`version\` of table \`${t.prices}\`: field \`amount\` of model \`PrismaPrices\` is of type Decimal; a version field is Int, BigInt, Float, String, DateTime`],
       ['prismaLoaders without a map', () => loaders(client, null as never), "prismaLoaders takes a map of model names to the client's delegates, e.g. { users: 'user' }"],
+      ['prismaLoaders with an array as the map', () => loaders(client, [people] as never), "prismaLoaders takes a map of model names to the client's delegates, e.g. { users: 'user' }"],
+      ['prismaLoaders with a delegate name as the map', () => loaders(client, people as never), "prismaLoaders takes a map of model names to the client's delegates, e.g. { users: 'user' }"],
+      ['a replica pair half written', () => loaders({ primary: client }, { users: people }), 'a replica-aware loader map takes { primary, replica, onServed? }: `replica` is missing'],
     ];
     for (const [what, make, words] of cases) {
       const err = await rejects(make).catch((e: Error) => { throw new Error(`${what}: ${e.message}`); });
