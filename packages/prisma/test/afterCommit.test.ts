@@ -75,6 +75,8 @@ function testPrismaAfterCommit(target: AfterCommitTarget<Client>): void {
       ended = tx;
     });
     throwsInvalidOption(() => transaction(ended!, async () => undefined), '[cereal] [prisma] transaction(tx, fn): `tx` has already committed or rolled back');
+    throwsInvalidOption(() => afterCommit(ended!, () => undefined), "[cereal] [prisma] afterCommit(tx, fn): the transaction has already committed or rolled back (a savepoint: been released or rolled back); register callbacks while it is open, or on the transaction around it");
+    throwsInvalidOption(() => afterCommit(db, () => undefined, { onError: 'log' as never }), '[cereal] [prisma] afterCommit(tx, fn, { onError }): `onError` must be a function');
   });
 
   S.run();

@@ -164,6 +164,7 @@ Timeout('node-postgres: either message, with the adapter\'s connectionTimeoutMil
   }
   assert.is(connectionTimeout(new Error('timeout exceeded when trying to connect'), undefined, 'users')!.message, `[prisma] no database connection within connectionTimeoutMillis ${tail}`);
   assert.is(connectionTimeout({ message: 'timeout exceeded when trying to connect' }, undefined, 'users'), undefined, 'not an Error');
+  assert.is(connectionTimeout(new Error('timeout exceeded when trying to connect'), {}, 'users')!.message, `[prisma] no database connection within connectionTimeoutMillis ${tail}`, 'an adapter that keeps no config');
 });
 
 Timeout('the MariaDB connector\'s pool (45028): acquireTimeout, with how long it waited when it says', () => {
@@ -269,6 +270,9 @@ const intField = (name: string) => ({ name, kind: 'scalar', type: 'Int' });
 
 Standin('a client of no SQL provider, a `$` member, a model the runtime does not describe: each refused in words', () => {
   const { client } = standIn([intField('id')], ['id']);
+  for (const db of [null, undefined, 'prisma', { user: {} }]) {
+    assert.is(refusal(db as never, { model: 'user' }), '[cereal] [prisma] `db` must be a Prisma client, or the client of an interactive transaction (`prisma.$transaction(async (tx) => …)`)', String(db));
+  }
   assert.is(refusal({ ...client, _activeProvider: 'mongodb' }, { model: 'user' }), '[cereal] [prisma] the mongodb provider has no SQL tables to load rows from: the loaders take SQLite, PostgreSQL, MySQL/MariaDB and SQL Server clients');
   assert.is(refusal({ ...client, _activeProvider: undefined }, { model: 'user' }), '[cereal] [prisma] the unknown provider has no SQL tables to load rows from: the loaders take SQLite, PostgreSQL, MySQL/MariaDB and SQL Server clients');
   const dollar = { ...client, $raw: { findMany: async () => [] } };

@@ -145,6 +145,13 @@ Schema('@@id as Prisma\'s formatter may leave it: spaces before and inside its p
   }
 });
 
+Schema('a comment right after @id, one that ends the schema, an unclosed string at its end; a model\'s block ends at its own brace', () => {
+  assert.equal(idFields('model M {\n  key Int @id// the key\n}', 'M'), ['key']);
+  assert.equal(idFields('model M {\n  key Int @id\n}\n// the end, no newline', 'M'), ['key']);
+  assert.equal(idFields('model M {\n  key Int @id\n}\nmodel N {\n  s String @default("unclosed', 'M'), ['key']);
+  assert.is(idFields('model A {\n  a Int\n}\nmodel B {\n  b Int @id\n}', 'A'), undefined, 'not the next model\'s id');
+});
+
 Schema('an @@id whose fields cannot be read is INVALID_OPTION, never the field `id` alone', () => {
   for (const model of ['Unreadable']) {
     try {

@@ -268,6 +268,7 @@ export function testPrisma(target: LoaderTarget<PrismaDb>): void {
       ['prismaLoaders without a map', () => loaders(client, null as never), "prismaLoaders takes a map of model names to the client's delegates, e.g. { users: 'user' }"],
       ['prismaLoaders with an array as the map', () => loaders(client, [people] as never), "prismaLoaders takes a map of model names to the client's delegates, e.g. { users: 'user' }"],
       ['prismaLoaders with a delegate name as the map', () => loaders(client, people as never), "prismaLoaders takes a map of model names to the client's delegates, e.g. { users: 'user' }"],
+      ['a replica pair of one handle', () => loaders({ primary: client, replica: client }, { users: people }), '`primary` and `replica` are the same handle: pass the replica\'s own'],
       ['a replica pair half written', () => loaders({ primary: client }, { users: people }), 'a replica-aware loader map takes { primary, replica, onServed? }: `replica` is missing'],
     ];
     for (const [what, make, words] of cases) {
