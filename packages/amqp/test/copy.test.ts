@@ -61,6 +61,7 @@ Held('returned unroutable: onError says where it went, the original waits out th
   ch.emit('close');
   await until(() => ch.settlements.length === 1, 'the requeue');
   assert.equal(ch.settlements, [`nack ${tagOf(m)} false true`]);
+  assert.equal(ch.log.filter((l) => l.startsWith('publish')), ['publish  mail.retry.5s'], 'published once: only a copy amqplib cannot encode is tried again, cut');
 });
 
 Held('nacked by the broker, or the channel closed under the publish: onError, then requeued', async () => {
@@ -69,6 +70,7 @@ Held('nacked by the broker, or the channel closed under the publish: onError, th
   await until(() => nacked.errors.length === 1, 'onError');
   const err = nacked.errors[0] as CopyError;
   assert.equal([err.reason, err.message, (err.cause as Error).message], ['nacked', `[amqp] the retry copy to ${RETRY_TO} was not confirmed by the broker (refused, or the channel closed): message nacked`, 'message nacked']);
+  assert.equal(nacked.ch.log.filter((l) => l.startsWith('publish')), ['publish  mail.retry.5s'], 'published once');
   const closedError = illegal('Channel closed');
   const closed = await failing(() => ({ throws: closedError }), { deadLetter: { exchange: 'x'.repeat(100) }, maxAttempts: 1 });
   const m = delivery(1);

@@ -258,6 +258,12 @@ Fail('what the handler throws as a CerealError that cannot succeed fails; its re
   assert.is(seen.handled.length, 1, 'the malformed message never reached the handler');
 });
 
+Fail('on its last attempt, what can never succeed keeps its own words (no "not retrying")', async () => {
+  const { ch } = await consumer({ deadLetter: { exchange: 'dlx' }, maxAttempts: 2 });
+  await run(ch, delivery({ user: ref('users', 999) }, at(2)));
+  assert.is(ch.published[0]!.headers[HEADER.reason], 'MISSING_ROW: [cereal] 1 referenced row is missing: `users:999`');
+});
+
 Fail('a limit: maxBytes is read for every message', async () => {
   const { ch, seen } = await consumer({ maxBytes: 4 });
   await run(ch, delivery({ note: 'longer than four bytes' }));
